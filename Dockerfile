@@ -1,0 +1,20 @@
+# Production image: gunicorn for the web, the same image for the Celery worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+       fonts-dejavu-core gettext curl \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+RUN pip install --upgrade pip && pip install -e .
+COPY . .
+RUN DEBUG=1 SECRET_KEY=build DATABASE_URL=postgres://build@localhost/build python manage.py collectstatic --no-input -v 0 \
+    && DEBUG=1 SECRET_KEY=build DATABASE_URL=postgres://build@localhost/build python manage.py compilemessages -v 0 --ignore=.venv
+
+RUN useradd --create-home --uid 1000 openpro && mkdir -p /app/var/media && chown -R openpro /app/var
+USER openpro
+EXPOSE 8000
+CMD ["gunicorn", "openpro.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

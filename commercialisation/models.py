@@ -1,0 +1,1 @@
+"""COMMERCIALISATION: marketplace and widgets, booking tests, iCal synchronisation."""

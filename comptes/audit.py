@@ -1,0 +1,31 @@
+"""Audit log: every state change of a booking, payment, price or invoice writes one entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from comptes.models import AuditEntry
+
+
+def log_action(
+    obj: models.Model, action: str, *, user=None, data: dict[str, Any] | None = None
+) -> AuditEntry:
+    """Record ``action`` (e.g. ``"booking.payment.added"``) on ``obj``; ``obj`` must have a provider."""
+    return AuditEntry.objects.create(
+        provider_id=obj.provider_id,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=obj.pk,
+        action=action,
+        user=user if user is not None and user.is_authenticated else None,
+        data=data or {},
+    )
+
+
+def history(obj: models.Model):
+    """The log entries of ``obj``, newest first (inside the provider scope)."""
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False), object_id=obj.pk
+    ).select_related("user")

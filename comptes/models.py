@@ -1,0 +1,347 @@
+"""Tenancy and accounts: offices, providers, users and memberships, provider settings, audit log.
+
+Every provider-owned row elsewhere in the project carries a ``provider`` foreign key and a
+``ScopedManager(provider="provider")`` manager (see ``comptes.scoping``): a query run outside a
+provider scope raises instead of returning another tenant's rows.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from comptes.scoping import ScopedManager
+from openpro.fields import URLField
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in, by e-mail. What they may see comes from their memberships."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    full_name = models.CharField(_("name"), max_length=150, blank=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name or self.email
+
+
+class Civility(models.TextChoices):
+    MADAME = "mme", pgettext_lazy("civility", "Mrs")
+    MONSIEUR = "m", pgettext_lazy("civility", "Mr")
+    OTHER = "autre", pgettext_lazy("civility", "Other")
+
+
+class ContactFields(models.Model):
+    """Postal and phone contact details shared by providers and clients (the manual's field list)."""
+
+    company = models.CharField(_("company"), max_length=150, blank=True)
+    civility = models.CharField(_("civility"), max_length=10, choices=Civility.choices, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=12, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True, default="France")
+    phone1 = models.CharField(_("phone 1"), max_length=30, blank=True)
+    phone2 = models.CharField(_("phone 2"), max_length=30, blank=True)
+    fax = models.CharField(_("fax"), max_length=30, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(part for part in (self.last_name, self.first_name) if part)
+
+
+class Office(models.Model):
+    """A tourism organisation (ADT, office de tourisme) running a public marketplace."""
+
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), unique=True)
+    commission_rate = models.DecimalField(
+        _("commission rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("3.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = URLField(_("website"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Provider(ContactFields):
+    """An owner account ("Meublé - 92750"): contact details, settings and everything below it."""
+
+    class Kind(models.TextChoices):
+        MEUBLE = "meuble", _("Furnished rental")
+        CHAMBRE_HOTES = "chambre_hotes", _("Guest rooms")
+        REFUGE = "refuge", _("Mountain refuge")
+        OTHER = "autre", _("Other")
+
+    class Status(models.TextChoices):
+        TEST = "test", _("Test")
+        PRODUCTION = "production", _("Production")
+
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="providers",
+    )
+    number = models.PositiveIntegerField(_("provider number"), unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MEUBLE)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.TEST)
+    email = models.EmailField(_("e-mail"))
+    website = URLField(_("website"), blank=True)
+
+    # Paramètres avancés
+    min_stay_nights = models.PositiveSmallIntegerField(
+        _("minimum stay"), default=1, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    always_desktop = models.BooleanField(_("always use the desktop version"), default=False)
+
+    # Counters: references and file numbers are never reused, even after a deletion.
+    lodging_counter = models.PositiveIntegerField(default=0, editable=False)
+    booking_counter = models.PositiveIntegerField(default=0, editable=False)
+
+    setup_completed_at = models.DateTimeField(_("first connection completed"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.account_name
+
+    @property
+    def account_name(self) -> str:
+        """The top-bar name, e.g. "Meublé - 92750"."""
+        labels = {
+            self.Kind.MEUBLE: pgettext_lazy("account name", "Furnished"),
+            self.Kind.CHAMBRE_HOTES: pgettext_lazy("account name", "Guest room"),
+            self.Kind.REFUGE: pgettext_lazy("account name", "Refuge"),
+            self.Kind.OTHER: pgettext_lazy("account name", "Provider"),
+        }
+        return f"{labels.get(self.kind, self.kind)} - {self.number}"
+
+    @property
+    def is_setup_complete(self) -> bool:
+        return self.setup_completed_at is not None
+
+
+class Membership(models.Model):
+    """What a user may act on: one provider (owner) or one office (staff)."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Provider owner")
+        OFFICE_STAFF = "office_staff", _("Office staff")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    office = models.ForeignKey(
+        Office, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                name="membership_owner_has_provider_staff_has_office",
+                condition=(
+                    Q(role="owner", provider__isnull=False, office__isnull=True)
+                    | Q(role="office_staff", office__isnull=False, provider__isnull=True)
+                ),
+            ),
+            models.UniqueConstraint(fields=["user", "provider"], name="membership_unique_user_provider"),
+            models.UniqueConstraint(fields=["user", "office"], name="membership_unique_user_office"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.provider or self.office}"
+
+
+class DepositKind(models.TextChoices):
+    """Arrhes or acompte: a legal difference (Code de la consommation L214-1) the owner chooses."""
+
+    ARRHES = "arrhes", _("Arrhes (non-binding deposit)")
+    ACOMPTE = "acompte", _("Acompte (binding down payment)")
+
+
+class ProviderSettings(models.Model):
+    """Modalités de vente and contract parameters used by the price engine and the booking flows.
+
+    Owned by the PARAMÈTRES pages; created with the provider with the manual's defaults (25 %,
+    deposit due 10 days after the option, balance at arrival).
+    """
+
+    class BalanceRule(models.TextChoices):
+        AT_ARRIVAL = "arrival", _("At arrival")
+        DAYS_BEFORE = "days_before", _("A number of days before arrival")
+
+    class BookingDelay(models.TextChoices):
+        SAME_DAY = "same_day", _("the same day")
+        SAME_DAY_UNTIL = "same_day_until", _("the same day until a given time")
+        NEXT_DAY = "next_day", _("the next day")
+        NEXT_DAY_UNTIL = "next_day_until", _("the next day until a given time")
+        MIN_DAYS = "min_days", _("after a minimum number of days")
+
+    provider = models.OneToOneField(Provider, on_delete=models.CASCADE, related_name="settings")
+    deposit_kind = models.CharField(
+        _("payment asked in advance"), max_length=10, choices=DepositKind.choices, default=DepositKind.ACOMPTE
+    )
+    deposit_percent = models.DecimalField(
+        _("default deposit (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("25.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    use_proximity_rules = models.BooleanField(
+        _("apply a different percentage depending on how close the stay is"), default=False
+    )
+    option_days = models.PositiveSmallIntegerField(
+        _("deposit due (days after the option is created)"), default=10, validators=[MaxValueValidator(365)]
+    )
+    balance_rule = models.CharField(
+        _("balance payment"), max_length=20, choices=BalanceRule.choices, default=BalanceRule.AT_ARRIVAL
+    )
+    balance_days_before = models.PositiveSmallIntegerField(
+        _("balance due (days before arrival)"), default=30, validators=[MaxValueValidator(365)]
+    )
+    booking_delay = models.CharField(
+        _("online booking allowed for a stay starting"),
+        max_length=20,
+        choices=BookingDelay.choices,
+        default=BookingDelay.SAME_DAY,
+    )
+    booking_delay_hour = models.TimeField(_("latest time"), null=True, blank=True)
+    booking_delay_days = models.PositiveSmallIntegerField(
+        _("minimum number of days"), default=0, validators=[MaxValueValidator(365)]
+    )
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("provider settings")
+        verbose_name_plural = _("provider settings")
+
+    def __str__(self) -> str:
+        return f"{self.provider}"
+
+
+class DepositRule(models.Model):
+    """ "If the stay starts in less than N days, the percentage is X %" (Modalités de vente)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="deposit_rules")
+    days_before = models.PositiveSmallIntegerField(
+        _("stay starts in less than (days)"), validators=[MinValueValidator(1)]
+    )
+    percent = models.DecimalField(
+        _("percentage"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        ordering = ["days_before"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "days_before"], name="deposit_rule_unique_days")
+        ]
+
+    def __str__(self) -> str:
+        return f"< {self.days_before} d → {self.percent} %"
+
+
+class AuditEntry(models.Model):
+    """Audit trail: who changed what and when, shown on the object's history."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="audit_entries")
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from comptes import views
+
+app_name = "comptes"
+
+urlpatterns = [
+    path("premiere-connexion/", views.wizard, name="wizard"),
+    path("compte/coordonnees/", views.contact, name="contact"),
+    path("compte/identifiants/", views.credentials, name="credentials"),
+    path("compte/parametres-avances/", views.advanced, name="advanced"),
+    path("office/", views.office_home, name="office_home"),
+]

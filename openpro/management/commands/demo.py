@@ -1,0 +1,97 @@
+"""``manage.py demo``: create the demo office, provider, lodgings and logins (idempotent)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from comptes.models import Membership, Office, Provider, User
+from comptes.scoping import provider_scope, scopes_disabled
+from comptes.services import provider_complete_setup, provider_create
+from hebergements.models import Classification, Commune, Lodging, LodgingType
+from hebergements.services import lodging_create
+
+DEMO_PASSWORD = "openpro-demo"  # noqa: S105 - printed on purpose: demo logins only
+OWNER_EMAIL = "dupont.marie@test.com"
+STAFF_EMAIL = "office@ariege-pyrenees.example"
+ADMIN_EMAIL = "admin@openpro.example"
+
+DEMO_LODGINGS = (
+    {
+        "name": "Petit coin de paradis",
+        "lodging_type": LodgingType.MAISON,
+        "classification": Classification.ETOILES_3,
+        "address": "Boulevard du sud",
+        "capacity_min": 1,
+        "capacity_max": 4,
+        "surface": 65,
+        "security_deposit": Decimal("300.00"),
+        "description_fr": "Maison de caractère au calme, à deux pas du château de Foix.",
+        "description_en": "A quiet house of character, a short walk from Foix castle.",
+    },
+    {
+        "name": "Gîte La Colline Verte",
+        "lodging_type": LodgingType.GITE,
+        "classification": Classification.ETOILES_2,
+        "address": "Chemin de la colline",
+        "capacity_min": 2,
+        "capacity_max": 6,
+        "surface": 90,
+        "security_deposit": Decimal("400.00"),
+        "description_fr": "Gîte spacieux entouré de prairies, vue sur les Pyrénées.",
+        "description_en": "A roomy gîte among meadows, with a view of the Pyrenees.",
+    },
+)
+
+
+def _user(email: str, *, superuser: bool = False) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        create = User.objects.create_superuser if superuser else User.objects.create_user
+        user = create(email=email, password=DEMO_PASSWORD)
+    return user
+
+
+class Command(BaseCommand):
+    help = "Create the demo office, provider, lodgings and logins (safe to run again)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        with scopes_disabled():
+            office, _ = Office.objects.get_or_create(
+                slug="ariege-pyrenees", defaults={"name": "Ariège Pyrénées Tourisme", "email": STAFF_EMAIL}
+            )
+            owner = _user(OWNER_EMAIL)
+            staff = _user(STAFF_EMAIL)
+            _user(ADMIN_EMAIL, superuser=True)
+            Membership.objects.get_or_create(
+                user=staff, office=office, defaults={"role": Membership.Role.OFFICE_STAFF}
+            )
+            provider = Provider.objects.filter(number=92750).first()
+            if provider is None:
+                provider = provider_create(
+                    number=92750,
+                    last_name="Dupont",
+                    first_name="Marie",
+                    email=OWNER_EMAIL,
+                    office=office,
+                    owner=owner,
+                    company="Hébergement - Place de marché",
+                    civility="mme",
+                    address="Boulevard du sud",
+                    postcode="09000",
+                    city="FOIX",
+                    phone1="0500000000",
+                )
+        foix = Commune.objects.filter(insee_code="09122").first()
+        with provider_scope(provider):
+            for data in DEMO_LODGINGS:
+                if not Lodging.objects.filter(name=data["name"]).exists():
+                    lodging_create(provider=provider, commune=foix, **data)
+            provider_complete_setup(provider=provider)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
+        self.stdout.write(f"  Owner (Meublé - 92750):  {OWNER_EMAIL}  password: {DEMO_PASSWORD}")
+        self.stdout.write(f"  Tourism office staff:    {STAFF_EMAIL}  password: {DEMO_PASSWORD}")
+        self.stdout.write(f"  Administrator (/admin/): {ADMIN_EMAIL}  password: {DEMO_PASSWORD}")

@@ -1,0 +1,120 @@
+"""The back-office menu, built in Python from one list (the manual's sidebar).
+
+An entry whose URL name does not resolve yet is shown disabled, never as a dead link: when an app
+adds the view, the entry lights up by itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    url_name: str
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    entries: tuple[Entry, ...]
+
+
+PROVIDER_MENU: tuple[Section | Entry, ...] = (
+    Entry(_("Dashboard"), "reservations:dashboard", "dashboard"),
+    Section(
+        _("Booking follow-up"),
+        (
+            Entry(_("Planning"), "reservations:planning", "calendar"),
+            Entry(pgettext_lazy("menu", "Files"), "reservations:booking_list", "folder"),
+            Entry(_("Arrivals"), "reservations:arrivals", "arrival"),
+            Entry(_("Departures"), "reservations:departures", "departure"),
+        ),
+    ),
+    Section(
+        pgettext_lazy("menu", "Lodging"),
+        (
+            Entry(_("Your structure"), "hebergements:structure", "home"),
+            Entry(pgettext_lazy("menu", "Lodgings"), "hebergements:lodging_list", "key"),
+            Entry(_("Supplements"), "hebergements:supplement_list", "plus"),
+        ),
+    ),
+    Section(
+        _("Sales channels"),
+        (
+            Entry(_("Promo codes"), "commercialisation:promo_code_list", "tag"),
+            Entry(_("Booking tests"), "commercialisation:booking_tests", "test"),
+            Entry(_("Booking engines"), "commercialisation:widgets", "widget"),
+            Entry(_("Channel manager"), "commercialisation:channel_manager", "sync"),
+            Entry(_("iCal synchronisation"), "commercialisation:ical", "sync"),
+        ),
+    ),
+    Section(
+        _("Invoices"),
+        (
+            Entry(_("Invoices"), "factures:invoice_list", "invoice"),
+            Entry(_("Invoice customisation"), "factures:settings", "edit"),
+        ),
+    ),
+    Section(
+        _("Settings"),
+        (
+            Entry(_("Sales terms"), "comptes:sales_terms", "terms"),
+            Entry(_("Contract customisation"), "comptes:contract_settings", "edit"),
+            Entry(_("Mail customisation"), "comptes:mail_settings", "mail"),
+            Entry(_("Age brackets"), "hebergements:age_bracket_list", "people"),
+            Entry(_("Secure payment"), "comptes:payment_settings", "card"),
+        ),
+    ),
+)
+
+ACCOUNT_MENU: tuple[Entry, ...] = (
+    Entry(_("Edit my contact details"), "comptes:contact"),
+    Entry(_("Login credentials"), "comptes:credentials"),
+    Entry(_("Advanced settings"), "comptes:advanced"),
+)
+
+
+def _resolve(url_name: str) -> str | None:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
+def build_menu(current_path: str) -> list[dict]:
+    """The sidebar as plain data for the template: sections, entries, url (None = disabled), active."""
+
+    def entry_data(entry: Entry) -> dict:
+        url = _resolve(entry.url_name)
+        active = bool(url) and (current_path == url or (url != "/" and current_path.startswith(url)))
+        return {"label": entry.label, "url": url, "icon": entry.icon, "active": active}
+
+    menu = []
+    for item in PROVIDER_MENU:
+        if isinstance(item, Section):
+            menu.append({"label": item.label, "entries": [entry_data(e) for e in item.entries]})
+        else:
+            menu.append({"label": None, "entries": [entry_data(item)]})
+    return menu
+
+
+MENU_COOKIE = "menu_collapsed"
+
+
+def context(request) -> dict:
+    """Template context processor: the menus, only for provider back-office pages."""
+    if getattr(request, "provider", None) is None:
+        return {}
+    return {
+        "provider_menu": build_menu(request.path),
+        "account_menu": [{"label": e.label, "url": _resolve(e.url_name)} for e in ACCOUNT_MENU],
+        "menu_collapsed": request.COOKIES.get(MENU_COOKIE) == "1",
+        "search_url": _resolve("reservations:search"),
+    }

@@ -1,0 +1,351 @@
+"""SUIVI DES RÉSERVATIONS: clients, booking files, stays and sale prohibitions, supplements, payments.
+
+Availability has one table, ``Stay``: a lodging blocked from ``arrival`` (included) to
+``departure`` (excluded), either for a booking file (kind ``booking``) or by the owner (kind
+``prohibition``, an "interdiction de vente"). A PostgreSQL exclusion constraint refuses two active
+rows of one lodging whose half-open date ranges overlap, so no code path can double-book. Blocks
+imported from other platforms (iCal) live elsewhere, outside the constraint, so that a clash with
+them shows as a conflict instead of being refused.
+
+Amounts and status of a file are written only by ``reservations.services.booking_refresh``, the
+one place that decides a booking's state.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Func, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from comptes.models import ContactFields, DepositKind, Provider
+from comptes.scoping import ScopedManager
+from hebergements.models import AgeBracket, Lodging, Supplement
+
+
+class DateRange(Func):
+    function = "daterange"
+    output_field = DateRangeField()
+
+
+class Client(ContactFields):
+    """A guest in the provider's client file ("fichier clients")."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="clients")
+    address2 = models.CharField(_("address (continued)"), max_length=200, blank=True)
+    phone3 = models.CharField(_("phone 3"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    optin = models.BooleanField(_("marketing opt-in"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [models.Index(fields=["provider", "email"]), models.Index(fields=["provider", "last_name"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class BookingStatus(models.TextChoices):
+    OPTION = "option", _("Option")
+    CONFIRMED = "confirmed", _("Confirmed")
+    PAID = "paid", _("Paid in full")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class BookingOrigin(models.TextChoices):
+    LOCAL = "local", _("Local file")
+    PHONE = "phone", _("Phone booking")
+    INTERNET = "internet", _("Internet")
+    WIDGET = "widget", _("Widget")
+    ICAL = "ical", _("iCal platform")
+
+
+class Booking(models.Model):
+    """A booking file ("dossier de réservation"), numbered per provider (n°131)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="bookings")
+    number = models.PositiveIntegerField(_("file number"), editable=False)
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    origin = models.CharField(
+        _("origin"), max_length=20, choices=BookingOrigin.choices, default=BookingOrigin.LOCAL
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=BookingStatus.choices, default=BookingStatus.OPTION
+    )
+    is_test = models.BooleanField(_("test booking"), default=False)
+    confirmed_manually = models.BooleanField(default=False, editable=False)
+
+    deposit_kind = models.CharField(
+        _("deposit kind"), max_length=10, choices=DepositKind.choices, default=DepositKind.ACOMPTE
+    )
+    deposit_percent = models.DecimalField(
+        _("deposit (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("25.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    deposit_due_date = models.DateField(_("deposit payment reminder"), null=True, blank=True)
+    balance_due_date = models.DateField(_("balance payment reminder"), null=True, blank=True)
+    contract_signed_at = models.DateTimeField(_("signed contract received"), null=True, blank=True)
+    promo_code = models.CharField(_("promo code"), max_length=30, blank=True)
+    note = models.TextField(_("note (shown to the client)"), blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True)
+    language = models.CharField(_("language"), max_length=5, default="fr")
+
+    # Written by reservations.services.booking_refresh only.
+    total_amount = models.DecimalField(
+        _("total amount"), max_digits=12, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
+    deposit_amount = models.DecimalField(
+        _("deposit due"), max_digits=12, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
+    paid_amount = models.DecimalField(
+        _("payments"), max_digits=12, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
+
+    created_at = models.DateTimeField(_("created on"), default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("booking file")
+        verbose_name_plural = _("booking files")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "number"], name="booking_unique_number_per_provider")
+        ]
+        indexes = [
+            models.Index(fields=["provider", "status"]),
+            models.Index(fields=["provider", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"n°{self.number}"
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total_amount - self.paid_amount
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != BookingStatus.CANCELLED
+
+
+class Stay(models.Model):
+    """A lodging blocked from ``arrival`` to ``departure`` (excluded): a booked stay or a sale prohibition."""
+
+    class Kind(models.TextChoices):
+        BOOKING = "booking", _("Booking")
+        PROHIBITION = "prohibition", _("Sale prohibition")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="stays")
+    lodging = models.ForeignKey(
+        Lodging, verbose_name=_("lodging"), on_delete=models.PROTECT, related_name="stays"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.BOOKING)
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="stays"
+    )
+    arrival = models.DateField(_("arrival"))
+    departure = models.DateField(_("departure"))
+    active = models.BooleanField(
+        default=True, help_text="False once the booking file is cancelled: the dates are free again."
+    )
+    lodging_price = models.DecimalField(
+        _("price"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0)],
+    )
+    discount = models.DecimalField(
+        _("discount"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0)],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("stay")
+        verbose_name_plural = _("stays")
+        ordering = ["arrival", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="stay_departure_after_arrival", condition=Q(departure__gt=F("arrival"))
+            ),
+            models.CheckConstraint(
+                name="stay_booking_iff_kind_booking",
+                condition=Q(kind="booking", booking__isnull=False)
+                | Q(kind="prohibition", booking__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="stay_discount_le_price", condition=Q(discount__lte=F("lodging_price"))
+            ),
+            ExclusionConstraint(
+                name="stay_no_overlap",
+                expressions=[
+                    ("lodging", RangeOperators.EQUAL),
+                    (
+                        DateRange(
+                            "arrival", "departure", RangeBoundary(inclusive_lower=True, inclusive_upper=False)
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=Q(active=True),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lodging", "arrival"]),
+            models.Index(fields=["provider", "arrival"]),
+            models.Index(fields=["provider", "departure"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lodging} {self.arrival:%d/%m/%Y}→{self.departure:%d/%m/%Y}"
+
+    @property
+    def nights(self) -> int:
+        return (self.departure - self.arrival).days
+
+    @property
+    def price(self) -> Decimal:
+        """Lodging price after the discount."""
+        return self.lodging_price - self.discount
+
+    def covers(self, day: date) -> bool:
+        return self.arrival <= day < self.departure
+
+
+class SaleProhibitionManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=Stay.Kind.PROHIBITION)
+
+
+class SaleProhibition(Stay):
+    """An "interdiction de vente": the owner blocks dates without a booking file (hatched on the planning)."""
+
+    objects = ScopedManager(SaleProhibitionManager, provider="provider")
+
+    class Meta:
+        proxy = True
+        verbose_name = _("sale prohibition")
+        verbose_name_plural = _("sale prohibitions")
+
+
+class StayOccupant(models.Model):
+    """How many occupants of one age bracket a stay has (Adulte x 2)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="occupants")
+    age_bracket = models.ForeignKey(AgeBracket, on_delete=models.PROTECT, related_name="stay_occupants")
+    count = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        ordering = ["age_bracket__position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["stay", "age_bracket"], name="stay_occupant_unique_bracket")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.age_bracket} x {self.count}"
+
+
+class BookingSupplement(models.Model):
+    """A supplement line of a file: tied to a stay (from the catalogue) or global (``stay`` empty).
+
+    Lines are snapshots: label, unit price and quantity are copied when the line is created, so a
+    later change of the catalogue never rewrites an existing file.
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="supplements")
+    stay = models.ForeignKey(
+        Stay, null=True, blank=True, on_delete=models.CASCADE, related_name="supplements"
+    )
+    supplement = models.ForeignKey(
+        Supplement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    label = models.CharField(_("label"), max_length=150)
+    unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    counts_toward_deposit = models.BooleanField(default=False)
+    mandatory = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.amount}"
+
+
+class PaymentMode(models.TextChoices):
+    CHEQUE = "cheque", _("Cheque")
+    CHEQUE_VACANCES = "cheque_vacances", _("Holiday vouchers (ANCV)")
+    ESPECES = "especes", _("Cash")
+    VIREMENT = "virement", _("Bank transfer")
+    CARTE = "carte", _("Card")
+    EN_LIGNE = "en_ligne", _("Online")
+    AUTRE = "autre", _("Other")
+
+
+class Payment(models.Model):
+    """A payment ("règlement") received on a file; a refund is a negative amount."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="payments")
+    date = models.DateField(_("date"))
+    mode = models.CharField(
+        _("payment method"), max_length=20, choices=PaymentMode.choices, default=PaymentMode.CHEQUE
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    note = models.CharField(_("note"), max_length=250, blank=True)
+    reference = models.CharField(_("transaction reference"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["date", "id"]
+        constraints = [models.CheckConstraint(name="payment_amount_not_zero", condition=~Q(amount=0))]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.amount}"

@@ -1,0 +1,204 @@
+"""Stay prices and promotions. Every price shown anywhere comes from ``tarifs.engine``."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from comptes.models import Provider
+from comptes.scoping import ScopedManager
+from hebergements.models import AgeBracket, Lodging
+
+MAX_STAY_NIGHTS = 28
+
+
+class StayPrice(models.Model):
+    """The price of one stay: (lodging, arrival, nights) → initial price, discount, sale price.
+
+    ``mode`` says whether the price is for the whole lodging, or per occupant by age bracket (then
+    the amounts are on the ``bracket_prices`` rows and the three amounts here stay empty).
+    """
+
+    class Mode(models.TextChoices):
+        LODGING = "lodging", _("Price for the whole lodging")
+        PER_PERSON = "per_person", _("Price per occupant by age bracket")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="stay_prices")
+    lodging = models.ForeignKey(Lodging, on_delete=models.CASCADE, related_name="stay_prices")
+    arrival = models.DateField(_("start date"))
+    nights = models.PositiveSmallIntegerField(
+        _("duration (nights)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_STAY_NIGHTS)]
+    )
+    mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.LODGING)
+    initial_price = models.DecimalField(
+        _("initial price"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    discount = models.DecimalField(_("discount"), max_digits=10, decimal_places=2, default=0)
+    sale_price = models.DecimalField(_("sale price"), max_digits=10, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("stay price")
+        verbose_name_plural = _("stay prices")
+        ordering = ["lodging", "arrival", "nights"]
+        constraints = [
+            models.UniqueConstraint(fields=["lodging", "arrival", "nights"], name="stay_price_unique_stay"),
+            models.CheckConstraint(
+                name="stay_price_nights_range", condition=Q(nights__gte=1, nights__lte=MAX_STAY_NIGHTS)
+            ),
+            models.CheckConstraint(
+                name="stay_price_amounts_by_mode",
+                condition=(
+                    Q(mode="per_person", initial_price__isnull=True, sale_price__isnull=True)
+                    | Q(
+                        mode="lodging",
+                        initial_price__gt=0,
+                        sale_price__gt=0,
+                        discount__gte=0,
+                        sale_price=F("initial_price") - F("discount"),
+                    )
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["lodging", "arrival"])]
+
+    def __str__(self) -> str:
+        return f"{self.lodging} {self.arrival:%d/%m/%Y} +{self.nights}"
+
+    @property
+    def departure(self) -> date:
+        return self.arrival + timedelta(days=self.nights)
+
+
+class StayPriceBracket(models.Model):
+    """Per-occupant price of one age bracket for a per-person stay price."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    stay_price = models.ForeignKey(StayPrice, on_delete=models.CASCADE, related_name="bracket_prices")
+    age_bracket = models.ForeignKey(AgeBracket, on_delete=models.PROTECT, related_name="stay_prices")
+    initial_price = models.DecimalField(
+        _("initial price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    discount = models.DecimalField(_("discount"), max_digits=10, decimal_places=2, default=0)
+    sale_price = models.DecimalField(
+        _("sale price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stay_price", "age_bracket"], name="stay_price_bracket_unique"),
+            models.CheckConstraint(
+                name="stay_price_bracket_sale_is_initial_minus_discount",
+                condition=Q(
+                    sale_price=F("initial_price") - F("discount"), discount__gte=0, sale_price__gte=0
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stay_price} {self.age_bracket}: {self.sale_price}"
+
+
+class Promotion(models.Model):
+    """Last-minute (X % if the stay starts in less than N days) or early booking (more than N days)."""
+
+    class Kind(models.TextChoices):
+        LAST_MINUTE = "last_minute", _("Last-minute booking")
+        EARLY_BOOKING = "early_booking", _("Early booking")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="promotions")
+    lodging = models.ForeignKey(Lodging, on_delete=models.CASCADE, related_name="promotions")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    percent = models.DecimalField(
+        _("discount (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0.01), MaxValueValidator(100)],
+    )
+    days = models.PositiveSmallIntegerField(
+        _("days"), validators=[MinValueValidator(1), MaxValueValidator(730)]
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid until"))
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("promotion")
+        verbose_name_plural = _("promotions")
+        ordering = ["lodging", "kind", "days"]
+        constraints = [
+            models.CheckConstraint(name="promotion_valid_period", condition=Q(valid_from__lte=F("valid_to"))),
+            models.CheckConstraint(
+                name="promotion_percent_range", condition=Q(percent__gt=0, percent__lte=100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.percent} %"
+
+
+class PromoCode(models.Model):
+    """A code a guest types to get a discount on the lodging price (never on supplements).
+
+    Managed from COMMERCIALISATION > Codes promo; lives here because the price engine applies it.
+    """
+
+    class Usage(models.TextChoices):
+        SINGLE = "single", _("Single use")
+        MULTIPLE = "multiple", _("Multiple use")
+
+    class Kind(models.TextChoices):
+        PERCENT = "percent", _("Percentage")
+        AMOUNT = "amount", _("Fixed amount")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="promo_codes")
+    code = models.CharField(
+        _("promo code"),
+        max_length=30,
+        validators=[RegexValidator(r"^[A-Z0-9]+$", _("Only the letters A to Z and digits are allowed."))],
+    )
+    internal_label = models.CharField(_("internal label"), max_length=100)
+    label = models.CharField(_("label"), max_length=100)
+    label_en = models.CharField(_("label (English)"), max_length=100, blank=True)
+    usage = models.CharField(_("usage type"), max_length=10, choices=Usage.choices, default=Usage.MULTIPLE)
+    valid_from = models.DateField(_("usable from"))
+    valid_to = models.DateField(_("usable until"))
+    kind = models.CharField(_("promo type"), max_length=10, choices=Kind.choices, default=Kind.PERCENT)
+    value = models.DecimalField(
+        _("value"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0.01)]
+    )
+    lodgings = models.ManyToManyField(Lodging, related_name="promo_codes", verbose_name=_("lodgings"))
+    times_used = models.PositiveIntegerField(default=0, editable=False)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("promo code")
+        verbose_name_plural = _("promo codes")
+        ordering = ["-valid_to", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "code"], name="promo_code_unique_per_provider"),
+            models.CheckConstraint(
+                name="promo_code_valid_period", condition=Q(valid_from__lte=F("valid_to"))
+            ),
+            models.CheckConstraint(
+                name="promo_code_percent_le_100", condition=Q(kind="amount") | Q(value__lte=100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

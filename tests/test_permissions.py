@@ -1,0 +1,101 @@
+"""Tenant isolation: every back-office URL, requested with provider A's object ids.
+
+* logged out → the login page;
+* logged in as provider B → 404 (or 403), never 200, never 500;
+* logged in as provider A → never 404 or 500 (the ids are real).
+
+Each URL keyword argument must be listed in ``OBJECT_IDS``: a new back-office URL with an unknown
+argument fails this test until its isolation is covered.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from comptes.scoping import scopes_disabled
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def back_office_patterns(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for item in resolver.url_patterns:
+        if isinstance(item, URLResolver):
+            namespace = f"{prefix}{item.namespace}:" if item.namespace else prefix
+            yield from back_office_patterns(item, namespace)
+        elif isinstance(item, URLPattern) and getattr(item.callback, "provider_required", False):
+            yield f"{prefix}{item.name}", item
+
+
+@pytest.fixture
+def tenant_a():
+    """Provider A with one object of every kind its back office shows."""
+    provider = factories.make_provider(number=11111, email="a@example.com")
+    lodging = factories.make_lodging(provider)
+    return {"provider": provider, "lodging": lodging}
+
+
+# URL keyword argument → how to get provider A's object id for it.
+OBJECT_IDS = {
+    "lodging_pk": lambda a: a["lodging"].pk,
+}
+
+
+def url_for(name, pattern, objects):
+    from django.urls import reverse
+
+    kwargs = {}
+    for key in pattern.pattern.regex.groupindex:
+        assert key in OBJECT_IDS, f"{name}: add '{key}' to OBJECT_IDS so its isolation is tested"
+        kwargs[key] = OBJECT_IDS[key](objects)
+    return reverse(name, kwargs=kwargs), bool(kwargs)
+
+
+def test_the_matrix_covers_back_office_urls():
+    names = [name for name, _ in back_office_patterns()]
+    assert "reservations:dashboard" in names and "comptes:contact" in names
+
+
+def test_every_back_office_url_is_isolated(client, tenant_a, other_provider):
+    urls = [url_for(name, pattern, tenant_a) for name, pattern in back_office_patterns()]
+
+    for url, _ in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+    client.force_login(factories.owner_of(other_provider))
+    for url, has_object in urls:
+        response = client.get(url)
+        if has_object:
+            assert response.status_code in (403, 404), (
+                f"{url} answered {response.status_code} to another tenant"
+            )
+        else:
+            assert response.status_code in (200, 302), f"{url} answered {response.status_code}"
+
+    client.force_login(factories.owner_of(tenant_a["provider"]))
+    for url, _ in urls:
+        assert client.get(url).status_code in (200, 302), url
+
+
+def test_every_provider_owned_model_refuses_an_unscoped_query(db):
+    """Forgetting the tenant filter fails loudly instead of leaking rows."""
+    from django.apps import apps
+    from django_scopes.exceptions import ScopeError
+
+    from comptes.models import Membership, Provider
+
+    owned = [
+        model
+        for model in apps.get_models()
+        if model is not Membership
+        and any(field.name == "provider" and field.related_model is Provider for field in model._meta.fields)
+    ]
+    assert len(owned) >= 10
+    for model in owned:
+        with pytest.raises(ScopeError):
+            list(model.objects.all())
+        with scopes_disabled():
+            list(model.objects.all()[:1])
