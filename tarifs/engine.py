@@ -1,0 +1,522 @@
+"""The price engine: every price shown anywhere (planning, booking files, public pages) comes from here.
+
+``quote_stay`` turns (lodging, arrival, nights, occupants, optional supplements, booking date, promo
+code) into a ``Quote``: priced lines, total, deposit and balance — or raises ``StayNotBookable`` with
+the reason. ``planning_day_prices`` gives the planning's "Prix nuitée" row in a constant number of
+queries.
+
+Rules (see the manuals and ``DESIGN.md`` "Prices"):
+- a stay is bookable only if a stay price exists for that exact (lodging, arrival, nights);
+- promotions (last-minute / early booking; the best one applies) and promo codes reduce the lodging
+  price only, never the supplements;
+- mandatory supplements of the lodging are always added; optional ones when chosen, up to their
+  maximum quantity; "per day" multiplies by the nights, "per person" by the occupants;
+- deposit = deposit % × (lodging price + supplements that count toward the deposit); the percentage
+  is the provider's default, or the proximity rule for a stay starting soon;
+- every line is rounded half-up to the cent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from django.db.models import Prefetch, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from comptes.models import DepositRule, Provider, ProviderSettings
+from hebergements.models import AgeBracket, Lodging, Supplement
+from openpro.money import ZERO, percent_of, round_money
+from tarifs.models import PromoCode, Promotion, StayPrice, StayPriceBracket
+
+
+class Reason(StrEnum):
+    """Why a stay cannot be booked."""
+
+    INVALID = "invalid"
+    PAST = "past"
+    NO_PRICE = "no_price"
+    ARRIVAL_DAY = "arrival_day"
+    MIN_STAY = "min_stay"
+    NO_OCCUPANT = "no_occupant"
+    UNDER_CAPACITY = "under_capacity"
+    OVER_CAPACITY = "over_capacity"
+    BRACKET_PRICE = "bracket_price"
+    TOO_LATE = "too_late"
+    SUPPLEMENT = "supplement"
+    PROMO_CODE = "promo_code"
+
+
+class StayNotBookable(Exception):
+    """The stay cannot be sold; ``message`` says why in the user's language."""
+
+    def __init__(self, reason: Reason, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+class LineKind(StrEnum):
+    LODGING = "lodging"
+    DISCOUNT = "discount"
+    PROMOTION = "promotion"
+    PROMO_CODE = "promo_code"
+    SUPPLEMENT = "supplement"
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    kind: LineKind
+    label: str
+    unit_price: Decimal
+    quantity: int
+    amount: Decimal  # signed: reductions are negative
+    counts_toward_deposit: bool = False
+    supplement_id: int | None = None
+    age_bracket_id: int | None = None
+    mandatory: bool = False
+    days: int = 1  # "per day" supplements: the number of nights
+    persons: int = 1  # "per person" supplements: the number of occupants
+
+
+@dataclass(frozen=True)
+class Quote:
+    lodging: Lodging
+    arrival: date
+    nights: int
+    occupants: Mapping[int, int]
+    lines: tuple[QuoteLine, ...]
+    deposit_percent: Decimal
+    stay_price: StayPrice
+    promotion: Promotion | None = None
+    promo_code: PromoCode | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def departure(self) -> date:
+        return self.arrival + timedelta(days=self.nights)
+
+    @property
+    def persons(self) -> int:
+        return sum(self.occupants.values())
+
+    def _sum(self, *kinds: LineKind) -> Decimal:
+        return sum((line.amount for line in self.lines if line.kind in kinds), ZERO)
+
+    @property
+    def lodging_initial_price(self) -> Decimal:
+        """The lodging's price before any reduction ("prix initial")."""
+        return self._sum(LineKind.LODGING)
+
+    @property
+    def lodging_price(self) -> Decimal:
+        """What the lodging costs after the discount, the promotion and the promo code."""
+        return self._sum(LineKind.LODGING, LineKind.DISCOUNT, LineKind.PROMOTION, LineKind.PROMO_CODE)
+
+    @property
+    def reductions(self) -> Decimal:
+        """Discount + promotion + promo code, as a positive amount."""
+        return -self._sum(LineKind.DISCOUNT, LineKind.PROMOTION, LineKind.PROMO_CODE)
+
+    @property
+    def supplement_lines(self) -> tuple[QuoteLine, ...]:
+        return tuple(line for line in self.lines if line.kind == LineKind.SUPPLEMENT)
+
+    @property
+    def supplements_total(self) -> Decimal:
+        return self._sum(LineKind.SUPPLEMENT)
+
+    @property
+    def total(self) -> Decimal:
+        return self.lodging_price + self.supplements_total
+
+    @property
+    def deposit_base(self) -> Decimal:
+        counted = sum((line.amount for line in self.supplement_lines if line.counts_toward_deposit), ZERO)
+        return self.lodging_price + counted
+
+    @property
+    def deposit_amount(self) -> Decimal:
+        return percent_of(self.deposit_base, self.deposit_percent)
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total - self.deposit_amount
+
+
+# --- settings read by the engine ------------------------------------------------------------------
+
+
+def _settings(provider: Provider) -> ProviderSettings:
+    return ProviderSettings.objects.get(provider=provider)
+
+
+def deposit_percent_for(*, provider: Provider, arrival: date, booking_date: date) -> Decimal:
+    """The default percentage, or the proximity rule with the smallest N such that the stay starts
+    in less than N days ("appliquer un pourcentage différent en fonction de la proximité du séjour")."""
+    settings = _settings(provider)
+    if settings.use_proximity_rules:
+        days_until = (arrival - booking_date).days
+        rule = DepositRule.objects.filter(days_before__gt=days_until).order_by("days_before").first()
+        if rule is not None:
+            return rule.percent
+    return settings.deposit_percent
+
+
+def check_booking_delay(*, provider: Provider, arrival: date, now: datetime) -> None:
+    """Online booking deadline ("délai de réservation"), in the provider's time zone."""
+    settings = _settings(provider)
+    local = timezone.localtime(now)
+    today = local.date()
+    delay = ProviderSettings.BookingDelay
+    hour = settings.booking_delay_hour
+    earliest = {
+        delay.SAME_DAY: today,
+        delay.SAME_DAY_UNTIL: today if hour is None or local.time() < hour else today + timedelta(days=1),
+        delay.NEXT_DAY: today + timedelta(days=1),
+        delay.NEXT_DAY_UNTIL: today + timedelta(days=1 if hour is None or local.time() < hour else 2),
+        delay.MIN_DAYS: today + timedelta(days=settings.booking_delay_days),
+    }.get(settings.booking_delay, today)
+    if arrival < earliest:
+        raise StayNotBookable(
+            Reason.TOO_LATE,
+            _("This stay can no longer be booked online: the first possible arrival is %(date)s.")
+            % {"date": formats.date_format(earliest, "SHORT_DATE_FORMAT")},
+        )
+
+
+# --- the quote ------------------------------------------------------------------------------------
+
+
+def _find_stay_price(lodging: Lodging, arrival: date, nights: int) -> StayPrice:
+    stay_price = (
+        StayPrice.objects.filter(lodging=lodging, arrival=arrival, nights=nights)
+        .prefetch_related(
+            Prefetch("bracket_prices", queryset=StayPriceBracket.objects.select_related("age_bracket"))
+        )
+        .first()
+    )
+    if stay_price is not None:
+        return stay_price
+    same_length = StayPrice.objects.filter(
+        lodging=lodging,
+        nights=nights,
+        arrival__gte=arrival - timedelta(days=7),
+        arrival__lte=arrival + timedelta(days=7),
+    )
+    if same_length.exists():
+        raise StayNotBookable(
+            Reason.ARRIVAL_DAY,
+            _("Arrivals on %(weekday)s are not possible for a stay of this length.")
+            % {"weekday": formats.date_format(arrival, "l")},
+        )
+    raise StayNotBookable(
+        Reason.NO_PRICE,
+        ngettext(
+            "There is no price for a stay of %(nights)d night from %(date)s.",
+            "There is no price for a stay of %(nights)d nights from %(date)s.",
+            nights,
+        )
+        % {"nights": nights, "date": formats.date_format(arrival, "SHORT_DATE_FORMAT")},
+    )
+
+
+def _lodging_lines(
+    stay_price: StayPrice, occupants: Mapping[int, int], brackets: dict[int, AgeBracket]
+) -> list[QuoteLine]:
+    label = _("Lodging")
+    if stay_price.mode == StayPrice.Mode.LODGING:
+        lines = [
+            QuoteLine(
+                LineKind.LODGING, label, stay_price.initial_price, 1, round_money(stay_price.initial_price)
+            )
+        ]
+        if stay_price.discount:
+            lines.append(
+                QuoteLine(
+                    LineKind.DISCOUNT,
+                    _("Discount"),
+                    -stay_price.discount,
+                    1,
+                    -round_money(stay_price.discount),
+                )
+            )
+        return lines
+    by_bracket = {row.age_bracket_id: row for row in stay_price.bracket_prices.all()}
+    lines, discount = [], ZERO
+    for bracket_id, count in occupants.items():
+        if not count:
+            continue
+        row = by_bracket.get(bracket_id)
+        if row is None:
+            raise StayNotBookable(
+                Reason.BRACKET_PRICE,
+                _("There is no price for the age bracket “%(bracket)s” on this stay.")
+                % {"bracket": brackets[bracket_id].label_fr if bracket_id in brackets else bracket_id},
+            )
+        lines.append(
+            QuoteLine(
+                LineKind.LODGING,
+                f"{label} — {row.age_bracket.label_fr}",
+                row.initial_price,
+                count,
+                round_money(row.initial_price * count),
+                age_bracket_id=bracket_id,
+            )
+        )
+        discount += round_money(row.discount * count)
+    if discount:
+        lines.append(QuoteLine(LineKind.DISCOUNT, _("Discount"), -discount, 1, -discount))
+    return lines
+
+
+def _best_promotion(lodging: Lodging, arrival: date, booking_date: date) -> Promotion | None:
+    days_until = (arrival - booking_date).days
+    candidates = Promotion.objects.filter(
+        lodging=lodging, active=True, valid_from__lte=booking_date, valid_to__gte=booking_date
+    ).filter(
+        Q(kind=Promotion.Kind.LAST_MINUTE, days__gt=days_until)
+        | Q(kind=Promotion.Kind.EARLY_BOOKING, days__lt=days_until)
+    )
+    return candidates.order_by("-percent", "id").first()
+
+
+def _promo_code(lodging: Lodging, code: str, booking_date: date) -> PromoCode:
+    promo = (
+        PromoCode.objects.filter(code=code.strip().upper(), active=True).prefetch_related("lodgings").first()
+    )
+    if (
+        promo is None
+        or not promo.valid_from <= booking_date <= promo.valid_to
+        or lodging.pk not in {item.pk for item in promo.lodgings.all()}
+        or (promo.usage == PromoCode.Usage.SINGLE and promo.times_used > 0)
+    ):
+        raise StayNotBookable(Reason.PROMO_CODE, _("This promo code is not valid for this stay."))
+    return promo
+
+
+def _supplement_lines(
+    lodging: Lodging, nights: int, persons: int, chosen: Mapping[int, int]
+) -> tuple[list[QuoteLine], list[str]]:
+    supplements = {s.pk: s for s in Supplement.objects.filter(lodgings=lodging)}
+    unknown = set(chosen) - set(supplements)
+    if unknown:
+        raise StayNotBookable(Reason.SUPPLEMENT, _("A chosen supplement is not offered for this lodging."))
+    lines, warnings = [], []
+    for supplement in sorted(supplements.values(), key=lambda s: (not s.mandatory, s.position, s.pk)):
+        quantity = chosen.get(supplement.pk, 0)
+        if supplement.mandatory:
+            quantity = max(quantity, 1)
+        if quantity <= 0:
+            continue
+        if quantity > supplement.max_quantity:
+            raise StayNotBookable(
+                Reason.SUPPLEMENT,
+                _("“%(label)s” can be chosen %(max)d time(s) at most.")
+                % {"label": supplement.label, "max": supplement.max_quantity},
+            )
+        days = nights if supplement.per_day else 1
+        per_persons = persons if supplement.per_person else 1
+        if supplement.per_person and not persons:
+            warnings.append(
+                _("“%(label)s” is priced per person: give the occupants.") % {"label": supplement.label}
+            )
+        amount = round_money(supplement.price * quantity * days * per_persons)
+        lines.append(
+            QuoteLine(
+                LineKind.SUPPLEMENT,
+                supplement.label,
+                supplement.price,
+                quantity,
+                amount,
+                counts_toward_deposit=supplement.counts_toward_deposit,
+                supplement_id=supplement.pk,
+                mandatory=supplement.mandatory,
+                days=days,
+                persons=per_persons,
+            )
+        )
+    return lines, warnings
+
+
+def quote_stay(
+    *,
+    lodging: Lodging,
+    arrival: date,
+    nights: int,
+    occupants: Mapping[int, int] | None = None,
+    supplements: Mapping[int, int] | None = None,
+    booking_date: date | None = None,
+    promo_code: str = "",
+    online: bool = False,
+    now: datetime | None = None,
+    deposit_percent: Decimal | None = None,
+) -> Quote:
+    """Price a stay, or raise ``StayNotBookable`` with the reason.
+
+    ``occupants`` maps age-bracket ids to counts (None: not known yet, capacity unchecked);
+    ``supplements`` maps optional supplement ids to quantities. ``online`` applies the rules of
+    the public booking flows (online booking deadline, arrival not in the past).
+    ``deposit_percent`` overrides the provider's percentage (a file keeps its own).
+    """
+    now = now or timezone.now()
+    booking_date = booking_date or timezone.localdate(now)
+    provider = lodging.provider
+    if nights < 1:
+        raise StayNotBookable(Reason.INVALID, _("A stay lasts at least one night."))
+    if online:
+        if arrival < timezone.localdate(now):
+            raise StayNotBookable(Reason.PAST, _("This stay starts in the past."))
+        check_booking_delay(provider=provider, arrival=arrival, now=now)
+    if nights < provider.min_stay_nights:
+        raise StayNotBookable(
+            Reason.MIN_STAY,
+            ngettext(
+                "The minimum stay is %(count)d night.",
+                "The minimum stay is %(count)d nights.",
+                provider.min_stay_nights,
+            )
+            % {"count": provider.min_stay_nights},
+        )
+
+    occupants = (
+        {int(k): int(v) for k, v in (occupants or {}).items() if int(v) > 0}
+        if occupants is not None
+        else None
+    )
+    persons = sum(occupants.values()) if occupants is not None else 0
+    if occupants is not None:
+        if persons == 0:
+            raise StayNotBookable(Reason.NO_OCCUPANT, _("Give at least one occupant."))
+        if persons > lodging.capacity_max:
+            raise StayNotBookable(
+                Reason.OVER_CAPACITY,
+                ngettext(
+                    "This lodging sleeps %(count)d person at most.",
+                    "This lodging sleeps %(count)d people at most.",
+                    lodging.capacity_max,
+                )
+                % {"count": lodging.capacity_max},
+            )
+        if persons < lodging.capacity_min:
+            raise StayNotBookable(
+                Reason.UNDER_CAPACITY,
+                ngettext(
+                    "This lodging is let to %(count)d person at least.",
+                    "This lodging is let to %(count)d people at least.",
+                    lodging.capacity_min,
+                )
+                % {"count": lodging.capacity_min},
+            )
+
+    stay_price = _find_stay_price(lodging, arrival, nights)
+    if stay_price.mode == StayPrice.Mode.PER_PERSON and occupants is None:
+        raise StayNotBookable(
+            Reason.NO_OCCUPANT, _("This lodging is priced per occupant: give the occupants.")
+        )
+    brackets = (
+        {b.pk: b for b in AgeBracket.objects.all()} if stay_price.mode == StayPrice.Mode.PER_PERSON else {}
+    )
+    lines = _lodging_lines(stay_price, occupants or {}, brackets)
+
+    net = sum((line.amount for line in lines), ZERO)
+    promotion = _best_promotion(lodging, arrival, booking_date)
+    if promotion is not None:
+        reduction = percent_of(net, promotion.percent)
+        label = _("Promotion −%(percent)s %%") % {
+            "percent": formats.number_format(promotion.percent.normalize())
+        }
+        lines.append(QuoteLine(LineKind.PROMOTION, label, -reduction, 1, -reduction))
+        net -= reduction
+    promo = None
+    if promo_code.strip():
+        promo = _promo_code(lodging, promo_code, booking_date)
+        if promo.kind == PromoCode.Kind.PERCENT:
+            reduction = percent_of(net, promo.value)
+        else:
+            reduction = min(round_money(promo.value), net)
+        lines.append(
+            QuoteLine(LineKind.PROMO_CODE, f"{_('Promo code')} {promo.code}", -reduction, 1, -reduction)
+        )
+
+    supplement_lines, warnings = _supplement_lines(lodging, nights, persons, supplements or {})
+    lines.extend(supplement_lines)
+    percent = (
+        deposit_percent
+        if deposit_percent is not None
+        else deposit_percent_for(provider=provider, arrival=arrival, booking_date=booking_date)
+    )
+    return Quote(
+        lodging=lodging,
+        arrival=arrival,
+        nights=nights,
+        occupants=occupants or {},
+        lines=tuple(lines),
+        deposit_percent=percent,
+        stay_price=stay_price,
+        promotion=promotion,
+        promo_code=promo,
+        warnings=tuple(warnings),
+    )
+
+
+# --- the planning's price row ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayPrice:
+    """A planning cell: a stay can start that day; its nightly price is that of the shortest stay."""
+
+    nights: int
+    sale_price: Decimal
+    per_person: bool = False
+
+    @property
+    def nightly_price(self) -> Decimal:
+        return round_money(self.sale_price / self.nights)
+
+
+def planning_day_prices(
+    *, lodgings: Iterable[Lodging], start: date, end: date, min_nights: int = 1
+) -> dict[int, dict[date, DayPrice]]:
+    """For each lodging and each day in ``[start, end)`` where a stay can start: the shortest priced
+    stay starting that day (at least ``min_nights``). Two queries whatever the size of the range.
+
+    Per-person prices are shown for one occupant of the first age bracket (the adult price).
+    """
+    lodging_ids = [lodging.pk for lodging in lodgings]
+    result: dict[int, dict[date, DayPrice]] = {pk: {} for pk in lodging_ids}
+    if not lodging_ids:
+        return result
+    rows = list(
+        StayPrice.objects.filter(
+            lodging_id__in=lodging_ids, arrival__gte=start, arrival__lt=end, nights__gte=min_nights
+        )
+        .order_by("lodging_id", "arrival", "nights")
+        .distinct("lodging_id", "arrival")
+        .values("id", "lodging_id", "arrival", "nights", "mode", "sale_price")
+    )
+    per_person_ids = [row["id"] for row in rows if row["mode"] == StayPrice.Mode.PER_PERSON]
+    first_bracket_price: dict[int, Decimal] = {}
+    if per_person_ids:
+        for row in (
+            StayPriceBracket.objects.filter(stay_price_id__in=per_person_ids)
+            .order_by("stay_price_id", "age_bracket__position", "-age_bracket__age_max")
+            .distinct("stay_price_id")
+            .values("stay_price_id", "sale_price")
+        ):
+            first_bracket_price[row["stay_price_id"]] = row["sale_price"]
+    for row in rows:
+        if row["mode"] == StayPrice.Mode.PER_PERSON:
+            price = first_bracket_price.get(row["id"])
+            if price is None:
+                continue
+            result[row["lodging_id"]][row["arrival"]] = DayPrice(row["nights"], price, per_person=True)
+        else:
+            result[row["lodging_id"]][row["arrival"]] = DayPrice(row["nights"], row["sale_price"])
+    return result
