@@ -27,10 +27,6 @@ def lodgings_active() -> QuerySet[Lodging]:
     return Lodging.objects.filter(archived=False).select_related("provider").order_by("position", "number")
 
 
-def lodging_archived_count() -> int:
-    return Lodging.objects.filter(archived=True).count()
-
-
 def lodging_photos(*, lodging: Lodging) -> QuerySet[Photo]:
     return lodging.photos.order_by("position", "id")
 

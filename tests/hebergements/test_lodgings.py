@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from comptes.models import Provider
@@ -138,14 +139,20 @@ def test_bad_lodging_input_is_refused_next_to_the_field_and_nothing_is_saved(
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (lambda: factories.image_upload("animation.gif", "GIF"), "n’est pas une image JPEG, PNG ou WebP"),
         (
-            lambda: __import__("django.core.files.uploadedfile", fromlist=["x"]).SimpleUploadedFile(
-                "notes.jpg", b"not an image at all", content_type="image/jpeg"
-            ),
+            lambda: factories.image_upload("animation.gif", "GIF"),
+            "« animation.gif » n’est pas une image JPEG",
+        ),
+        (
+            lambda: SimpleUploadedFile("notes.jpg", b"not an image at all", content_type="image/jpeg"),
             "« notes.jpg » n’est pas une image JPEG, PNG ou WebP",
         ),
+        (
+            lambda: SimpleUploadedFile("huge.jpg", b"\xff" * (services.PHOTO_MAX_BYTES + 1)),
+            "« huge.jpg » pèse 10,1 Mo : une photo ne doit pas dépasser 10 Mo.",
+        ),
     ],
+    ids=["gif", "not-an-image", "oversized"],
 )
 def test_a_bad_photo_refuses_the_whole_lodging(owner_client, provider, media_root, upload, message):
     data = lodging_data()
