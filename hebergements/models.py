@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from comptes.models import Provider
@@ -190,17 +194,50 @@ class Lodging(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if self.capacity_min and self.capacity_max and self.capacity_min > self.capacity_max:
+            raise ValidationError(
+                {"capacity_max": _("The maximum number of people must be at least the minimum.")}
+            )
+
     @property
     def reference(self) -> str:
         return f"OSMB-{self.provider.number}-{self.number}"
+
+    @property
+    def main_photo(self) -> Photo | None:
+        """The main photo; uses ``main_photos`` when the list page prefetched it (no extra query)."""
+        photos = getattr(self, "main_photos", None)
+        if photos is None:
+            photos = list(self.photos.order_by("-is_main", "position", "id")[:1])
+        return photos[0] if photos else None
+
+    @property
+    def stars(self) -> str:
+        """ "★★★" for a 3-star classification, "" for an unclassified or labelled lodging."""
+        return "★" * int(self.classification) if self.classification.isdigit() else ""
 
     @property
     def is_visible(self) -> bool:
         return self.visibility == self.Visibility.VISIBLE and not self.archived
 
 
+def photo_upload_to(instance: Photo, filename: str) -> str:
+    """``photos/<provider id>/<random>.<ext>``: no user-chosen name reaches the storage."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"photos/{instance.provider_id}/{uuid.uuid4().hex}{suffix}"
+
+
+def thumbnail_upload_to(instance: Photo, filename: str) -> str:
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"photos/{instance.provider_id}/thumbs/{uuid.uuid4().hex}{suffix}"
+
+
 class Photo(models.Model):
-    """An image of a lodging or of the structure; thumbnail generated once at upload."""
+    """An image of a lodging or of the structure; thumbnail generated once at upload.
+
+    Files go through Django's default storage (``MEDIA_ROOT`` on disk, or any S3-like backend).
+    """
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="photos")
     lodging = models.ForeignKey(
@@ -210,12 +247,12 @@ class Photo(models.Model):
         Structure, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
     )
     image = models.ImageField(
-        _("image"), upload_to="photos/%Y/%m/", width_field="width", height_field="height"
+        _("image"), upload_to=photo_upload_to, width_field="width", height_field="height"
     )
     width = models.PositiveIntegerField(default=0, editable=False)
     height = models.PositiveIntegerField(default=0, editable=False)
     thumbnail = models.ImageField(
-        upload_to="photos/thumbs/%Y/%m/", blank=True, width_field="thumb_width", height_field="thumb_height"
+        upload_to=thumbnail_upload_to, blank=True, width_field="thumb_width", height_field="thumb_height"
     )
     thumb_width = models.PositiveIntegerField(default=0, editable=False)
     thumb_height = models.PositiveIntegerField(default=0, editable=False)
@@ -255,13 +292,21 @@ class CharacteristicFamily(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("characteristic family")
+        verbose_name_plural = _("characteristic families")
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
         return self.name_fr
 
+    @property
+    def name(self) -> str:
+        return self.name_en if get_language() == "en" else self.name_fr
+
 
 class Characteristic(models.Model):
+    """An item of the shared equipment catalogue (seeded by a data migration, one row per name)."""
+
     family = models.ForeignKey(CharacteristicFamily, on_delete=models.CASCADE, related_name="characteristics")
     code = models.SlugField(unique=True)
     name_fr = models.CharField(max_length=100)
@@ -269,10 +314,17 @@ class Characteristic(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("characteristic")
+        verbose_name_plural = _("characteristics")
         ordering = ["family__position", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["name_fr"], name="characteristic_unique_name_fr")]
 
     def __str__(self) -> str:
-        return self.name_fr
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if get_language() == "en" else self.name_fr
 
 
 class Supplement(models.Model):
@@ -335,11 +387,20 @@ class AgeBracket(models.Model):
                         RangeOperators.OVERLAPS,
                     ),
                 ],
+                violation_error_message=_("This age range overlaps another age bracket."),
             ),
         ]
 
     def __str__(self) -> str:
-        return self.label_fr
+        return self.label
+
+    def clean(self) -> None:
+        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+            raise ValidationError({"age_max": _("The maximum age must be at least the minimum age.")})
+
+    @property
+    def label(self) -> str:
+        return (self.label_en or self.label_fr) if get_language() == "en" else self.label_fr
 
 
 DEFAULT_AGE_BRACKETS = (

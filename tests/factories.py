@@ -62,3 +62,58 @@ def make_lodging(provider: Provider, **fields) -> Lodging:
     fields.setdefault("commune", foix())
     with provider_scope(provider):
         return lodging_create(provider=provider, **fields)
+
+
+# --- hebergements: photos, characteristics, supplements, age brackets ------------------------
+
+
+def image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (800, 600), color: str = "#3b82a0") -> bytes:
+    """A real image of the given format (JPEG, PNG, WEBP, GIF…), made with Pillow."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    mode = "RGBA" if fmt == "PNG" else "RGB"
+    buffer = BytesIO()
+    Image.new(mode, size, color).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def image_upload(name: str = "photo.jpg", fmt: str = "JPEG", size: tuple[int, int] = (800, 600), **kwargs):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(fmt, "image/gif")
+    return SimpleUploadedFile(name, image_bytes(fmt, size, **kwargs), content_type=content_type)
+
+
+def characteristics(*codes: str) -> list:
+    from hebergements.models import Characteristic
+
+    found = {c.code: c for c in Characteristic.objects.filter(code__in=codes)}
+    return [found[code] for code in codes]
+
+
+def make_photos(owner, count: int = 1) -> list:
+    """Photos of a lodging or of the structure (files under the current ``MEDIA_ROOT``)."""
+    from hebergements.services import photos_add
+
+    with provider_scope(owner.provider):
+        return photos_add(owner=owner, uploads=[image_upload(f"photo{i}.jpg") for i in range(count)])
+
+
+def make_supplement(provider: Provider, *, lodgings=(), **fields):
+    from hebergements.services import supplement_create
+
+    fields.setdefault("label", "Frais de ménage")
+    fields.setdefault("mandatory", True)
+    fields.setdefault("price", Decimal("50.00"))
+    with provider_scope(provider):
+        return supplement_create(provider=provider, lodgings=lodgings, **fields)
+
+
+def age_brackets(provider: Provider) -> dict:
+    """The provider's age brackets by French label (Adulte, Enfant, Bébé by default)."""
+    from hebergements.models import AgeBracket
+
+    with provider_scope(provider):
+        return {bracket.label_fr: bracket for bracket in AgeBracket.objects.all()}

@@ -30,16 +30,25 @@ def back_office_patterns(resolver=None, prefix=""):
 
 
 @pytest.fixture
-def tenant_a():
+def tenant_a(settings, tmp_path):
     """Provider A with one object of every kind its back office shows."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     provider = factories.make_provider(number=11111, email="a@example.com")
     lodging = factories.make_lodging(provider)
-    return {"provider": provider, "lodging": lodging}
+    objects = {"provider": provider, "lodging": lodging}
+    # hebergements
+    objects["photo"] = factories.make_photos(lodging, 1)[0]
+    objects["supplement"] = factories.make_supplement(provider, lodgings=[lodging])
+    objects["age_bracket"] = factories.age_brackets(provider)["Enfant"]
+    return objects
 
 
 # URL keyword argument → how to get provider A's object id for it.
 OBJECT_IDS = {
     "lodging_pk": lambda a: a["lodging"].pk,
+    "photo_pk": lambda a: a["photo"].pk,
+    "supplement_pk": lambda a: a["supplement"].pk,
+    "age_bracket_pk": lambda a: a["age_bracket"].pk,
 }
 
 
