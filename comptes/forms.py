@@ -266,7 +266,7 @@ class ContractDeadlinesForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["option_days"].min_value = 1
+        self.fields["balance_days_before"].required = False
         self.fields["option_days"].widget.attrs["min"] = 1
         self.fields["balance_days_before"].widget.attrs["min"] = 1
         if self.instance.deposit_kind == DepositKind.ARRHES:

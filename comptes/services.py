@@ -174,6 +174,7 @@ def sales_terms_update(
     if delay == ProviderSettings.BookingDelay.MIN_DAYS:
         if not settings.booking_delay_days:
             errors["booking_delay_days"] = [_("Enter a number of days of at least 1.")]
+            settings.booking_delay_days = 0
     else:
         settings.booking_delay_days = 0
 
@@ -227,6 +228,11 @@ def contract_settings_update(
     """
     settings = _settings_row(ProviderSettings, provider, lock=True)
     contract = _settings_row(ContractSettings, provider, lock=True)
+    deadlines = dict(deadlines)
+    # An empty number of days is only wrong when the balance is due before arrival.
+    balance_days_missing = "balance_days_before" in deadlines and deadlines["balance_days_before"] is None
+    if balance_days_missing:
+        del deadlines["balance_days_before"]
     changed = _apply(settings, deadlines, CONTRACT_DEADLINE_FIELDS)
     fields = [
         field.name
@@ -238,7 +244,9 @@ def contract_settings_update(
 
     if settings.option_days < 1:
         errors["option_days"] = [_("Enter a number of days of at least 1.")]
-    if settings.balance_rule == ProviderSettings.BalanceRule.DAYS_BEFORE and settings.balance_days_before < 1:
+    if settings.balance_rule == ProviderSettings.BalanceRule.DAYS_BEFORE and (
+        balance_days_missing or settings.balance_days_before < 1
+    ):
         errors["balance_days_before"] = [_("Enter a number of days of at least 1.")]
 
     old_logo_name = contract.logo.name if contract.logo else ""

@@ -76,7 +76,7 @@ def validate_logo(file) -> None:
             image_format = image.format
             width, height = image.size
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as error:
         raise ValidationError(
             _("The logo must be an image (PNG, JPEG, GIF or WebP)."), code="logo_not_image"
         ) from error

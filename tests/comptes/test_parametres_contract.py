@@ -203,6 +203,7 @@ def test_replacing_or_clearing_the_logo_deletes_the_old_file(
         ({"arrival_from": "25:00"}, "arrival_from", ""),
         ({"option_days": "0"}, "option_days", ""),
         ({"balance_rule": "days_before", "balance_days_before": "0"}, "balance_days_before", "au moins 1"),
+        ({"balance_rule": "days_before", "balance_days_before": ""}, "balance_days_before", "au moins 1"),
         ({"identity": "x" * 151}, "identity", ""),
     ],
 )
@@ -246,3 +247,11 @@ def test_the_arrhes_wording_follows_the_sales_terms(owner_client, provider):
     with scopes_disabled():
         ProviderSettings.objects.filter(provider=provider).update(deposit_kind="arrhes")
     assert "Délai de règlement des arrhes pour une option" in owner_client.get(URL).text
+
+
+def test_the_balance_days_may_stay_empty_when_the_balance_is_due_at_arrival(owner_client, provider):
+    response = owner_client.post(URL, post_data(balance_rule="arrival", balance_days_before=""))
+    assert response.status_code == 302
+    with scopes_disabled():
+        settings = ProviderSettings.objects.get(provider=provider)
+    assert (settings.balance_rule, settings.balance_days_before) == ("arrival", 30)

@@ -188,6 +188,7 @@ def test_other_bad_input_is_refused_next_to_its_field(owner_client, provider, ov
     response = owner_client.post(URL, post_data(**overrides))
     assert response.status_code == 200
     assert f'id="id_{field}_error"' in response.text
+    assert "ne peut pas" not in response.text  # one clear message, not a technical one besides
     assert settings_snapshot(provider) == before
 
 
@@ -264,3 +265,14 @@ def test_percentages_are_typed_the_french_way(owner_client, provider):
     with provider_scope(provider):
         assert DepositRule.objects.get().percent == Decimal("50.50")
     assert 'value="27,50"' in owner_client.get(URL).text
+
+
+def test_the_page_query_count_does_not_grow_with_the_rules(owner_client, django_assert_max_num_queries):
+    owner_client.post(URL, post_data(rules=[(1, 100)]))
+    with django_assert_max_num_queries(12) as small:
+        owner_client.get(URL)
+    small_count = len(small.captured_queries)  # read now: the next request resets the query log
+    owner_client.post(URL, post_data(rules=[(days, 50) for days in range(1, 41)]))
+    with django_assert_max_num_queries(small_count):
+        html = owner_client.get(URL).text
+    assert 'name="rules-39-days_before" value="40"' in html
