@@ -5,7 +5,15 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from comptes.models import Provider, User
+from comptes.models import (
+    ContractSettings,
+    DepositKind,
+    DepositRule,
+    MailSettings,
+    Provider,
+    ProviderSettings,
+    User,
+)
 
 
 class LoginForm(AllauthLoginForm):
@@ -99,3 +107,386 @@ class ChangePasswordForm(CurrentPasswordMixin):
             except forms.ValidationError as error:
                 self.add_error("new_password1", error)
         return cleaned
+
+
+# --- PARAMÈTRES ---------------------------------------------------------------------------------
+
+TEXTAREA = {"rows": 5}
+LONG_TEXTAREA = {"rows": 12}
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def _choice_bool(label, true_label, false_label):
+    """A yes/no model field shown as two radio buttons (the manual's wording for each)."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[(False, false_label), (True, true_label)],
+        coerce=lambda value: value in (True, "True", "true", "1"),
+        widget=forms.RadioSelect,
+    )
+
+
+def _localize_decimal(field: forms.DecimalField) -> None:
+    """French decimals: "25,5" is accepted and "25,00" shown."""
+    field.localize = True
+    field.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    field.widget.is_localized = True
+
+
+class SalesTermsForm(forms.ModelForm):
+    """Modalités de vente (the proximity rules are a formset next to it)."""
+
+    use_proximity_rules = _choice_bool(
+        _("Percentage depending on the stay"),
+        _("apply a different percentage depending on how close the stay is"),
+        _("always use the default percentage"),
+    )
+
+    class Meta:
+        model = ProviderSettings
+        fields = [
+            "deposit_kind",
+            "deposit_percent",
+            "use_proximity_rules",
+            "booking_delay",
+            "booking_delay_hour",
+            "booking_delay_days",
+            "online_booking",
+            "terms_fr",
+            "terms_en",
+            "optin_enabled",
+            "optin_text_fr",
+            "optin_text_en",
+            "optin_link",
+            "privacy_enabled",
+            "privacy_text_fr",
+            "privacy_text_en",
+            "privacy_link",
+        ]
+        widgets = {
+            "deposit_kind": forms.RadioSelect,
+            "booking_delay": forms.RadioSelect,
+            "booking_delay_hour": TIME_INPUT,
+            "terms_fr": forms.Textarea(attrs=LONG_TEXTAREA),
+            "terms_en": forms.Textarea(attrs=LONG_TEXTAREA),
+            "optin_text_fr": forms.Textarea(attrs=TEXTAREA),
+            "optin_text_en": forms.Textarea(attrs=TEXTAREA),
+            "privacy_text_fr": forms.Textarea(attrs=TEXTAREA),
+            "privacy_text_en": forms.Textarea(attrs=TEXTAREA),
+        }
+        labels = {
+            "deposit_kind": _("You ask for a payment of"),
+            "deposit_percent": _("Default percentage (%)"),
+            "booking_delay": _("Booking allowed for a stay starting"),
+            "booking_delay_hour": _("Latest time"),
+            "booking_delay_days": _("Minimum number of days"),
+            "terms_fr": _("Terms of sale"),
+            "terms_en": _("Terms of sale in English"),
+            "optin_text_fr": _("Text the guest accepts"),
+            "optin_text_en": _("Text the guest accepts, in English"),
+            "optin_link": _("Link to a document"),
+            "privacy_text_fr": _("Information shown to the guest"),
+            "privacy_text_en": _("Information shown to the guest, in English"),
+            "privacy_link": _("Link to a document"),
+        }
+        help_texts = {
+            "online_booking": _("The terms of sale are mandatory for online booking."),
+            "terms_en": _("Left empty, the French terms are shown to English-speaking guests."),
+            "optin_enabled": _("The guest must give their consent to continue their order."),
+            "optin_text_fr": _(
+                "Example: By ticking this box, I agree that my data may be used to receive commercial offers."
+            ),
+            "privacy_text_fr": _(
+                "Your role in processing personal data, its purpose, your privacy policy… "
+                "Shown before the guest completes their booking."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deposit_kind"].choices = [
+            (DepositKind.ARRHES, _("arrhes (non-binding deposit)")),
+            (DepositKind.ACOMPTE, _("acompte (binding down payment)")),
+        ]
+        self.fields["booking_delay_hour"].required = False
+        self.fields["booking_delay_days"].required = False
+        _localize_decimal(self.fields["deposit_percent"])
+
+
+class DepositRuleForm(forms.ModelForm):
+    """ "If the stay starts in less than N days, the percentage is X %"."""
+
+    class Meta:
+        model = DepositRule
+        fields = ["days_before", "percent"]
+        labels = {
+            "days_before": _("If the stay starts in less than (days)"),
+            "percent": _("the percentage is (%)"),
+        }
+        error_messages = {
+            "days_before": {"min_value": _("Enter a number of days of at least 1.")},
+            "percent": {
+                "min_value": _("Enter a percentage between 0 and 100."),
+                "max_value": _("Enter a percentage between 0 and 100."),
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days_before"].widget.attrs.update({"min": 1, "inputmode": "numeric"})
+        _localize_decimal(self.fields["percent"])
+
+
+DepositRuleFormSet = forms.formset_factory(DepositRuleForm, extra=0, can_delete=True, max_num=50)
+
+
+def rules_from_formset(formset) -> list[dict]:
+    """The rules kept in a valid formset (rows ticked "Delete" or left blank are dropped)."""
+    return [
+        {"days_before": form.cleaned_data["days_before"], "percent": form.cleaned_data["percent"]}
+        for form in formset.forms
+        if form.cleaned_data
+        and not form.cleaned_data.get("DELETE")
+        and form.cleaned_data.get("days_before") is not None
+    ]
+
+
+class ContractDeadlinesForm(forms.ModelForm):
+    """ "Paramètres" of Personnalisation des contrats (stored with the sales terms)."""
+
+    class Meta:
+        model = ProviderSettings
+        fields = ["option_days", "balance_rule", "balance_days_before"]
+        labels = {
+            "option_days": _("Deposit payment deadline for an option (days after the option is created)"),
+            "balance_rule": _("Balance payment"),
+            "balance_days_before": _("Number of days before arrival"),
+        }
+        widgets = {"balance_rule": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["balance_days_before"].required = False
+        self.fields["option_days"].widget.attrs["min"] = 1
+        self.fields["balance_days_before"].widget.attrs["min"] = 1
+        if self.instance.deposit_kind == DepositKind.ARRHES:
+            self.fields["option_days"].label = _(
+                "Arrhes payment deadline for an option (days after the option is created)"
+            )
+
+
+class ContractSettingsForm(forms.ModelForm):
+    """Personnalisation des contrats, parts 1 to 4."""
+
+    logo = forms.ImageField(
+        label=_("Logo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+        help_text=_("PNG, JPEG, GIF or WebP image, 2 MB at most."),
+        error_messages={"invalid_image": _("The logo must be an image (PNG, JPEG, GIF or WebP).")},
+    )
+
+    class Meta:
+        model = ContractSettings
+        fields = [
+            "identity",
+            "slogan",
+            "logo",
+            "show_price_detail",
+            "pay_by_cheque",
+            "cheque_payable_to",
+            "pay_by_holiday_vouchers",
+            "pay_by_transfer",
+            "iban",
+            "bic",
+            "pay_by_card_phone",
+            "pay_online",
+            "arrival_from",
+            "arrival_until",
+            "arrival_details_fr",
+            "arrival_details_en",
+            "departure_before",
+            "departure_details_fr",
+            "departure_details_en",
+            "additional_information_fr",
+            "additional_information_en",
+            "request_signature",
+            "option_signature_text_fr",
+            "option_signature_text_en",
+            "contract_signature_text_fr",
+            "contract_signature_text_en",
+            "politeness_fr",
+            "politeness_en",
+            "company_information",
+            "option_state_text_fr",
+            "option_state_text_en",
+            "confirmed_state_text_fr",
+            "confirmed_state_text_en",
+            "paid_state_text_fr",
+            "paid_state_text_en",
+            "show_structure_description",
+            "show_structure_images",
+            "show_lodging_images",
+            "show_terms",
+        ]
+        widgets = {
+            "arrival_from": TIME_INPUT,
+            "arrival_until": TIME_INPUT,
+            "departure_before": TIME_INPUT,
+            **{
+                name: forms.Textarea(attrs=TEXTAREA)
+                for name in (
+                    "arrival_details_fr",
+                    "arrival_details_en",
+                    "departure_details_fr",
+                    "departure_details_en",
+                    "additional_information_fr",
+                    "additional_information_en",
+                    "option_signature_text_fr",
+                    "option_signature_text_en",
+                    "contract_signature_text_fr",
+                    "contract_signature_text_en",
+                    "politeness_fr",
+                    "politeness_en",
+                    "company_information",
+                    "option_state_text_fr",
+                    "option_state_text_en",
+                    "confirmed_state_text_fr",
+                    "confirmed_state_text_en",
+                    "paid_state_text_fr",
+                    "paid_state_text_en",
+                )
+            },
+        }
+        labels = {
+            "identity": _("Your identity"),
+            "slogan": _("Your slogan"),
+            "show_price_detail": _("Show the price detail"),
+            "pay_by_cheque": _("Bank cheque"),
+            "cheque_payable_to": _("Payable to"),
+            "pay_by_holiday_vouchers": _("Holiday vouchers (ANCV)"),
+            "pay_by_transfer": _("Bank transfer"),
+            "pay_by_card_phone": _("Card number sent by phone"),
+            "pay_online": _("Online payment"),
+            "arrival_from": _("Arrival from"),
+            "arrival_until": _("until"),
+            "arrival_details_fr": _("Details"),
+            "arrival_details_en": _("Arrival details in English"),
+            "departure_before": _("Departure before"),
+            "departure_details_fr": _("Details"),
+            "departure_details_en": _("Departure details in English"),
+            "additional_information_fr": _("Additional information"),
+            "additional_information_en": _("Additional information in English"),
+            "request_signature": _("Ask for the signed contract to be returned"),
+            "option_signature_text_fr": _("Signature request of a file in option"),
+            "option_signature_text_en": _("Signature request of a file in option, in English"),
+            "contract_signature_text_fr": _("Signature request of the contract"),
+            "contract_signature_text_en": _("Signature request of the contract, in English"),
+            "politeness_fr": _("Politeness formula"),
+            "politeness_en": _("Politeness formula in English"),
+            "company_information": _("Information about your company"),
+            "option_state_text_fr": _("For a file in option"),
+            "option_state_text_en": _("For a file in option, in English"),
+            "confirmed_state_text_fr": _("For a confirmed file not paid in full"),
+            "confirmed_state_text_en": _("For a confirmed file not paid in full, in English"),
+            "paid_state_text_fr": _("For a confirmed file paid in full"),
+            "paid_state_text_en": _("For a confirmed file paid in full, in English"),
+            "show_structure_description": _("Show the description of the structure in the booking file"),
+            "show_structure_images": _("Show the images of the structure in the booking file"),
+            "show_lodging_images": _("Show the images of the lodgings in the booking file"),
+            "show_terms": _("Show the terms of sale in the booking file"),
+        }
+        help_texts = {
+            "identity": _("e.g. PETIT COIN DE PARADIS. Left empty, your name is used."),
+            "slogan": _("e.g. Un clic et le voyage est à vous"),
+            "cheque_payable_to": _("Left empty, your name is used."),
+            "pay_online": _("Available once online payment is active (Settings › Secure payment)."),
+            "additional_information_fr": _(
+                "Always shown on the booking documents, e.g. the tourist tax asked on arrival."
+            ),
+            "company_information": _("e.g. SIRET number, legal form."),
+            "option_state_text_fr": _("A deposit is awaited."),
+            "confirmed_state_text_fr": _("A deposit was received, the balance is still due."),
+            "show_terms": _("Attaching your terms of sale to the booking file is mandatory."),
+        }
+
+
+class MailSettingsForm(forms.ModelForm):
+    """Personnalisation des mails."""
+
+    languages = forms.TypedMultipleChoiceField(
+        label=_("Languages managed"),
+        choices=MailSettings.Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick the languages in which you have customised (or will customise) your documents."),
+        error_messages={"required": _("Choose at least one language.")},
+    )
+
+    class Meta:
+        model = MailSettings
+        fields = [
+            "footer",
+            "footer_custom",
+            "copy_to",
+            "internet_booking_mail",
+            "languages",
+            "booking_subject_fr",
+            "booking_intro_fr",
+            "booking_politeness_fr",
+            "booking_subject_en",
+            "booking_intro_en",
+            "booking_politeness_en",
+            "option_subject_fr",
+            "option_intro_fr",
+            "option_subject_en",
+            "option_intro_en",
+        ]
+        widgets = {
+            "footer": forms.RadioSelect,
+            "internet_booking_mail": forms.RadioSelect,
+            **{
+                name: forms.Textarea(attrs=TEXTAREA)
+                for name in (
+                    "footer_custom",
+                    "booking_intro_fr",
+                    "booking_intro_en",
+                    "booking_politeness_fr",
+                    "booking_politeness_en",
+                    "option_intro_fr",
+                    "option_intro_en",
+                )
+            },
+        }
+        labels = {
+            "footer": _("Mail footer"),
+            "footer_custom": _("Custom footer"),
+            "copy_to": _("Send a copy to"),
+            "internet_booking_mail": _("Choose the type of mail to send"),
+            "booking_subject_fr": _("Subject"),
+            "booking_subject_en": _("Subject in English"),
+            "booking_intro_fr": _("Introduction text"),
+            "booking_intro_en": _("Introduction text in English"),
+            "booking_politeness_fr": _("Politeness formula"),
+            "booking_politeness_en": _("Politeness formula in English"),
+            "option_subject_fr": _("Subject"),
+            "option_subject_en": _("Subject in English"),
+            "option_intro_fr": _("Introduction text"),
+            "option_intro_en": _("Introduction text in English"),
+        }
+        help_texts = {
+            "copy_to": _("Each mail sent to a client is also sent to this address."),
+            "internet_booking_mail": _(
+                "With a notification only, you send the booking file yourself from the file."
+            ),
+        }
+
+
+class PaymentSettingsForm(forms.Form):
+    """Paiement sécurisé: the online payment identifier."""
+
+    online_account_id = forms.CharField(
+        label=_("Your online payment identifier"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

@@ -7,11 +7,14 @@ provider scope raises instead of returning another tenant's rows.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -19,7 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from comptes import defaults
 from comptes.scoping import ScopedManager
+from comptes.validators import validate_payment_account_id
 from openpro.fields import URLField
 
 
@@ -229,6 +234,10 @@ class Membership(models.Model):
         return f"{self.user} → {self.provider or self.office}"
 
 
+def default_mail_languages() -> list[str]:
+    return ["fr"]
+
+
 class DepositKind(models.TextChoices):
     """Arrhes or acompte: a legal difference (Code de la consommation L214-1) the owner chooses."""
 
@@ -288,6 +297,23 @@ class ProviderSettings(models.Model):
         _("minimum number of days"), default=0, validators=[MaxValueValidator(365)]
     )
 
+    # Conditions générales de vente: mandatory before online booking (comptes.services.sales_terms_update).
+    online_booking = models.BooleanField(_("I want my lodgings to be bookable online"), default=False)
+    terms_fr = models.TextField(_("terms of sale (French)"), blank=True)
+    terms_en = models.TextField(_("terms of sale (English)"), blank=True)
+
+    # Informations relatives à la collecte des données personnelles (Opt-In)
+    optin_enabled = models.BooleanField(_("ask the guest for their consent"), default=False)
+    optin_text_fr = models.TextField(_("text the guest accepts (French)"), blank=True)
+    optin_text_en = models.TextField(_("text the guest accepts (English)"), blank=True)
+    optin_link = URLField(_("link to a document"), blank=True)
+
+    # Votre politique de traitement des données personnelles
+    privacy_enabled = models.BooleanField(_("show general information to the guest"), default=False)
+    privacy_text_fr = models.TextField(_("information (French)"), blank=True)
+    privacy_text_en = models.TextField(_("information (English)"), blank=True)
+    privacy_link = URLField(_("link to a document"), blank=True)
+
     objects = ScopedManager(provider="provider")
 
     class Meta:
@@ -322,6 +348,221 @@ class DepositRule(models.Model):
 
     def __str__(self) -> str:
         return f"< {self.days_before} d → {self.percent} %"
+
+
+def logo_upload_to(instance: ContractSettings, filename: str) -> str:
+    """``providers/<number>/logo/<random>.<ext>``: a new name at each upload (no stale cache)."""
+    extension = PurePosixPath(filename).suffix.lower()[:6]
+    return f"providers/{instance.provider.number}/logo/{uuid.uuid4().hex}{extension}"
+
+
+class ContractSettings(models.Model):
+    """Personnalisation des contrats, parts 1 to 4: what the booking documents (option proposal,
+    contract PDF) show. The deposit and balance deadlines stay on ``ProviderSettings``
+    (``option_days``, ``balance_rule``, ``balance_days_before``).
+
+    Texts shown to the client exist in French and English (``…_fr`` / ``…_en``); read them through
+    ``comptes.selectors.contract_settings_for(provider, language)``, which resolves the language.
+    """
+
+    provider = models.OneToOneField(Provider, on_delete=models.CASCADE, related_name="contract_settings")
+
+    # Partie 1 - En-tête des documents PDF
+    identity = models.CharField(_("your identity"), max_length=150, blank=True)
+    slogan = models.CharField(_("your slogan"), max_length=200, blank=True)
+    logo = models.ImageField(_("logo"), upload_to=logo_upload_to, blank=True, max_length=200)
+
+    # Partie 2 - Prix et mode de règlement
+    show_price_detail = models.BooleanField(_("show the price detail"), default=True)
+    pay_by_cheque = models.BooleanField(_("bank cheque"), default=True)
+    cheque_payable_to = models.CharField(_("cheque payable to"), max_length=150, blank=True)
+    pay_by_holiday_vouchers = models.BooleanField(_("holiday vouchers (ANCV)"), default=True)
+    pay_by_transfer = models.BooleanField(_("bank transfer"), default=False)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    pay_by_card_phone = models.BooleanField(_("card number sent by phone"), default=False)
+    pay_online = models.BooleanField(_("online payment"), default=False)
+
+    # Partie 2 - Arrivée et départ du client
+    arrival_from = models.TimeField(_("arrival from"), null=True, blank=True, default=defaults.ARRIVAL_FROM)
+    arrival_until = models.TimeField(
+        _("arrival until"), null=True, blank=True, default=defaults.ARRIVAL_UNTIL
+    )
+    arrival_details_fr = models.TextField(_("arrival details (French)"), blank=True)
+    arrival_details_en = models.TextField(_("arrival details (English)"), blank=True)
+    departure_before = models.TimeField(
+        _("departure before"), null=True, blank=True, default=defaults.DEPARTURE_BEFORE
+    )
+    departure_details_fr = models.TextField(_("departure details (French)"), blank=True)
+    departure_details_en = models.TextField(_("departure details (English)"), blank=True)
+
+    # Partie 2 - Autres informations
+    additional_information_fr = models.TextField(_("additional information (French)"), blank=True)
+    additional_information_en = models.TextField(_("additional information (English)"), blank=True)
+    request_signature = models.BooleanField(_("ask for the signed contract to be returned"), default=True)
+    option_signature_text_fr = models.TextField(
+        _("signature request of an option (French)"), blank=True, default=defaults.OPTION_SIGNATURE_FR
+    )
+    option_signature_text_en = models.TextField(
+        _("signature request of an option (English)"), blank=True, default=defaults.OPTION_SIGNATURE_EN
+    )
+    contract_signature_text_fr = models.TextField(
+        _("signature request of the contract (French)"), blank=True, default=defaults.CONTRACT_SIGNATURE_FR
+    )
+    contract_signature_text_en = models.TextField(
+        _("signature request of the contract (English)"), blank=True, default=defaults.CONTRACT_SIGNATURE_EN
+    )
+    politeness_fr = models.TextField(
+        _("politeness formula (French)"), blank=True, default=defaults.POLITENESS_FR
+    )
+    politeness_en = models.TextField(
+        _("politeness formula (English)"), blank=True, default=defaults.POLITENESS_EN
+    )
+    company_information = models.TextField(_("information about your company"), blank=True)
+
+    # Partie 2 - Informations en fonction de l'état du dossier
+    option_state_text_fr = models.TextField(_("for a file in option (French)"), blank=True)
+    option_state_text_en = models.TextField(_("for a file in option (English)"), blank=True)
+    confirmed_state_text_fr = models.TextField(
+        _("for a confirmed file not paid in full (French)"), blank=True
+    )
+    confirmed_state_text_en = models.TextField(
+        _("for a confirmed file not paid in full (English)"), blank=True
+    )
+    paid_state_text_fr = models.TextField(_("for a confirmed file paid in full (French)"), blank=True)
+    paid_state_text_en = models.TextField(_("for a confirmed file paid in full (English)"), blank=True)
+
+    # Partie 3 - Descriptif des hébergements
+    show_structure_description = models.BooleanField(
+        _("show the description of the structure in the booking file"), default=True
+    )
+    show_structure_images = models.BooleanField(
+        _("show the images of the structure in the booking file"), default=False
+    )
+    show_lodging_images = models.BooleanField(
+        _("show the images of the lodgings in the booking file"), default=False
+    )
+
+    # Partie 4 - Conditions de vente
+    show_terms = models.BooleanField(_("show the terms of sale in the booking file"), default=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("contract customisation")
+        verbose_name_plural = _("contract customisations")
+
+    def __str__(self) -> str:
+        return f"{self.provider}"
+
+
+class MailSettings(models.Model):
+    """Personnalisation des mails: footer, copy address, the mail sent for an internet booking and
+    the option notification. Texts exist in French and English; read them through
+    ``comptes.selectors.mail_texts(provider, language)``.
+    """
+
+    class Footer(models.TextChoices):
+        GENERATED = "generated", _("Generated from your contact details")
+        CUSTOM = "custom", pgettext_lazy("mail footer", "Custom")
+
+    class InternetBookingMail(models.TextChoices):
+        FULL_PDF = "pdf", _("A mail with the full booking file as a PDF")
+        NOTIFICATION = "notification", _("A notification mail")
+
+    class Language(models.TextChoices):
+        FR = "fr", _("French")
+        EN = "en", _("English")
+
+    provider = models.OneToOneField(Provider, on_delete=models.CASCADE, related_name="mail_settings")
+    footer = models.CharField(
+        _("mail footer"), max_length=10, choices=Footer.choices, default=Footer.GENERATED
+    )
+    footer_custom = models.TextField(_("custom footer"), blank=True)
+    copy_to = models.EmailField(_("send a copy to"), blank=True)
+    internet_booking_mail = models.CharField(
+        _("mail sent for an internet booking"),
+        max_length=20,
+        choices=InternetBookingMail.choices,
+        default=InternetBookingMail.FULL_PDF,
+    )
+    languages = ArrayField(
+        models.CharField(max_length=2, choices=Language.choices),
+        verbose_name=_("languages managed"),
+        default=default_mail_languages,
+    )
+    booking_subject_fr = models.CharField(
+        _("subject (French)"), max_length=200, blank=True, default=defaults.BOOKING_SUBJECT_FR
+    )
+    booking_subject_en = models.CharField(
+        _("subject (English)"), max_length=200, blank=True, default=defaults.BOOKING_SUBJECT_EN
+    )
+    booking_intro_fr = models.TextField(
+        _("introduction text (French)"), blank=True, default=defaults.BOOKING_INTRO_FR
+    )
+    booking_intro_en = models.TextField(
+        _("introduction text (English)"), blank=True, default=defaults.BOOKING_INTRO_EN
+    )
+    booking_politeness_fr = models.TextField(
+        _("politeness formula (French)"), blank=True, default=defaults.POLITENESS_FR
+    )
+    booking_politeness_en = models.TextField(
+        _("politeness formula (English)"), blank=True, default=defaults.POLITENESS_EN
+    )
+    option_subject_fr = models.CharField(
+        _("subject (French)"), max_length=200, blank=True, default=defaults.OPTION_SUBJECT_FR
+    )
+    option_subject_en = models.CharField(
+        _("subject (English)"), max_length=200, blank=True, default=defaults.OPTION_SUBJECT_EN
+    )
+    option_intro_fr = models.TextField(
+        _("introduction text (French)"), blank=True, default=defaults.OPTION_INTRO_FR
+    )
+    option_intro_en = models.TextField(
+        _("introduction text (English)"), blank=True, default=defaults.OPTION_INTRO_EN
+    )
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("mail customisation")
+        verbose_name_plural = _("mail customisations")
+
+    def __str__(self) -> str:
+        return f"{self.provider}"
+
+
+class PaymentSettings(models.Model):
+    """Paiement sécurisé: the owner's online payment account, and whether online payment is on."""
+
+    provider = models.OneToOneField(Provider, on_delete=models.CASCADE, related_name="payment_settings")
+    online_account_id = models.CharField(
+        _("your online payment identifier"),
+        max_length=64,
+        blank=True,
+        validators=[validate_payment_account_id],
+    )
+    online_payment_active = models.BooleanField(_("online payment active"), default=False)
+    activated_at = models.DateTimeField(_("activated on"), null=True, blank=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("secure payment")
+        verbose_name_plural = _("secure payments")
+        constraints = [
+            models.CheckConstraint(
+                name="payment_active_needs_account_id",
+                condition=Q(online_payment_active=False) | ~Q(online_account_id=""),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.online_payment_active and bool(self.online_account_id)
 
 
 class AuditEntry(models.Model):

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 from django.apps import apps
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from comptes.models import Membership, Office, Provider, ProviderSettings, User
+from comptes.audit import log_action
+from comptes.models import (
+    ContractSettings,
+    DepositRule,
+    MailSettings,
+    Membership,
+    Office,
+    PaymentSettings,
+    Provider,
+    ProviderSettings,
+    User,
+)
 from comptes.scoping import provider_scope
+from comptes.validators import normalise_iban, plain_text, validate_bic, validate_iban, validate_logo
 
 
 @transaction.atomic
@@ -30,7 +45,8 @@ def provider_create(
     provider.full_clean()
     provider.save()
     with provider_scope(provider):
-        ProviderSettings.objects.create(provider=provider)
+        for settings_model in (ProviderSettings, ContractSettings, MailSettings, PaymentSettings):
+            settings_model.objects.create(provider=provider)
         for app_config in apps.get_app_configs():
             hook = getattr(app_config, "provider_created", None)
             if hook is not None:
@@ -66,3 +82,264 @@ def user_change_email(*, user: User, new_email: str) -> None:
         user.save(update_fields=["email"])
         EmailAddress.objects.filter(user=user).delete()
         EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+
+
+# --- PARAMÈTRES: Modalités de vente, Personnalisation des contrats / des mails, Paiement sécurisé ---
+
+SALES_TERMS_FIELDS = (
+    "deposit_kind",
+    "deposit_percent",
+    "use_proximity_rules",
+    "booking_delay",
+    "booking_delay_hour",
+    "booking_delay_days",
+    "online_booking",
+    "terms_fr",
+    "terms_en",
+    "optin_enabled",
+    "optin_text_fr",
+    "optin_text_en",
+    "optin_link",
+    "privacy_enabled",
+    "privacy_text_fr",
+    "privacy_text_en",
+    "privacy_link",
+)
+CONTRACT_DEADLINE_FIELDS = ("option_days", "balance_rule", "balance_days_before")
+PAYMENT_MODE_FIELDS = (
+    "pay_by_cheque",
+    "pay_by_holiday_vouchers",
+    "pay_by_transfer",
+    "pay_by_card_phone",
+    "pay_online",
+)
+
+
+def _apply(instance: models.Model, data: dict, fields) -> list[str]:
+    """Copy ``fields`` from ``data`` onto ``instance``, owner texts as plain text; the changed names."""
+    changed = []
+    for name in fields:
+        if name not in data:
+            continue
+        value = data[name]
+        field = instance._meta.get_field(name)
+        if isinstance(field, models.CharField | models.TextField):
+            if isinstance(field, models.EmailField | models.URLField) or field.choices:
+                value = (value or "").strip()
+            else:
+                value = plain_text(value)
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+def _full_clean(instance: models.Model, errors: dict, **kwargs) -> None:
+    """``full_clean()``, its errors merged into ``errors`` (one dict for the whole page)."""
+    try:
+        instance.full_clean(**kwargs)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+
+
+def _settings_row(model, provider: Provider, *, lock: bool = False):
+    queryset = model.objects.select_for_update() if lock else model.objects
+    row = queryset.filter(provider=provider).first()
+    if row is None:
+        row = model.objects.create(provider=provider)
+    return row
+
+
+@transaction.atomic
+def sales_terms_update(
+    *, provider: Provider, data: dict, rules: list[dict], user: User | None = None
+) -> ProviderSettings:
+    """ "Modalités de vente": deposit, proximity rules, booking delay, CGV, opt-in, privacy.
+
+    ``rules`` is the whole new list of proximity rules (``days_before``, ``percent``): it replaces
+    the stored one. Raises ``ValidationError`` keyed by field (``rules`` for the list) and saves
+    nothing when any part is wrong.
+    """
+    settings = _settings_row(ProviderSettings, provider, lock=True)
+    changed = _apply(settings, data, SALES_TERMS_FIELDS)
+    errors: dict[str, list] = {}
+
+    delay = settings.booking_delay
+    if delay in (ProviderSettings.BookingDelay.SAME_DAY_UNTIL, ProviderSettings.BookingDelay.NEXT_DAY_UNTIL):
+        if settings.booking_delay_hour is None:
+            errors["booking_delay_hour"] = [_("Enter the latest time of booking.")]
+    else:
+        settings.booking_delay_hour = None
+    if delay == ProviderSettings.BookingDelay.MIN_DAYS:
+        if not settings.booking_delay_days:
+            errors["booking_delay_days"] = [_("Enter a number of days of at least 1.")]
+            settings.booking_delay_days = 0
+    else:
+        settings.booking_delay_days = 0
+
+    if settings.online_booking and not settings.terms_fr:
+        errors["terms_fr"] = [_("The terms of sale are mandatory for online booking.")]
+    if settings.optin_enabled and not settings.optin_text_fr:
+        errors["optin_text_fr"] = [_("Enter the text the guest must accept.")]
+    if settings.privacy_enabled and not settings.privacy_text_fr:
+        errors["privacy_text_fr"] = [_("Enter the information to show to the guest.")]
+
+    new_rules = [DepositRule(provider=provider, **rule) for rule in rules]
+    rule_errors = []
+    for position, rule in enumerate(new_rules, start=1):
+        try:
+            rule.full_clean(validate_constraints=False)
+        except ValidationError as error:
+            for message in error.messages:
+                rule_errors.append(_("Rule %(n)s: %(error)s") % {"n": position, "error": message})
+    days = [rule.days_before for rule in new_rules]
+    if len(days) != len(set(days)):
+        rule_errors.append(_("Two rules have the same number of days."))
+    if settings.use_proximity_rules and not new_rules:
+        errors["use_proximity_rules"] = [_("Add at least one rule, or always use the default percentage.")]
+    if rule_errors:
+        errors["rules"] = rule_errors
+
+    _full_clean(settings, errors)
+    if errors:
+        raise ValidationError(errors)
+
+    settings.save()
+    stored = [(rule.days_before, rule.percent) for rule in DepositRule.objects.order_by("days_before")]
+    submitted = sorted((rule.days_before, rule.percent) for rule in new_rules)
+    if stored != submitted:
+        DepositRule.objects.filter(provider=provider).delete()
+        DepositRule.objects.bulk_create(sorted(new_rules, key=lambda rule: rule.days_before))
+        changed.append("rules")
+    if changed:
+        log_action(settings, "settings.sales_terms.updated", user=user, data={"changed": changed})
+    return settings
+
+
+@transaction.atomic
+def contract_settings_update(
+    *, provider: Provider, deadlines: dict, data: dict, user: User | None = None
+) -> ContractSettings:
+    """ "Personnalisation des contrats": deadlines (on ``ProviderSettings``) and parts 1 to 4.
+
+    ``data["logo"]``: an uploaded file replaces the logo, ``False`` removes it, anything else keeps
+    it. The replaced file is deleted from the storage once the transaction commits.
+    """
+    settings = _settings_row(ProviderSettings, provider, lock=True)
+    contract = _settings_row(ContractSettings, provider, lock=True)
+    deadlines = dict(deadlines)
+    # An empty number of days is only wrong when the balance is due before arrival.
+    balance_days_missing = "balance_days_before" in deadlines and deadlines["balance_days_before"] is None
+    if balance_days_missing:
+        del deadlines["balance_days_before"]
+    changed = _apply(settings, deadlines, CONTRACT_DEADLINE_FIELDS)
+    fields = [
+        field.name
+        for field in ContractSettings._meta.concrete_fields
+        if field.name not in ("id", "provider", "logo")
+    ]
+    changed += _apply(contract, data, fields)
+    errors: dict[str, list] = {}
+
+    if settings.option_days < 1:
+        errors["option_days"] = [_("Enter a number of days of at least 1.")]
+    if settings.balance_rule == ProviderSettings.BalanceRule.DAYS_BEFORE and (
+        balance_days_missing or settings.balance_days_before < 1
+    ):
+        errors["balance_days_before"] = [_("Enter a number of days of at least 1.")]
+
+    old_logo_name = contract.logo.name if contract.logo else ""
+    logo = data.get("logo")
+    if isinstance(logo, UploadedFile):
+        try:
+            validate_logo(logo)
+        except ValidationError as error:
+            errors["logo"] = error.messages
+        else:
+            contract.logo = logo
+            changed.append("logo")
+    elif logo is False and old_logo_name:
+        contract.logo = None
+        changed.append("logo")
+
+    if not any(getattr(contract, name) for name in PAYMENT_MODE_FIELDS):
+        errors["pay_by_cheque"] = [_("Choose at least one payment mode.")]
+    contract.iban = normalise_iban(contract.iban)
+    contract.bic = contract.bic.replace(" ", "").upper()
+    if contract.pay_by_transfer and not contract.iban:
+        errors["iban"] = [_("Enter your IBAN to offer bank transfers.")]
+    elif contract.iban:
+        try:
+            validate_iban(contract.iban)
+        except ValidationError as error:
+            errors["iban"] = error.messages
+    if contract.bic:
+        try:
+            validate_bic(contract.bic)
+        except ValidationError as error:
+            errors["bic"] = error.messages
+    if contract.pay_online and not _settings_row(PaymentSettings, provider).is_active:
+        errors["pay_online"] = [_("Activate online payment first (Settings › Secure payment).")]
+    if contract.arrival_from and contract.arrival_until and contract.arrival_until < contract.arrival_from:
+        errors["arrival_until"] = [_("The end of the arrival time must be after its start.")]
+
+    _full_clean(settings, errors)
+    _full_clean(contract, errors)
+    if errors:
+        raise ValidationError(errors)
+
+    settings.save()
+    contract.save()
+    new_logo_name = contract.logo.name if contract.logo else ""
+    if old_logo_name and old_logo_name != new_logo_name:
+        storage = contract.logo.storage
+        transaction.on_commit(lambda: storage.delete(old_logo_name))
+    if changed:
+        log_action(contract, "settings.contract.updated", user=user, data={"changed": changed})
+    return contract
+
+
+@transaction.atomic
+def mail_settings_update(*, provider: Provider, data: dict, user: User | None = None) -> MailSettings:
+    """ "Personnalisation des mails": footer, copy address, internet-booking mail, texts FR/EN."""
+    mail = _settings_row(MailSettings, provider, lock=True)
+    fields = [
+        field.name for field in MailSettings._meta.concrete_fields if field.name not in ("id", "provider")
+    ]
+    changed = _apply(mail, data, fields)
+    errors: dict[str, list] = {}
+    if mail.footer == MailSettings.Footer.CUSTOM and not mail.footer_custom:
+        errors["footer_custom"] = [_("Enter the text of your footer.")]
+    languages = [code for code, _label in MailSettings.Language.choices if code in (mail.languages or [])]
+    if not languages:
+        errors["languages"] = [_("Choose at least one language.")]
+    mail.languages = languages
+    _full_clean(mail, errors)
+    if errors:
+        raise ValidationError(errors)
+    mail.save()
+    if changed:
+        log_action(mail, "settings.mails.updated", user=user, data={"changed": changed})
+    return mail
+
+
+@transaction.atomic
+def payment_settings_update(
+    *, provider: Provider, online_account_id: str, active: bool, user: User | None = None
+) -> PaymentSettings:
+    """ "Paiement sécurisé": store the online payment identifier; activating needs one."""
+    payment = _settings_row(PaymentSettings, provider, lock=True)
+    was_active = payment.online_payment_active
+    payment.online_account_id = (online_account_id or "").strip()
+    payment.online_payment_active = active
+    if active and not payment.online_account_id:
+        raise ValidationError({"online_account_id": [_("Enter your identifier to activate online payment.")]})
+    if active and not was_active:
+        payment.activated_at = timezone.now()
+    payment.full_clean()
+    payment.save()
+    if active != was_active:
+        action = "settings.payment.activated" if active else "settings.payment.deactivated"
+        log_action(payment, action, user=user, data={"account_id": payment.online_account_id})
+    return payment

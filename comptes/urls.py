@@ -10,4 +10,8 @@ urlpatterns = [
     path("compte/identifiants/", views.credentials, name="credentials"),
     path("compte/parametres-avances/", views.advanced, name="advanced"),
     path("office/", views.office_home, name="office_home"),
+    path("parametres/modalites-de-vente/", views.sales_terms, name="sales_terms"),
+    path("parametres/contrats/", views.contract_settings, name="contract_settings"),
+    path("parametres/mails/", views.mail_settings, name="mail_settings"),
+    path("parametres/paiement-securise/", views.payment_settings, name="payment_settings"),
 ]

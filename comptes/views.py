@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,9 +11,31 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from comptes import selectors
 from comptes.decorators import office_required, provider_required
-from comptes.forms import AdvancedSettingsForm, ChangeEmailForm, ChangePasswordForm, ProviderContactForm
-from comptes.services import provider_complete_setup, provider_update_contact, user_change_email
+from comptes.forms import (
+    AdvancedSettingsForm,
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ContractDeadlinesForm,
+    ContractSettingsForm,
+    DepositRuleForm,
+    DepositRuleFormSet,
+    MailSettingsForm,
+    PaymentSettingsForm,
+    ProviderContactForm,
+    SalesTermsForm,
+    rules_from_formset,
+)
+from comptes.services import (
+    contract_settings_update,
+    mail_settings_update,
+    payment_settings_update,
+    provider_complete_setup,
+    provider_update_contact,
+    sales_terms_update,
+    user_change_email,
+)
 from hebergements.forms import LodgingSetupForm
 from hebergements.services import lodging_create
 
@@ -140,3 +164,157 @@ def office_home(request: HttpRequest) -> HttpResponse:
     """The tourism-office staff space (its pages come with the office issue)."""
     providers = request.office.providers.order_by("number")
     return render(request, "comptes/office_home.html", {"office": request.office, "providers": providers})
+
+
+# --- PARAMÈTRES ---------------------------------------------------------------------------------
+
+MAX_NEW_RULE_ROWS = 10
+
+
+def _add_errors(error: ValidationError, *forms) -> list[str]:
+    """Put a service's errors next to their fields; the messages of no form field are returned."""
+    leftover: list[str] = []
+    errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    for name, field_messages in errors.items():
+        form = next((form for form in forms if name in form.fields), None)
+        if form is not None:
+            form.add_error(name, field_messages)
+        elif name == NON_FIELD_ERRORS:
+            forms[0].add_error(None, field_messages)
+        else:
+            leftover.extend(field_messages)
+    return leftover
+
+
+def _int_param(value: str | None, default: int, maximum: int) -> int:
+    try:
+        return max(0, min(int(value or default), maximum))
+    except ValueError:
+        return default
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def sales_terms(request: HttpRequest) -> HttpResponse:
+    """Modalités de vente: deposit, proximity rules, booking delay, CGV, opt-in, privacy."""
+    provider = request.provider
+    template = "comptes/parametres/sales_terms.html"
+    if request.htmx and "add_rule" in request.GET:
+        # "+ Add a rule": one more row, and the formset's total count updated out of band.
+        index = _int_param(request.GET.get("rules-TOTAL_FORMS"), 0, DepositRuleFormSet.max_num - 1)
+        row = DepositRuleForm(prefix=f"rules-{index}", empty_permitted=True, use_required_attribute=False)
+        return render(request, template + "#new_rule_row", {"rule": row, "total_forms": index + 1})
+
+    initial_rules = [
+        {"days_before": rule.days_before, "percent": rule.percent}
+        for rule in selectors.deposit_rules(provider)
+    ]
+    # One blank row to fill when there is no rule yet; "?regles=N" (the add link without htmx): N rows.
+    extra = _int_param(request.GET.get("regles"), 0 if initial_rules else 1, MAX_NEW_RULE_ROWS)
+    formset_class = forms.formset_factory(DepositRuleForm, extra=extra, can_delete=True, max_num=50)
+    form = SalesTermsForm(request.POST or None, instance=selectors.provider_settings(provider))
+    rule_formset = formset_class(request.POST or None, prefix="rules", initial=initial_rules)
+    rule_errors: list[str] = []
+    if request.method == "POST" and all([form.is_valid(), rule_formset.is_valid()]):
+        try:
+            sales_terms_update(
+                provider=provider,
+                data=form.cleaned_data,
+                rules=rules_from_formset(rule_formset),
+                user=request.user,
+            )
+        except ValidationError as error:
+            rule_errors = _add_errors(error, form)
+        else:
+            messages.success(request, _("Your sales terms are saved."))
+            return redirect("comptes:sales_terms")
+    return render(
+        request,
+        template,
+        {"form": form, "rule_formset": rule_formset, "rule_errors": rule_errors, "next_extra": extra + 1},
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def contract_settings(request: HttpRequest) -> HttpResponse:
+    """Personnalisation des contrats: deadlines and parts 1 to 4 of the booking documents."""
+    provider = request.provider
+    data = request.POST or None
+    files = request.FILES or None
+    deadlines_form = ContractDeadlinesForm(data, instance=selectors.provider_settings(provider))
+    form = ContractSettingsForm(data, files, instance=selectors.contract_settings(provider))
+    if request.method == "POST" and all([deadlines_form.is_valid(), form.is_valid()]):
+        try:
+            contract_settings_update(
+                provider=provider,
+                deadlines=deadlines_form.cleaned_data,
+                data=form.cleaned_data,
+                user=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(error, form, deadlines_form)
+        else:
+            messages.success(request, _("Your contract customisation is saved."))
+            return redirect("comptes:contract_settings")
+    return render(
+        request,
+        "comptes/parametres/contract.html",
+        {
+            "form": form,
+            "deadlines_form": deadlines_form,
+            "logo": selectors.contract_settings(provider).logo,
+            "online_payment_active": selectors.online_payment_active(provider),
+        },
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def mail_settings(request: HttpRequest) -> HttpResponse:
+    """Personnalisation des mails."""
+    provider = request.provider
+    form = MailSettingsForm(request.POST or None, instance=selectors.mail_settings(provider))
+    if request.method == "POST" and form.is_valid():
+        try:
+            mail_settings_update(provider=provider, data=form.cleaned_data, user=request.user)
+        except ValidationError as error:
+            _add_errors(error, form)
+        else:
+            messages.success(request, _("Your mail customisation is saved."))
+            return redirect("comptes:mail_settings")
+    return render(
+        request,
+        "comptes/parametres/mails.html",
+        {"form": form, "generated_footer": selectors.mail_footer_generated(provider)},
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def payment_settings(request: HttpRequest) -> HttpResponse:
+    """Paiement sécurisé: the online payment identifier, activate / deactivate online payment."""
+    provider = request.provider
+    payment = selectors.payment_settings(provider)
+    form = PaymentSettingsForm(request.POST or None, initial={"online_account_id": payment.online_account_id})
+    if request.method == "POST" and form.is_valid():
+        action = request.POST.get("action")
+        active = {"activate": True, "deactivate": False}.get(action, payment.online_payment_active)
+        try:
+            payment_settings_update(
+                provider=provider,
+                online_account_id=form.cleaned_data["online_account_id"],
+                active=active,
+                user=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(error, form)
+        else:
+            if action == "activate":
+                messages.success(request, _("Online payment is active."))
+            elif action == "deactivate":
+                messages.success(request, _("Online payment is deactivated."))
+            else:
+                messages.success(request, _("Your identifier is saved."))
+            return redirect("comptes:payment_settings")
+    return render(request, "comptes/parametres/payment.html", {"form": form, "payment": payment})

@@ -117,3 +117,35 @@ def age_brackets(provider: Provider) -> dict:
 
     with provider_scope(provider):
         return {bracket.label_fr: bracket for bracket in AgeBracket.objects.all()}
+
+
+# --- comptes: PARAMÈTRES pages ---------------------------------------------------------------
+
+
+def settings_snapshot(provider: Provider) -> dict:
+    """Every stored PARAMÈTRES value of ``provider`` (settings rows, proximity rules, audit count):
+    compare two snapshots to prove that refused input saved nothing."""
+    from django.forms.models import model_to_dict
+
+    from comptes.models import (
+        AuditEntry,
+        ContractSettings,
+        DepositRule,
+        MailSettings,
+        PaymentSettings,
+        ProviderSettings,
+    )
+
+    with scopes_disabled():
+        snapshot = {
+            model.__name__: model_to_dict(model.objects.get(provider=provider))
+            for model in (ProviderSettings, ContractSettings, MailSettings, PaymentSettings)
+        }
+        snapshot["ContractSettings"]["logo"] = str(snapshot["ContractSettings"]["logo"])
+        snapshot["rules"] = list(
+            DepositRule.objects.filter(provider=provider)
+            .order_by("days_before")
+            .values_list("days_before", "percent")
+        )
+        snapshot["audit"] = AuditEntry.objects.filter(provider=provider).count()
+    return snapshot
