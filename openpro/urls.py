@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
 from comptes import views as comptes_views
@@ -21,7 +21,7 @@ urlpatterns = [
     path("", include("commercialisation.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # Uploaded photos and logos (public by nature). A deployment with a proxy or an S3-like
+    # storage sets SERVE_MEDIA=0 and serves MEDIA_URL itself.
+    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", views.media)]

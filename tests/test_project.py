@@ -124,3 +124,14 @@ def test_demo_data_is_idempotent(db, capsys):
             "Petit coin de paradis",
         ]
     assert "dupont.marie@test.com" in capsys.readouterr().out
+
+
+def test_uploaded_media_is_served(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "a.txt").write_text("hello")
+    response = client.get("/media/photos/a.txt")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"hello"
+    assert client.get("/media/../settings.py").status_code in (400, 404)
+    assert client.get("/media/photos/missing.jpg").status_code == 404

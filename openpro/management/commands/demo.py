@@ -10,8 +10,8 @@ from django.db import transaction
 from comptes.models import Membership, Office, Provider, User
 from comptes.scoping import provider_scope, scopes_disabled
 from comptes.services import provider_complete_setup, provider_create
-from hebergements.models import Classification, Commune, Lodging, LodgingType
-from hebergements.services import lodging_create
+from hebergements.models import Classification, Commune, Lodging, LodgingType, Supplement
+from hebergements.services import lodging_create, supplement_create
 
 DEMO_PASSWORD = "openpro-demo"  # noqa: S105 - printed on purpose: demo logins only
 OWNER_EMAIL = "dupont.marie@test.com"
@@ -90,6 +90,14 @@ class Command(BaseCommand):
             for data in DEMO_LODGINGS:
                 if not Lodging.objects.filter(name=data["name"]).exists():
                     lodging_create(provider=provider, commune=foix, **data)
+            if not Supplement.objects.filter(label="Frais de ménage").exists():
+                supplement_create(
+                    provider=provider,
+                    lodgings=Lodging.objects.filter(name="Petit coin de paradis"),
+                    label="Frais de ménage",
+                    mandatory=True,
+                    price=Decimal("50.00"),
+                )
             provider_complete_setup(provider=provider)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
         self.stdout.write(f"  Owner (Meublé - 92750):  {OWNER_EMAIL}  password: {DEMO_PASSWORD}")
