@@ -8,8 +8,10 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.dates import WEEKDAYS
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from hebergements.models import AgeBracket, Lodging
 from tarifs import services
@@ -17,15 +19,7 @@ from tarifs.models import MAX_STAY_NIGHTS, Promotion, StayPrice
 from tarifs.selectors import DEFAULT_SORT, SORTS, StayPriceFilters
 
 # The manual lists the arrival days from Saturday (the usual changeover day) to Friday.
-WEEKDAY_CHOICES = [
-    (5, _("Saturday")),
-    (6, _("Sunday")),
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-]
+WEEKDAY_CHOICES = [(day, capfirst(WEEKDAYS[day])) for day in (5, 6, 0, 1, 2, 3, 4)]
 ALL_WEEKDAYS = [day for day, _label in WEEKDAY_CHOICES]
 
 
@@ -234,10 +228,14 @@ class PeriodForm(forms.Form):
     """One "Période d'application du prix": from the first arrival day to the last departure day."""
 
     start = forms.DateField(
-        label=_("from"), widget=DateInput, error_messages={"required": _("Enter the first day.")}
+        label=pgettext_lazy("period", "from"),
+        widget=DateInput,
+        error_messages={"required": _("Enter the first day.")},
     )
     end = forms.DateField(
-        label=_("to"), widget=DateInput, error_messages={"required": _("Enter the last day.")}
+        label=pgettext_lazy("period", "to"),
+        widget=DateInput,
+        error_messages={"required": _("Enter the last day.")},
     )
 
     def clean(self):
@@ -305,7 +303,7 @@ class StayPriceUpdateForm(PricingForm):
 class StayPriceFilterForm(forms.Form):
     lodging = LodgingChoiceField(required=False, empty_label=None)
     date_from = forms.DateField(label=_("Viewing period: from"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("to"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=pgettext_lazy("period", "to"), required=False, widget=DateInput)
     all_weekdays = forms.BooleanField(label=_("Select all"), required=False)
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Start days"),
@@ -315,7 +313,7 @@ class StayPriceFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     nights = forms.TypedChoiceField(
-        label=_("Length"),
+        label=pgettext_lazy("stay", "Length"),
         coerce=int,
         empty_value=None,
         required=False,
@@ -325,7 +323,7 @@ class StayPriceFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lodging"].queryset = _lodging_queryset()
-        self.fields["nights"].choices = [("", _("Any"))] + nights_choices()
+        self.fields["nights"].choices = [("", pgettext_lazy("stay length", "Any"))] + nights_choices()
         self.fields["sort"].choices = [(key, key) for name in SORTS for key in (name, f"-{name}")]
 
     def clean(self):
@@ -337,9 +335,10 @@ class StayPriceFilterForm(forms.Form):
 
     def filters(self, default_lodging: Lodging | None) -> StayPriceFilters:
         """The filters to apply: the valid ones typed, the defaults for the rest."""
-        data = self.cleaned_data if self.is_bound else {}
-        if self.is_bound and not self.is_valid():
-            data = {name: value for name, value in data.items() if name not in self.errors}
+        data = {}
+        if self.is_bound:
+            self.is_valid()
+            data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
         weekdays = data.get("weekdays") or []
         if data.get("all_weekdays") or not weekdays:
             weekdays = ALL_WEEKDAYS
@@ -395,8 +394,8 @@ class PromotionForm(forms.ModelForm):
         self.fields["percent"].widget = forms.TextInput(attrs={"inputmode": "decimal"})
         self.fields["percent"].error_messages.update(
             {
-                "min_value": _("The discount must be greater than 0 %."),
-                "max_value": _("The discount cannot be more than 100 %."),
+                "min_value": _("The discount must be greater than 0 %%."),
+                "max_value": _("The discount cannot be more than 100 %%."),
             }
         )
         self.fields["days"].error_messages.update(

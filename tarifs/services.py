@@ -499,7 +499,7 @@ def _promotion_snapshot(promotion: Promotion) -> dict:
     return {
         "lodging": promotion.lodging_id,
         "kind": promotion.kind,
-        "percent": str(promotion.percent),
+        "percent": f"{Decimal(promotion.percent):.2f}",
         "days": promotion.days,
         "valid_from": promotion.valid_from.isoformat(),
         "valid_to": promotion.valid_to.isoformat(),

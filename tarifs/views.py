@@ -214,6 +214,17 @@ def stay_price_create(request: HttpRequest) -> HttpResponse:
 # Voir les tarifs
 
 
+def _filter_form(query: QueryDict, default_lodging: Lodging | None) -> StayPriceFilterForm:
+    """The filters of "Voir les tarifs"; with no day ticked, every start day is (and shows) ticked."""
+    data = query.copy()
+    if not data.getlist("weekdays"):
+        data.setlist("weekdays", [str(day) for day in ALL_WEEKDAYS])
+        data["all_weekdays"] = "on"
+    if not data.get("lodging") and default_lodging is not None:
+        data["lodging"] = str(default_lodging.pk)
+    return StayPriceFilterForm(data)
+
+
 def _sort_links(request: HttpRequest, current: str) -> dict[str, dict]:
     """Header links of the sortable columns (a click on the sorted column reverses it)."""
     links = {}
@@ -233,7 +244,7 @@ def _sort_links(request: HttpRequest, current: str) -> dict[str, dict]:
 def stay_price_list(request: HttpRequest) -> HttpResponse:
     """ "Voir les tarifs" of one lodging: filters, sortable table, pages, edit, delete, export."""
     default_lodging = _default_lodging(request)
-    form = StayPriceFilterForm(request.GET or None, initial={"lodging": default_lodging})
+    form = _filter_form(request.GET, default_lodging)
     filters = form.filters(default_lodging)
     queryset = selectors.stay_prices_search(filters)
     paginator = Paginator(queryset, PAGE_SIZE)
@@ -260,7 +271,7 @@ def stay_price_list(request: HttpRequest) -> HttpResponse:
 def stay_price_export(request: HttpRequest) -> HttpResponse:
     """ "Exporter en fichier Excel": the rows of the table (every page), as a real .xlsx."""
     default_lodging = _default_lodging(request)
-    form = StayPriceFilterForm(request.GET or None, initial={"lodging": default_lodging})
+    form = _filter_form(request.GET, default_lodging)
     filters = form.filters(default_lodging)
     rows = list(selectors.stay_prices_search(filters))
     content = exports.stay_prices_workbook(lodging=filters.lodging, rows=rows, brackets=_brackets())
@@ -278,9 +289,12 @@ def stay_price_delete(request: HttpRequest) -> HttpResponse:
         return redirect("tarifs:list")
     query = QueryDict(request.POST.get("query", ""))
     default_lodging = _default_lodging(request)
-    form = StayPriceFilterForm(query or None, initial={"lodging": default_lodging})
+    form = _filter_form(query, default_lodging)
     back = f"{reverse('tarifs:list')}?{query.urlencode()}" if query else reverse("tarifs:list")
     if request.POST.get("scope") == "all":
+        if not form.is_valid():
+            messages.error(request, _("The filters of the table are not valid: nothing was deleted."))
+            return redirect(back)
         stay_prices = selectors.stay_prices_search(form.filters(default_lodging))
     else:
         ids = [

@@ -10,10 +10,13 @@ argument fails this test until its isolation is covered.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from comptes.scoping import scopes_disabled
+from tarifs.models import StayPrice
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -34,12 +37,18 @@ def tenant_a():
     """Provider A with one object of every kind its back office shows."""
     provider = factories.make_provider(number=11111, email="a@example.com")
     lodging = factories.make_lodging(provider)
-    return {"provider": provider, "lodging": lodging}
+    factories.make_stay_prices(lodging, end=date(2024, 6, 8))
+    with scopes_disabled():
+        stay_price = StayPrice.objects.get(lodging=lodging)
+    promotion = factories.make_promotion(lodging)
+    return {"provider": provider, "lodging": lodging, "stay_price": stay_price, "promotion": promotion}
 
 
 # URL keyword argument → how to get provider A's object id for it.
 OBJECT_IDS = {
     "lodging_pk": lambda a: a["lodging"].pk,
+    "stay_price_pk": lambda a: a["stay_price"].pk,
+    "promotion_pk": lambda a: a["promotion"].pk,
 }
 
 
