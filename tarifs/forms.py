@@ -92,7 +92,14 @@ class PricingForm(forms.Form):
         help_text=_("The price of the whole stay, for the length chosen above."),
     )
     has_discount = forms.BooleanField(label=_("Enter a discount?"), required=False)
-    discount = MoneyField(label=_("Discount"), required=False)
+    discount = MoneyField(
+        label=_("Discount"),
+        required=False,
+        help_text=_(
+            "In euros, or in percent when the box below is ticked. With a price per occupant, it "
+            "applies to each paying occupant."
+        ),
+    )
     discount_is_percent = forms.BooleanField(label=_("Apply a discount percentage"), required=False)
 
     def __init__(self, *args, brackets: list[AgeBracket], **kwargs):
@@ -289,10 +296,16 @@ class StayPriceUpdateForm(PricingForm):
             rows = list(stay_price.bracket_prices.all())
             for row in rows:
                 initial[f"bracket_{row.age_bracket_id}"] = row.initial_price
-            discounts = {row.discount for row in rows if row.initial_price}
-            if discounts - {Decimal("0")}:
-                # The same amount per paying occupant (what "Créer des tarifs" writes in euros).
-                initial.update(has_discount=True, discount=max(discounts))
+            paying = [row for row in rows if row.initial_price]
+            amounts = {row.discount for row in paying}
+            percents = {(row.discount * 100 / row.initial_price).quantize(Decimal("0.01")) for row in paying}
+            if amounts and amounts != {Decimal("0")}:
+                if len(amounts) == 1:  # the same amount off per paying occupant
+                    initial.update(has_discount=True, discount=amounts.pop())
+                elif len(percents) == 1:  # the same percentage off every bracket
+                    initial.update(has_discount=True, discount=percents.pop(), discount_is_percent=True)
+                else:
+                    initial.update(has_discount=True, discount=max(amounts))
         return initial
 
 
@@ -380,7 +393,7 @@ class PromotionForm(forms.ModelForm):
                 "Last minute: the stay starts in less than this number of days. Early booking: it "
                 "starts in more than this number of days."
             ),
-            "valid_from": _("The promotion applies to bookings made during this period."),
+            "valid_from": _("The promotion is offered during this period."),
         }
 
     def __init__(self, *args, **kwargs):

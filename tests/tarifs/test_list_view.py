@@ -202,6 +202,9 @@ def test_edit_a_row_to_a_price_per_occupant_and_bad_input(owner_client, provider
             child.pk: Decimal("45.00"),
             baby.pk: Decimal("0.00"),
         }
+    # Edited again, the form shows the same percentage (not an amount that would differ per bracket).
+    form = owner_client.get(url).context["form"]
+    assert form["discount_is_percent"].value() is True and form["discount"].value() == Decimal("10.00")
 
 
 def test_delete_ticked_rows_and_one_row(owner_client, provider, grid):
