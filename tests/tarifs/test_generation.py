@@ -204,7 +204,7 @@ def test_regenerating_is_idempotent(provider, lodging, scoped, start, length, ni
     assert all(start <= arrival and arrival + timedelta(days=n) <= end for arrival, n, _ in snapshot)
 
 
-def test_one_bulk_write_and_one_audit_entry(provider, lodging, scoped, django_user_model):
+def test_one_bulk_write_and_one_audit_entry(provider, lodging, scoped):
     user = factories.owner_of(provider)
     with CaptureQueriesContext(connection) as small:
         generate(provider, lodging, user=user, commit=True)
