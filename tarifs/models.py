@@ -202,3 +202,22 @@ class PromoCode(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class LastPriceEntry(models.Model):
+    """What the provider last submitted on "Créer des tarifs", for "Initialiser avec la dernière saisie".
+
+    ``data`` holds the form's values as JSON-friendly strings (dates ISO, amounts as text).
+    """
+
+    provider = models.OneToOneField(Provider, on_delete=models.CASCADE, related_name="last_price_entry")
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("last price entry")
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.updated_at:%Y-%m-%d %H:%M}"

@@ -10,10 +10,13 @@ argument fails this test until its isolation is covered.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from comptes.scoping import scopes_disabled
+from tarifs.models import StayPrice
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +43,11 @@ def tenant_a(settings, tmp_path):
     objects["photo"] = factories.make_photos(lodging, 1)[0]
     objects["supplement"] = factories.make_supplement(provider, lodgings=[lodging])
     objects["age_bracket"] = factories.age_brackets(provider)["Enfant"]
+    # tarifs
+    factories.make_stay_prices(lodging, end=date(2024, 6, 8))
+    with scopes_disabled():
+        objects["stay_price"] = StayPrice.objects.get(lodging=lodging)
+    objects["promotion"] = factories.make_promotion(lodging)
     return objects
 
 
@@ -49,6 +57,8 @@ OBJECT_IDS = {
     "photo_pk": lambda a: a["photo"].pk,
     "supplement_pk": lambda a: a["supplement"].pk,
     "age_bracket_pk": lambda a: a["age_bracket"].pk,
+    "stay_price_pk": lambda a: a["stay_price"].pk,
+    "promotion_pk": lambda a: a["promotion"].pk,
 }
 
 

@@ -1,0 +1,89 @@
+"""Read-side queries of the price pages ("Voir les tarifs", the export, the promotions list)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import DateField, F, Func, Prefetch, QuerySet
+
+from hebergements.models import Lodging
+from tarifs.models import Promotion, StayPrice, StayPriceBracket
+
+# Sort keys of the "Voir les tarifs" table → ORM ordering (the second key keeps pages stable).
+SORTS = {
+    "nights": ("nights", "arrival"),
+    "arrival": ("arrival", "nights"),
+    "departure": ("departure_day", "nights"),
+    "initial_price": ("initial_price", "arrival", "nights"),
+    "discount": ("discount", "arrival", "nights"),
+    "sale_price": ("sale_price", "arrival", "nights"),
+}
+DEFAULT_SORT = "arrival"
+
+
+class AddDays(Func):
+    """``date + integer`` in PostgreSQL: the departure day of a stay."""
+
+    arg_joiner = " + "
+    template = "(%(expressions)s)"
+    output_field = DateField()
+
+
+@dataclass(frozen=True)
+class StayPriceFilters:
+    lodging: Lodging | None
+    date_from: date | None = None
+    date_to: date | None = None
+    weekdays: Collection[int] = field(default_factory=lambda: range(7))
+    nights: int | None = None  # None = "Indifférente"
+    sort: str = DEFAULT_SORT
+
+
+def _ordering(sort: str) -> list:
+    descending = sort.startswith("-")
+    keys = SORTS.get(sort.lstrip("-"), SORTS[DEFAULT_SORT])
+    first = F(keys[0]).desc(nulls_last=True) if descending else F(keys[0]).asc(nulls_last=True)
+    return [first, *keys[1:], "pk"]
+
+
+def stay_prices_search(filters: StayPriceFilters) -> QuerySet[StayPrice]:
+    """The stay prices of one lodging matching the filters, with their departure day and their
+    per-occupant rows (prefetched: a constant number of queries whatever the page size).
+
+    The period keeps every stay that overlaps it (the manual lists a stay of 12/03 → 19/03 for a
+    period starting 18/03).
+    """
+    if filters.lodging is None:
+        return StayPrice.objects.none()
+    queryset = StayPrice.objects.filter(lodging=filters.lodging).annotate(
+        departure_day=AddDays(F("arrival"), F("nights"))
+    )
+    if filters.date_from:
+        queryset = queryset.filter(departure_day__gt=filters.date_from)
+    if filters.date_to:
+        queryset = queryset.filter(arrival__lte=filters.date_to)
+    weekdays = set(filters.weekdays)
+    if weekdays and weekdays != set(range(7)):
+        # ISO weekday: Monday = 1 … Sunday = 7; Python's weekday() is one less.
+        queryset = queryset.filter(arrival__iso_week_day__in=[day + 1 for day in weekdays])
+    if filters.nights:
+        queryset = queryset.filter(nights=filters.nights)
+    return queryset.order_by(*_ordering(filters.sort)).prefetch_related(
+        Prefetch(
+            "bracket_prices",
+            queryset=StayPriceBracket.objects.select_related("age_bracket").order_by(
+                "age_bracket__position", "-age_bracket__age_max"
+            ),
+        )
+    )
+
+
+def promotions_list(*, lodging: Lodging | None = None) -> QuerySet[Promotion]:
+    queryset = Promotion.objects.select_related("lodging").order_by(
+        "lodging__position", "lodging__number", "kind", "days"
+    )
+    if lodging is not None:
+        queryset = queryset.filter(lodging=lodging)
+    return queryset

@@ -1,0 +1,577 @@
+"""Stay prices and promotions: the rules of the price grid ("Créer des tarifs", "Voir les tarifs",
+"Créer des promos").
+
+The generation rule lives in ``stay_arrivals``; ``stay_prices_generate`` builds the plan the user
+sees before confirming *and* writes it, with the same computation, so the preview never differs
+from what is written. Prices are written with one bulk upsert on (lodging, arrival, nights).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from comptes.audit import log_action
+from comptes.models import Provider
+from hebergements.models import AgeBracket, Lodging
+from openpro.money import ZERO, percent_of, round_money
+from tarifs.models import MAX_STAY_NIGHTS, LastPriceEntry, Promotion, StayPrice, StayPriceBracket
+
+ONE_DAY = timedelta(days=1)
+WEEKDAYS = range(7)  # Python's date.weekday(): Monday = 0 … Sunday = 6
+MAX_PERIODS = 12
+MAX_PERIOD_DAYS = 731  # two years: a longer period is a typing mistake
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules on single values (shared by the forms, which show the message next to the field)
+
+
+def period_check(*, start: date, end: date) -> None:
+    """A period of application runs from ``start`` to ``end`` (the last possible departure day)."""
+    if end < start:
+        raise ValidationError(_("The end of the period is before its start."), code="period_order")
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise ValidationError(
+            _("A period cannot be longer than %(days)s days.") % {"days": MAX_PERIOD_DAYS},
+            code="period_length",
+        )
+
+
+def nights_check(nights: int) -> None:
+    if not 1 <= nights <= MAX_STAY_NIGHTS:
+        raise ValidationError(
+            _("A stay lasts from 1 to %(max)s nights.") % {"max": MAX_STAY_NIGHTS}, code="nights_range"
+        )
+
+
+def price_check(price: Decimal, *, allow_zero: bool = False) -> Decimal:
+    """A price is a positive amount of euros (0 allowed for a free age bracket)."""
+    price = round_money(price)
+    if price < 0 or (price == 0 and not allow_zero):
+        raise ValidationError(
+            _("The price cannot be negative.") if allow_zero else _("The price must be greater than 0."),
+            code="price_positive",
+        )
+    return price
+
+
+@dataclass(frozen=True)
+class Discount:
+    """The "Remise": an amount in euros, or a percentage of the price when ``percent``."""
+
+    value: Decimal = ZERO
+    percent: bool = False
+
+
+NO_DISCOUNT = Discount()
+
+
+@dataclass(frozen=True)
+class Amounts:
+    initial_price: Decimal
+    discount: Decimal
+    sale_price: Decimal
+
+    @property
+    def discount_percent(self) -> Decimal:
+        """The discount as a whole percentage of the initial price, rounded down like the manual's
+        "-16 %" for 15,00 € off 90,00 €."""
+        if not self.initial_price:
+            return ZERO
+        return (self.discount * 100 / self.initial_price).quantize(Decimal("1"), rounding=ROUND_DOWN)
+
+
+def discount_amount(*, price: Decimal, discount: Discount) -> Decimal:
+    """The discount in euros on ``price``; it must leave a sale price above 0."""
+    if discount.value < 0:
+        raise ValidationError(_("The discount cannot be negative."), code="discount_negative")
+    if discount.percent:
+        if discount.value >= 100:
+            raise ValidationError(
+                _("A discount percentage must be less than 100 %."), code="discount_percent_range"
+            )
+        amount = percent_of(price, discount.value)
+    else:
+        amount = round_money(discount.value)
+    if amount and amount >= price:
+        raise ValidationError(_("The discount must be less than the initial price."), code="discount_too_big")
+    return amount
+
+
+def stay_amounts(*, initial_price: Decimal, discount: Discount = NO_DISCOUNT) -> Amounts:
+    """Initial price, discount and sale price of a stay priced for the whole lodging."""
+    try:
+        price = price_check(initial_price)
+    except ValidationError as error:
+        raise ValidationError({"initial_price": error}) from None
+    try:
+        amount = discount_amount(price=price, discount=discount)
+    except ValidationError as error:
+        raise ValidationError({"discount": error}) from None
+    return Amounts(price, amount, price - amount)
+
+
+def bracket_amounts(
+    *, prices: Mapping[AgeBracket, Decimal], discount: Discount = NO_DISCOUNT
+) -> dict[AgeBracket, Amounts]:
+    """Per-occupant amounts by age bracket. A bracket may be free (0, e.g. babies), not all of them.
+
+    The discount applies to each paying bracket (a percentage of its price, or the amount per
+    occupant); it never applies to a free bracket.
+    """
+    if not prices:
+        raise ValidationError({"bracket_prices": _("Define your age brackets before pricing per occupant.")})
+    result: dict[AgeBracket, Amounts] = {}
+    for bracket, raw_price in prices.items():
+        try:
+            price = price_check(raw_price, allow_zero=True)
+        except ValidationError as error:
+            raise ValidationError({"bracket_prices": error}) from None
+        if price == 0:
+            result[bracket] = Amounts(ZERO, ZERO, ZERO)
+            continue
+        try:
+            amount = discount_amount(price=price, discount=discount)
+        except ValidationError as error:
+            raise ValidationError({"discount": error}) from None
+        result[bracket] = Amounts(price, amount, price - amount)
+    if all(amounts.initial_price == 0 for amounts in result.values()):
+        raise ValidationError(
+            {"bracket_prices": _("Give a price greater than 0 for at least one age bracket.")}
+        )
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# The generation rule
+
+
+def stay_arrivals(
+    *, periods: Iterable[tuple[date, date]], nights: int, weekdays: Collection[int]
+) -> list[date]:
+    """Every arrival day ``s`` whose weekday is allowed and whose whole stay ``[s, s + nights]``
+    lies inside one of the periods; sorted, each day once (periods may overlap)."""
+    arrivals: set[date] = set()
+    step = timedelta(days=nights)
+    for start, end in periods:
+        day, last = start, end - step
+        while day <= last:
+            if day.weekday() in weekdays:
+                arrivals.add(day)
+            day += ONE_DAY
+    return sorted(arrivals)
+
+
+@dataclass(frozen=True)
+class PlannedStay:
+    arrival: date
+    nights: int
+    amounts: Amounts | None  # None for a price per occupant (see ``GenerationPlan.brackets``)
+    replaces: bool
+
+    @property
+    def departure(self) -> date:
+        return self.arrival + timedelta(days=self.nights)
+
+
+@dataclass
+class GenerationPlan:
+    """What "Générer les tarifs" shows and "Confirmer la création des N tarifs" writes."""
+
+    lodging: Lodging
+    mode: str
+    stays: list[PlannedStay]
+    amounts: Amounts | None = None
+    brackets: dict[AgeBracket, Amounts] = field(default_factory=dict)
+    written: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.stays)
+
+    @property
+    def replaced(self) -> int:
+        return sum(1 for stay in self.stays if stay.replaces)
+
+    @property
+    def created(self) -> int:
+        return self.count - self.replaced
+
+
+def _validated_periods(periods: Sequence[tuple[date, date]]) -> list[tuple[date, date]]:
+    if not periods:
+        raise ValidationError({"periods": _("Enter at least one period.")})
+    if len(periods) > MAX_PERIODS:
+        raise ValidationError({"periods": _("Enter at most %(max)s periods.") % {"max": MAX_PERIODS}})
+    for start, end in periods:
+        try:
+            period_check(start=start, end=end)
+        except ValidationError as error:
+            raise ValidationError({"periods": error}) from None
+    return list(periods)
+
+
+def _validated_weekdays(weekdays: Collection[int]) -> frozenset[int]:
+    days = frozenset(weekdays)
+    if not days:
+        raise ValidationError({"weekdays": _("Tick at least one arrival day.")})
+    if not days <= frozenset(WEEKDAYS):
+        raise ValidationError({"weekdays": _("Unknown day of the week.")})
+    return days
+
+
+def stay_prices_generate(
+    *,
+    provider: Provider,
+    lodging: Lodging,
+    periods: Sequence[tuple[date, date]],
+    nights: int | Sequence[int],
+    weekdays: Collection[int],
+    initial_price: Decimal | None = None,
+    discount: Discount = NO_DISCOUNT,
+    bracket_prices: Mapping[AgeBracket, Decimal] | None = None,
+    user=None,
+    commit: bool = False,
+) -> GenerationPlan:
+    """Plan — and with ``commit`` write — one stay price per arrival day of the generation rule.
+
+    The price is for the whole lodging (``initial_price``) or, with ``bracket_prices``, per
+    occupant by age bracket. Existing prices of the same (lodging, arrival, nights) are replaced,
+    the others are left alone. The write is one bulk upsert (plus one for the per-occupant rows)
+    and one audit entry on the lodging.
+    """
+    if lodging.provider_id != provider.pk:
+        raise ValidationError({"lodging": _("Unknown lodging.")})
+    durations = sorted({nights} if isinstance(nights, int) else set(nights))
+    if not durations:
+        raise ValidationError(
+            {"nights": _("A stay lasts from 1 to %(max)s nights.") % {"max": MAX_STAY_NIGHTS}}
+        )
+    for duration in durations:
+        try:
+            nights_check(duration)
+        except ValidationError as error:
+            raise ValidationError({"nights": error}) from None
+    periods = _validated_periods(periods)
+    days = _validated_weekdays(weekdays)
+
+    if bracket_prices is not None:
+        if any(bracket.provider_id != provider.pk for bracket in bracket_prices):
+            raise ValidationError({"bracket_prices": _("Unknown age bracket.")})
+        mode, amounts = StayPrice.Mode.PER_PERSON, None
+        brackets = bracket_amounts(prices=bracket_prices, discount=discount)
+    else:
+        if initial_price is None:
+            raise ValidationError({"initial_price": _("Enter the price.")})
+        mode, amounts, brackets = (
+            StayPrice.Mode.LODGING,
+            stay_amounts(initial_price=initial_price, discount=discount),
+            {},
+        )
+
+    stays = [
+        (arrival, duration)
+        for duration in durations
+        for arrival in stay_arrivals(periods=periods, nights=duration, weekdays=days)
+    ]
+    if not stays:
+        raise ValidationError(
+            _(
+                "No stay fits: with this length, every stay would end after the period, or no "
+                "arrival day of the period is ticked."
+            ),
+            code="no_stay",
+        )
+    stays.sort()
+
+    with transaction.atomic():
+        arrivals = [arrival for arrival, _duration in stays]
+        existing = set(
+            StayPrice.objects.filter(
+                lodging=lodging,
+                nights__in=durations,
+                arrival__gte=min(arrivals),
+                arrival__lte=max(arrivals),
+            ).values_list("arrival", "nights")
+        )
+        plan = GenerationPlan(
+            lodging=lodging,
+            mode=mode,
+            amounts=amounts,
+            brackets=brackets,
+            stays=[
+                PlannedStay(arrival, duration, amounts, (arrival, duration) in existing)
+                for arrival, duration in stays
+            ],
+        )
+        if commit:
+            _plan_write(provider=provider, plan=plan)
+            log_action(
+                lodging,
+                "stay_prices.generated",
+                user=user,
+                data={
+                    "periods": [[start.isoformat(), end.isoformat()] for start, end in periods],
+                    "nights": durations,
+                    "weekdays": sorted(days),
+                    "mode": mode,
+                    "initial_price": str(amounts.initial_price) if amounts else None,
+                    "discount": str(amounts.discount) if amounts else None,
+                    "sale_price": str(amounts.sale_price) if amounts else None,
+                    "brackets": {
+                        str(bracket.pk): str(value.sale_price) for bracket, value in brackets.items()
+                    },
+                    "count": plan.count,
+                    "created": plan.created,
+                    "replaced": plan.replaced,
+                },
+            )
+            plan.written = True
+    return plan
+
+
+def _plan_write(*, provider: Provider, plan: GenerationPlan) -> None:
+    amounts = plan.amounts
+    rows = [
+        StayPrice(
+            provider=provider,
+            lodging=plan.lodging,
+            arrival=stay.arrival,
+            nights=stay.nights,
+            mode=plan.mode,
+            initial_price=amounts.initial_price if amounts else None,
+            discount=amounts.discount if amounts else ZERO,
+            sale_price=amounts.sale_price if amounts else None,
+        )
+        for stay in plan.stays
+    ]
+    StayPrice.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["lodging", "arrival", "nights"],
+        update_fields=["mode", "initial_price", "discount", "sale_price", "updated_at"],
+    )
+    if plan.replaced:
+        # A replaced price may have had per-occupant rows (or other brackets): start afresh.
+        replaced_ids = [row.pk for row, stay in zip(rows, plan.stays, strict=True) if stay.replaces]
+        StayPriceBracket.objects.filter(stay_price_id__in=replaced_ids).delete()
+    if plan.brackets:
+        StayPriceBracket.objects.bulk_create(
+            StayPriceBracket(
+                provider=provider,
+                stay_price_id=row.pk,
+                age_bracket=bracket,
+                initial_price=value.initial_price,
+                discount=value.discount,
+                sale_price=value.sale_price,
+            )
+            for row in rows
+            for bracket, value in plan.brackets.items()
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# One stay price: edit, delete
+
+
+def _stay_price_snapshot(stay_price: StayPrice) -> dict:
+    return {
+        "mode": stay_price.mode,
+        "initial_price": None if stay_price.initial_price is None else str(stay_price.initial_price),
+        "discount": str(stay_price.discount),
+        "sale_price": None if stay_price.sale_price is None else str(stay_price.sale_price),
+        "brackets": {str(row.age_bracket_id): str(row.sale_price) for row in stay_price.bracket_prices.all()},
+    }
+
+
+@transaction.atomic
+def stay_price_update(
+    *,
+    stay_price: StayPrice,
+    initial_price: Decimal | None = None,
+    discount: Discount = NO_DISCOUNT,
+    bracket_prices: Mapping[AgeBracket, Decimal] | None = None,
+    user=None,
+) -> StayPrice:
+    """ "Modifier" one row of "Voir les tarifs": new amounts, whole-lodging or per occupant."""
+    before = _stay_price_snapshot(stay_price)
+    if bracket_prices is not None:
+        if any(bracket.provider_id != stay_price.provider_id for bracket in bracket_prices):
+            raise ValidationError({"bracket_prices": _("Unknown age bracket.")})
+        brackets = bracket_amounts(prices=bracket_prices, discount=discount)
+        stay_price.mode = StayPrice.Mode.PER_PERSON
+        stay_price.initial_price = stay_price.sale_price = None
+        stay_price.discount = ZERO
+    else:
+        if initial_price is None:
+            raise ValidationError({"initial_price": _("Enter the price.")})
+        amounts = stay_amounts(initial_price=initial_price, discount=discount)
+        brackets = {}
+        stay_price.mode = StayPrice.Mode.LODGING
+        stay_price.initial_price = amounts.initial_price
+        stay_price.discount = amounts.discount
+        stay_price.sale_price = amounts.sale_price
+    stay_price.full_clean()
+    stay_price.save()
+    StayPriceBracket.objects.filter(stay_price=stay_price).delete()
+    for bracket, value in brackets.items():
+        row = StayPriceBracket(
+            provider_id=stay_price.provider_id,
+            stay_price=stay_price,
+            age_bracket=bracket,
+            initial_price=value.initial_price,
+            discount=value.discount,
+            sale_price=value.sale_price,
+        )
+        row.full_clean()
+        row.save()
+    stay_price = StayPrice.objects.prefetch_related("bracket_prices").get(pk=stay_price.pk)
+    log_action(
+        stay_price,
+        "stay_price.updated",
+        user=user,
+        data={"before": before, "after": _stay_price_snapshot(stay_price)},
+    )
+    return stay_price
+
+
+@transaction.atomic
+def stay_prices_delete(*, stay_prices, user=None) -> int:
+    """Delete the given stay prices (a queryset in the provider's scope); one audit entry per lodging."""
+    rows = list(
+        stay_prices.order_by("lodging_id", "arrival", "nights").values_list(
+            "pk", "lodging_id", "arrival", "nights"
+        )
+    )
+    if not rows:
+        return 0
+    by_lodging: dict[int, list[tuple[int, date, int]]] = {}
+    for pk, lodging_id, arrival, nights in rows:
+        by_lodging.setdefault(lodging_id, []).append((pk, arrival, nights))
+    StayPrice.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    for lodging in Lodging.objects.filter(pk__in=by_lodging):
+        deleted = by_lodging[lodging.pk]
+        log_action(
+            lodging,
+            "stay_prices.deleted",
+            user=user,
+            data={
+                "count": len(deleted),
+                "first_arrival": min(arrival for _pk, arrival, _n in deleted).isoformat(),
+                "last_arrival": max(arrival for _pk, arrival, _n in deleted).isoformat(),
+                "nights": sorted({nights for _pk, _a, nights in deleted}),
+            },
+        )
+    return len(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# "Initialiser avec la dernière saisie"
+
+
+def price_entry_remember(*, provider: Provider, data: Mapping) -> None:
+    """Keep the last form submitted on "Créer des tarifs" (JSON-friendly values) for the provider."""
+    LastPriceEntry.objects.update_or_create(provider=provider, defaults={"data": dict(data)})
+
+
+def price_entry_last(*, provider: Provider) -> dict | None:
+    entry = LastPriceEntry.objects.filter(provider=provider).first()
+    return dict(entry.data) if entry else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Promotions ("Créer des promos")
+
+
+def promotion_period_check(*, valid_from: date, valid_to: date) -> None:
+    if valid_to < valid_from:
+        raise ValidationError(_("The end of the validity period is before its start."), code="period_order")
+
+
+def _promotion_snapshot(promotion: Promotion) -> dict:
+    return {
+        "lodging": promotion.lodging_id,
+        "kind": promotion.kind,
+        "percent": f"{Decimal(promotion.percent):.2f}",
+        "days": promotion.days,
+        "valid_from": promotion.valid_from.isoformat(),
+        "valid_to": promotion.valid_to.isoformat(),
+        "active": promotion.active,
+    }
+
+
+def _promotion_save(promotion: Promotion) -> None:
+    try:
+        promotion_period_check(valid_from=promotion.valid_from, valid_to=promotion.valid_to)
+    except ValidationError as error:
+        raise ValidationError({"valid_to": error}) from None
+    promotion.full_clean()
+    promotion.save()
+
+
+@transaction.atomic
+def promotion_create(
+    *,
+    provider: Provider,
+    lodging: Lodging,
+    kind: str,
+    percent: Decimal,
+    days: int,
+    valid_from: date,
+    valid_to: date,
+    active: bool = True,
+    user=None,
+) -> Promotion:
+    """Last-minute (X % if the stay starts in less than N days) or early booking (more than N days)."""
+    if lodging.provider_id != provider.pk:
+        raise ValidationError({"lodging": _("Unknown lodging.")})
+    promotion = Promotion(
+        provider=provider,
+        lodging=lodging,
+        kind=kind,
+        percent=percent,
+        days=days,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        active=active,
+    )
+    _promotion_save(promotion)
+    log_action(promotion, "promotion.created", user=user, data=_promotion_snapshot(promotion))
+    return promotion
+
+
+PROMOTION_FIELDS = ("lodging", "kind", "percent", "days", "valid_from", "valid_to", "active")
+
+
+@transaction.atomic
+def promotion_update(*, promotion: Promotion, user=None, **fields) -> Promotion:
+    unknown = set(fields) - set(PROMOTION_FIELDS)
+    if unknown:
+        raise TypeError(f"promotion_update() got unexpected fields: {sorted(unknown)}")
+    lodging = fields.get("lodging")
+    if lodging is not None and lodging.provider_id != promotion.provider_id:
+        raise ValidationError({"lodging": _("Unknown lodging.")})
+    before = _promotion_snapshot(promotion)
+    for name, value in fields.items():
+        setattr(promotion, name, value)
+    _promotion_save(promotion)
+    log_action(
+        promotion,
+        "promotion.updated",
+        user=user,
+        data={"before": before, "after": _promotion_snapshot(promotion)},
+    )
+    return promotion
+
+
+@transaction.atomic
+def promotion_delete(*, promotion: Promotion, user=None) -> None:
+    log_action(promotion.lodging, "promotion.deleted", user=user, data=_promotion_snapshot(promotion))
+    promotion.delete()
