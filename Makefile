@@ -56,4 +56,4 @@ makemessages: $(STAMP)
 	$(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=var --ignore=staticfiles --no-obsolete
 
 bench: $(STAMP) migrate
-	$(PY) benchmarks/run.py
+	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
