@@ -6,12 +6,15 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from comptes.models import Membership, Office, Provider, User
 from comptes.scoping import provider_scope, scopes_disabled
 from comptes.services import provider_complete_setup, provider_create
 from hebergements.models import Classification, Commune, Lodging, LodgingType, Supplement
 from hebergements.services import lodging_create, supplement_create
+from tarifs.models import StayPrice
+from tarifs.services import stay_prices_generate
 
 DEMO_PASSWORD = "openpro-demo"  # noqa: S105 - printed on purpose: demo logins only
 OWNER_EMAIL = "dupont.marie@test.com"
@@ -98,7 +101,34 @@ class Command(BaseCommand):
                     mandatory=True,
                     price=Decimal("50.00"),
                 )
+            if not StayPrice.objects.exists():
+                self._prices(provider)
             provider_complete_setup(provider=provider)
+        self._print_logins()
+
+    def _prices(self, provider):
+        """A year of prices: weeks from Saturday to Saturday, and 2-night stays every day."""
+        start = timezone.localdate()
+        period = [(start, start.replace(year=start.year + 1))]
+        every_day, saturday = range(7), [5]
+        grids = (
+            ("Petit coin de paradis", 7, saturday, "350.00"),
+            ("Petit coin de paradis", 2, every_day, "100.00"),
+            ("Gîte La Colline Verte", 7, saturday, "560.00"),
+            ("Gîte La Colline Verte", 2, every_day, "180.00"),
+        )
+        for name, nights, weekdays, amount in grids:
+            stay_prices_generate(
+                provider=provider,
+                lodging=Lodging.objects.get(name=name),
+                periods=period,
+                nights=nights,
+                weekdays=weekdays,
+                initial_price=Decimal(amount),
+                commit=True,
+            )
+
+    def _print_logins(self):
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
         self.stdout.write(f"  Owner (Meublé - 92750):  {OWNER_EMAIL}  password: {DEMO_PASSWORD}")
         self.stdout.write(f"  Tourism office staff:    {STAFF_EMAIL}  password: {DEMO_PASSWORD}")
