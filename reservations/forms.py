@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from comptes.models import DepositKind
 from hebergements.models import AgeBracket, Lodging
 from reservations.models import Booking, Client, PaymentMode
-from reservations.services import stay_is_free
+from reservations.services import dates_unavailable_message, stay_is_free
 
 
 class DateInput(forms.DateInput):
@@ -45,9 +45,11 @@ class StayDatesForm(forms.Form):
     arrival = forms.DateField(label=pgettext_lazy("dates", "From"), widget=DateInput())
     departure = forms.DateField(label=pgettext_lazy("dates", "to"), widget=DateInput())
 
-    def __init__(self, *args, exclude_stay=None, **kwargs):
+    def __init__(self, *args, exclude_stay=None, already_chosen: bool = False, **kwargs):
+        """``already_chosen``: the dates were accepted at step 1 and come back with a later step."""
         super().__init__(*args, **kwargs)
         self.exclude_stay = exclude_stay
+        self.already_chosen = already_chosen
         self.fields["lodging"].queryset = Lodging.objects.filter(archived=False).order_by(
             "position", "number"
         )
@@ -68,7 +70,9 @@ class StayDatesForm(forms.Form):
             ):
                 self.add_error(
                     "arrival",
-                    _("These dates are not available: they overlap another stay or a sale prohibition."),
+                    dates_unavailable_message()
+                    if self.already_chosen
+                    else _("These dates are not available: they overlap another stay or a sale prohibition."),
                 )
         return cleaned
 
@@ -91,6 +95,7 @@ class OccupantsPriceForm(forms.Form):
         for index, bracket in enumerate(self.brackets):
             occupant_fields[self.occupant_field(bracket)] = forms.IntegerField(
                 label=bracket.label_fr,
+                required=False,
                 min_value=0,
                 max_value=999,
                 initial=1 if index == 0 else 0,

@@ -122,9 +122,15 @@ def _balance_due_date(settings: ProviderSettings, arrival: date, today: date) ->
     return arrival
 
 
+def _lock_lodging(lodging: Lodging) -> Lodging:
+    """Every write that changes a lodging's availability holds this lock: writers of one lodging
+    queue up, so the exclusion constraint never waits on an unfinished conflicting insert."""
+    return Lodging.objects.select_for_update(no_key=True).get(pk=lodging.pk)
+
+
 def _lock(booking: Booking) -> Booking:
     """The file's row, locked until the end of the transaction (payments and refreshes queue up)."""
-    return Booking.objects.select_for_update().select_related("client").get(pk=booking.pk)
+    return Booking.objects.select_for_update(no_key=True).select_related("client").get(pk=booking.pk)
 
 
 def _set_occupants(stay: Stay, occupants: Mapping[int, int]) -> None:
@@ -268,7 +274,9 @@ def booking_create(
     elif client.provider_id != provider.pk:
         raise ValidationError({"existing_client": _("Choose one of your clients.")})
 
-    locked = Provider.objects.select_for_update().get(pk=provider.pk)
+    # FOR NO KEY UPDATE: other transactions may still insert rows referencing the provider (their
+    # foreign-key checks take KEY SHARE locks); a plain FOR UPDATE would make them wait, or deadlock.
+    locked = Provider.objects.select_for_update(no_key=True).get(pk=provider.pk)
     locked.booking_counter += 1
     locked.save(update_fields=["booking_counter"])
     provider.booking_counter = locked.booking_counter
@@ -284,6 +292,7 @@ def booking_create(
     booking.full_clean()
     booking.save()
 
+    _lock_lodging(lodging)
     stay = Stay(
         provider=provider,
         lodging=lodging,
@@ -451,6 +460,7 @@ def stay_update(
     """Change the dates, occupants and price of one lodging of a file (refused if the new dates
     overlap another stay or a sale prohibition)."""
     booking = _lock(stay.booking)
+    _lock_lodging(stay.lodging)
     stay = Stay.objects.select_related("lodging").get(pk=stay.pk)
     _check_dates(arrival, departure)
     _check_occupants(stay.lodging, occupants)
@@ -622,7 +632,7 @@ def payment_update(
     *, payment: Payment, date: date, mode: str, amount: Decimal | None, note: str = "", user=None
 ) -> Payment:
     booking = _lock(payment.booking)
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    payment = Payment.objects.select_for_update(no_key=True).get(pk=payment.pk)
     before = _payment_data(payment)
     amount = _check_payment(booking, amount, booking.paid_amount - payment.amount, previous=payment.amount)
     payment.date, payment.mode, payment.amount, payment.note = date, mode, amount, note.strip()
@@ -685,10 +695,6 @@ def booking_delete(*, booking: Booking, user=None) -> int:
 
 
 # --- sale prohibitions ----------------------------------------------------------------------------
-
-
-def _lock_lodging(lodging: Lodging) -> Lodging:
-    return Lodging.objects.select_for_update().get(pk=lodging.pk)
 
 
 @transaction.atomic

@@ -262,7 +262,7 @@ def booking_create(request: HttpRequest) -> HttpResponse:
         }
         return _render_create(request, 1, dates_form=StayDatesForm(initial=initial))
 
-    dates_form = StayDatesForm(data)
+    dates_form = StayDatesForm(data, already_chosen=step > 1)
     if not dates_form.is_valid() or goto == 1:
         return _render_create(request, 1, dates_form=dates_form)
     lodging = dates_form.cleaned_data["lodging"]

@@ -34,12 +34,35 @@ def tenant_a():
     """Provider A with one object of every kind its back office shows."""
     provider = factories.make_provider(number=11111, email="a@example.com")
     lodging = factories.make_lodging(provider)
-    return {"provider": provider, "lodging": lodging}
+    objects = {"provider": provider, "lodging": lodging}
+    objects.update(_reservations_objects(lodging))
+    return objects
+
+
+def _reservations_objects(lodging):
+    """A booking file with its stay, a payment and a global supplement (reservations)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from comptes.scoping import provider_scope
+    from reservations.models import Stay
+    from reservations.services import booking_supplement_add
+
+    booking = factories.make_booking(lodging, date(2030, 7, 6), date(2030, 7, 13))
+    payment = factories.record_payment(booking, "62.50")
+    with provider_scope(lodging.provider):
+        stay = Stay.objects.get(booking=booking)
+        supplement = booking_supplement_add(booking=booking, label="Frais", unit_price=Decimal("5.00"))
+    return {"booking": booking, "payment": payment, "stay": stay, "supplement": supplement}
 
 
 # URL keyword argument → how to get provider A's object id for it.
 OBJECT_IDS = {
     "lodging_pk": lambda a: a["lodging"].pk,
+    "booking_pk": lambda a: a["booking"].pk,
+    "payment_pk": lambda a: a["payment"].pk,
+    "stay_pk": lambda a: a["stay"].pk,
+    "supplement_pk": lambda a: a["supplement"].pk,
 }
 
 
