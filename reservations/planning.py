@@ -32,10 +32,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.urls import reverse
-from django.utils import formats
+from django.utils import dateformat, formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from hebergements.models import Lodging
+from openpro.money import format_money
 from reservations.models import BookingStatus, Stay
 from tarifs.engine import DayPrice, planning_day_prices
 
@@ -173,7 +175,23 @@ def _headers(start: date, days: int, today: date, compact: bool) -> tuple[list[D
     return headers, months
 
 
-def _summary(stay: Stay) -> tuple[str, ...]:
+class _Words:
+    """Labels and formats looked up once per planning render (hundreds of blocks share them)."""
+
+    def __init__(self):
+        self.short_date = formats.get_format("SHORT_DATE_FORMAT")
+        self.status = {value: str(label) for value, label in BookingStatus.choices}
+        self.period = _("From %(arrival)s to %(departure)s")
+        self.total = _("Total")
+        self.link = _("Go to file no. %(number)s")
+        self.prohibition = _("Sale prohibition")
+        self.language = get_language() or "fr"
+
+    def day(self, value: date) -> str:
+        return dateformat.format(value, self.short_date)
+
+
+def _summary(stay: Stay, words: _Words) -> tuple[str, ...]:
     booking, client = stay.booking, stay.booking.client
     place = " ".join(part for part in (client.postcode, client.city.upper()) if part)
     if client.country:
@@ -183,20 +201,18 @@ def _summary(stay: Stay) -> tuple[str, ...]:
         place,
         client.phone1 or client.phone2 or client.phone3,
         client.email,
-        _("From %(arrival)s to %(departure)s")
-        % {
-            "arrival": formats.date_format(stay.arrival, "SHORT_DATE_FORMAT"),
-            "departure": formats.date_format(stay.departure, "SHORT_DATE_FORMAT"),
-        },
-        f"{booking.get_status_display()} — {_('Total')} {formats.number_format(booking.total_amount, 2)} €",
+        words.period % {"arrival": words.day(stay.arrival), "departure": words.day(stay.departure)},
+        f"{words.status.get(booking.status, booking.status)} — {words.total} "
+        f"{format_money(booking.total_amount, words.language)}",
     ]
     return tuple(line for line in lines if line)
 
 
-def stay_block(stay: Stay) -> PlanningBlock:
+def stay_block(stay: Stay, words: _Words | None = None) -> PlanningBlock:
     """The block of a booked stay or of a sale prohibition."""
+    words = words or _Words()
     if stay.kind == Stay.Kind.PROHIBITION:
-        return PlanningBlock(stay.arrival, stay.departure, _("Sale prohibition"), PlanningBlock.PROHIBITION)
+        return PlanningBlock(stay.arrival, stay.departure, words.prohibition, PlanningBlock.PROHIBITION)
     booking = stay.booking
     kind = {
         BookingStatus.OPTION: PlanningBlock.OPTION,
@@ -209,8 +225,8 @@ def stay_block(stay: Stay) -> PlanningBlock:
         label=f"{booking.client.display_name.upper()} n°{booking.number}",
         kind=kind,
         url=reverse("reservations:booking_detail", kwargs={"booking_pk": booking.pk}),
-        link_label=_("Go to file no. %(number)s") % {"number": booking.number},
-        summary=_summary(stay),
+        link_label=words.link % {"number": booking.number},
+        summary=_summary(stay, words),
         check=kind == PlanningBlock.PAID,
         booking_id=booking.pk,
     )
@@ -244,6 +260,28 @@ def _place(blocks: list[PlanningBlock], start: date, end: date) -> tuple[list[Pl
     return placed, max(1, len(lanes))
 
 
+_STAY_FIELDS = (
+    "id",
+    "lodging_id",
+    "kind",
+    "arrival",
+    "departure",
+    "booking__id",
+    "booking__number",
+    "booking__status",
+    "booking__total_amount",
+    "booking__client__last_name",
+    "booking__client__first_name",
+    "booking__client__postcode",
+    "booking__client__city",
+    "booking__client__country",
+    "booking__client__phone1",
+    "booking__client__phone2",
+    "booking__client__phone3",
+    "booking__client__email",
+)
+
+
 def planning_lodgings():
     """The lodgings shown on the planning (inside the provider's scope), in the menu's order."""
     return Lodging.objects.filter(archived=False).select_related("provider").order_by("position", "number")
@@ -257,6 +295,7 @@ def build_planning(*, start: date, days: int, today: date, compact: bool = False
     lodgings = list(planning_lodgings())
     if not lodgings:
         return planning
+    words = _Words()
 
     stays_by_lodging: dict[int, list[Stay]] = {lodging.pk: [] for lodging in lodgings}
     for stay in (
@@ -267,6 +306,7 @@ def build_planning(*, start: date, days: int, today: date, compact: bool = False
             departure__gt=start,
         )
         .select_related("booking", "booking__client")
+        .only(*_STAY_FIELDS)
         .order_by("arrival", "id")
     ):
         stays_by_lodging[stay.lodging_id].append(stay)
@@ -296,7 +336,7 @@ def build_planning(*, start: date, days: int, today: date, compact: bool = False
             )
             for header in headers
         ]
-        blocks = [stay_block(stay) for stay in stays] + sorted(
+        blocks = [stay_block(stay, words) for stay in stays] + sorted(
             extra[lodging.pk], key=lambda block: (block.arrival, block.departure)
         )
         placed, lanes = _place(blocks, start, end)

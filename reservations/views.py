@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -108,6 +109,7 @@ def _render_planning_body(request: HttpRequest, start) -> HttpResponse:
 
 
 @provider_required
+@gzip_page  # a big account's planning is ~700 KB of HTML, ~10 times less compressed
 def planning(request: HttpRequest) -> HttpResponse:
     """ "Mon planning": every lodging, its reservations row and its price row, for 21 or 45 days."""
     display = request.GET.get("affichage")

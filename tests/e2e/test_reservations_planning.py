@@ -66,7 +66,9 @@ def test_drag_three_days_create_a_file_and_pay_it(page, live_server, login, owne
     dialog.get_by_role("link", name="Créer un dossier").click()
 
     # Step 1: the lodging and the dates come from the selection.
-    expect(page.get_by_role("heading", name="Étape 1 : Choix de l’hébergement et des dates de séjour")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Étape 1 : Choix de l’hébergement et des dates de séjour")
+    ).to_be_visible()
     expect(page.get_by_label("Du")).to_have_value(day(3))
     expect(page.get_by_label("au", exact=True)).to_have_value(day(6))
     page.get_by_role("button", name="Valider").click()
