@@ -144,9 +144,13 @@ def _set_occupants(stay: Stay, occupants: Mapping[int, int]) -> None:
     )
 
 
-def _mandatory_supplement_lines(lodging: Lodging, nights: int, persons: int):
-    """The supplements the price engine adds to every stay of the lodging (mandatory ones)."""
-    lines, _warnings = engine._supplement_lines(lodging, nights, persons, {})
+def _supplement_lines(lodging: Lodging, nights: int, persons: int, chosen: Mapping[int, int]):
+    """The supplement lines the price engine computes for a stay: the lodging's mandatory
+    supplements, plus the optional ones ``chosen`` ({supplement id: quantity})."""
+    try:
+        lines, _warnings = engine._supplement_lines(lodging, nights, persons, chosen)
+    except engine.StayNotBookable as error:
+        raise ValidationError({"supplements": error.message}) from error
     return lines
 
 
@@ -249,16 +253,21 @@ def booking_create(
     discount: Decimal | None = None,
     client: Client | None = None,
     client_data: Mapping[str, object] | None = None,
+    supplements: Mapping[int, int] | None = None,
+    promo_code: str = "",
     origin: str = BookingOrigin.LOCAL,
+    is_test: bool = False,
     user=None,
     today: date | None = None,
 ) -> Booking:
     """Create a file in status **option** for one stay ("Créer un dossier").
 
     ``client`` picks an existing client again; otherwise ``client_data`` creates one. The lodging's
-    mandatory supplements are added as the price engine computes them. Deposit percentage and due
-    dates come from the provider's sales terms. Raises ``ValidationError`` (fields ``arrival``,
-    ``departure``, ``occupants``, ``price``, ``discount`` or the client's fields); saves nothing then.
+    mandatory supplements, and the optional ones chosen in ``supplements`` ({supplement id:
+    quantity}, e.g. by the public booking pages), are added as the price engine computes them.
+    Deposit percentage and due dates come from the provider's sales terms. Raises
+    ``ValidationError`` (fields ``arrival``, ``departure``, ``occupants``, ``price``, ``discount``,
+    ``supplements`` or the client's fields); saves nothing then.
     """
     today = today or timezone.localdate()
     nights = _check_dates(arrival, departure)
@@ -286,6 +295,8 @@ def booking_create(
         number=locked.booking_counter,
         client=client,
         origin=origin,
+        is_test=is_test,
+        promo_code=promo_code,
         created_by=user if user is not None and user.is_authenticated else None,
         **deposit_terms(provider=provider, arrival=arrival, today=today),
     )
@@ -320,7 +331,7 @@ def booking_create(
             counts_toward_deposit=line.counts_toward_deposit,
             mandatory=line.mandatory,
         )
-        for line in _mandatory_supplement_lines(lodging, nights, persons)
+        for line in _supplement_lines(lodging, nights, persons, supplements or {})
     )
     booking_refresh(booking=booking, user=user)
     log_action(
@@ -825,21 +836,22 @@ def stay_price_proposal(
     of occupants, a whole-lodging price is still proposed."""
     today = today or timezone.localdate()
     persons = sum(occupants.values())
-    supplements = [
-        (line.label, line.amount) for line in _mandatory_supplement_lines(lodging, nights, persons)
-    ]
-    first_error = None
+    supplements = [(line.label, line.amount) for line in _supplement_lines(lodging, nights, persons, {})]
+    errors: list[engine.StayNotBookable] = []
     for attempt in ([dict(occupants)] if persons else []) + [None]:
         try:
             quote = engine.quote_stay(
                 lodging=lodging, arrival=arrival, nights=nights, occupants=attempt, booking_date=today
             )
         except engine.StayNotBookable as error:
-            first_error = first_error or error
+            errors.append(error)
             if error.reason in _CAPACITY_REASONS:
                 continue
             break
         return PriceProposal(
             price=quote.lodging_initial_price, discount=quote.reductions, supplements=supplements
         )
-    return PriceProposal(note=first_error.message if first_error else "", supplements=supplements)
+    # The form says what is wrong with the occupants; the note says why there is no price.
+    grid_errors = [error for error in errors if error.reason not in _CAPACITY_REASONS]
+    note = (grid_errors or errors)[-1].message if errors else ""
+    return PriceProposal(note=note, supplements=supplements)
