@@ -288,9 +288,10 @@ def booking_create(request: HttpRequest) -> HttpResponse:
         proposal = services.stay_price_proposal(
             lodging=lodging, arrival=arrival, nights=nights, occupants=occupants
         )
-        price_form = OccupantsPriceForm(
-            lodging=lodging, initial=_proposal_initial(price_form, proposal, occupants)
-        )
+        initial = _proposal_initial(price_form, proposal, occupants)
+        if proposal.price is None:  # nothing to propose: keep what the owner typed
+            initial.update(price=data.get("price", ""), discount=data.get("discount", ""))
+        price_form = OccupantsPriceForm(lodging=lodging, initial=initial)
         return _render_create(request, 2, dates_form=dates_form, price_form=price_form, proposal=proposal)
     if not price_form.is_valid() or goto == 2:
         occupants = price_form.occupants_from(data)

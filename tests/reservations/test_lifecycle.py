@@ -300,3 +300,22 @@ def test_step_two_proposes_the_grid_price_again_when_the_occupants_change(owner_
     html = response.content.decode()
     assert re.search(r'name="price" value="250,00"', html), html  # 2 × 100,00 + 1 × 50,00
     assert 'id="step-2"' in html and "<html" not in html
+
+
+def test_without_grid_price_the_typed_price_survives_a_change_of_occupants(owner_client, provider, lodging):
+    with provider_scope(provider):
+        adult = AgeBracket.objects.order_by("position").first()
+    data = {
+        "step": "2",
+        "recalc": "1",
+        "lodging": lodging.pk,
+        "arrival": ARRIVAL.isoformat(),
+        "departure": DEPARTURE.isoformat(),
+        f"occupants_{adult.pk}": "3",
+        "price": "320,00",
+        "discount": "20,00",
+    }
+    html = owner_client.post(
+        reverse("reservations:booking_create"), data, headers={"HX-Request": "true", "HX-Target": "step-2"}
+    ).content.decode()
+    assert 'name="price" value="320,00"' in html and 'name="discount" value="20,00"' in html
