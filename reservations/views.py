@@ -1,12 +1,728 @@
+"""SUIVI DES RÉSERVATIONS: planning, sale prohibitions, booking files and payments.
+
+Views are thin: a form parses the request, one service applies the rule, the page (or, for htmx,
+the partial the request targets) is rendered again.
+"""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from datetime import timedelta
+from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from comptes.audit import history
 from comptes.decorators import provider_required
+from hebergements.models import Lodging
+from openpro.money import ZERO
+from reservations import services
+from reservations.forms import (
+    ClientForm,
+    DepositForm,
+    ExistingClientForm,
+    GlobalSupplementForm,
+    NoteForm,
+    OccupantsPriceForm,
+    PaymentForm,
+    ProhibitionForm,
+    RemindersForm,
+    StayDatesForm,
+    StayForm,
+    parse_day,
+)
+from reservations.models import Booking, BookingStatus, BookingSupplement, Client, Payment, Stay, StayOccupant
+from reservations.planning import COMPACT_DAYS, NORMAL_DAYS, add_months, build_planning
+
+PLANNING_DISPLAY_KEY = "planning_display"
+
+
+def _htmx_target(request: HttpRequest) -> str | None:
+    htmx = getattr(request, "htmx", None)
+    if not htmx or htmx.history_restore_request:
+        return None
+    return htmx.target
+
+
+def _apply_errors(error: ValidationError, forms_by_field: dict, fallback) -> None:
+    """Put a service's ``ValidationError`` next to the fields it names (else at the top of ``fallback``)."""
+    if not hasattr(error, "error_dict"):
+        fallback.add_error(None, error.messages)
+        return
+    for field, errors in error.error_dict.items():
+        messages_ = [message for item in errors for message in item.messages]
+        form, name = forms_by_field.get(field, (fallback, None))
+        form.add_error(name, messages_)
+
+
+# --- dashboard ------------------------------------------------------------------------------------
 
 
 @provider_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Tableau de bord (its figures and blocks come with the dashboard issue)."""
     return render(request, "reservations/dashboard.html", {})
+
+
+# --- planning -------------------------------------------------------------------------------------
+
+
+def _planning_start(request: HttpRequest):
+    return parse_day(request.GET.get("debut") or request.POST.get("start")) or timezone.localdate()
+
+
+def _planning_url(start=None) -> str:
+    url = reverse("reservations:planning")
+    return f"{url}?{urlencode({'debut': start.isoformat()})}" if start else url
+
+
+def _planning_context(request: HttpRequest, start) -> dict:
+    compact = request.session.get(PLANNING_DISPLAY_KEY) == "compact"
+    today = timezone.localdate()
+    planning = build_planning(
+        start=start, days=COMPACT_DAYS if compact else NORMAL_DAYS, today=today, compact=compact
+    )
+    return {
+        "planning": planning,
+        "today": today,
+        "previous_start": add_months(start, -1),
+        "next_start": add_months(start, 1),
+        "planning_url": reverse("reservations:planning"),
+    }
+
+
+def _render_planning_body(request: HttpRequest, start) -> HttpResponse:
+    response = render(request, "reservations/planning.html#planning-body", _planning_context(request, start))
+    response["HX-Retarget"] = "#planning-body"
+    response["HX-Reswap"] = "outerHTML"
+    response["HX-Trigger"] = "planning-changed"
+    return response
+
+
+@provider_required
+@gzip_page  # a big account's planning is ~700 KB of HTML, ~10 times less compressed
+def planning(request: HttpRequest) -> HttpResponse:
+    """ "Mon planning": every lodging, its reservations row and its price row, for 21 or 45 days."""
+    display = request.GET.get("affichage")
+    if display in ("normal", "compact"):
+        request.session[PLANNING_DISPLAY_KEY] = display
+    start = _planning_start(request)
+    template = "reservations/planning.html"
+    if _htmx_target(request) == "planning-body":
+        template += "#planning-body"
+    return render(request, template, _planning_context(request, start))
+
+
+def _selection_state(lodging: Lodging, arrival, departure) -> str:
+    """free: nothing on those nights; prohibited: every night is under a sale prohibition."""
+    stays = list(
+        Stay.objects.filter(
+            lodging=lodging, active=True, arrival__lt=departure, departure__gt=arrival
+        ).values("kind", "arrival", "departure")
+    )
+    if not stays:
+        return "free"
+    if any(stay["kind"] != Stay.Kind.PROHIBITION for stay in stays):
+        return "booked"
+    covered = set()
+    for stay in stays:
+        day = max(stay["arrival"], arrival)
+        while day < min(stay["departure"], departure):
+            covered.add(day)
+            day += timedelta(days=1)
+    return "prohibited" if len(covered) == (departure - arrival).days else "mixed"
+
+
+@provider_required
+def planning_selection(request: HttpRequest) -> HttpResponse:
+    """What can be done on the days selected on the planning: create a file or sale prohibitions on
+    free days; allow sale again on prohibited days."""
+    lodging_param = request.GET.get("lodging", "")
+    lodging = Lodging.objects.filter(pk=lodging_param).first() if lodging_param.isdigit() else None
+    arrival, departure = parse_day(request.GET.get("arrival")), parse_day(request.GET.get("departure"))
+    start = _planning_start(request)
+    if lodging is None or arrival is None or departure is None or departure <= arrival:
+        return redirect(_planning_url(start))
+    state = _selection_state(lodging, arrival, departure)
+    initial = {"lodging": lodging, "arrival": arrival, "departure": departure, "start": start}
+    context = {
+        "lodging": lodging,
+        "arrival": arrival,
+        "departure": departure,
+        "last_night": departure - timedelta(days=1),
+        "nights": (departure - arrival).days,
+        "state": state,
+        "start": start,
+        "form": ProhibitionForm(initial=initial),
+        "booking_create_url": reverse("reservations:booking_create")
+        + "?"
+        + urlencode(
+            {"lodging": lodging.pk, "arrival": arrival.isoformat(), "departure": departure.isoformat()}
+        ),
+        "planning_back_url": _planning_url(start),
+    }
+    template = "reservations/planning_selection.html"
+    if _htmx_target(request) == "planning-dialog-content":
+        template += "#selection"
+    return render(request, template, context)
+
+
+def _prohibition_view(request: HttpRequest, *, remove: bool) -> HttpResponse:
+    initial = {
+        "lodging": request.GET.get("lodging"),
+        "arrival": parse_day(request.GET.get("arrival")),
+        "departure": parse_day(request.GET.get("departure")),
+        "start": parse_day(request.GET.get("debut")),
+    }
+    form = ProhibitionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        service = services.sale_prohibition_remove if remove else services.sale_prohibition_create
+        try:
+            service(
+                provider=request.provider,
+                lodging=data["lodging"],
+                arrival=data["arrival"],
+                departure=data["departure"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(error, {name: (form, name) for name in form.fields}, form)
+        else:
+            start = data.get("start") or data["arrival"]
+            if _htmx_target(request):
+                return _render_planning_body(request, start)
+            messages.success(
+                request,
+                _("Sale is allowed again on these dates.") if remove else _("The sale prohibition is saved."),
+            )
+            return redirect(_planning_url(start))
+    template = "reservations/prohibition_form.html"
+    if _htmx_target(request):
+        template += "#prohibition-form"
+    return render(request, template, {"form": form, "remove": remove})
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def prohibition_create(request: HttpRequest) -> HttpResponse:
+    """ "Créer des interdictions de vente" (hatched on the planning)."""
+    return _prohibition_view(request, remove=False)
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def prohibition_remove(request: HttpRequest) -> HttpResponse:
+    """ "Autoriser à nouveau la vente" on prohibited days."""
+    return _prohibition_view(request, remove=True)
+
+
+# --- "Créer un dossier" in three steps -------------------------------------------------------------
+
+
+STEP_FIELDS = {
+    1: {"lodging", "arrival", "departure"},
+    2: {"occupants", "price", "discount"},
+}
+
+
+def _proposal_initial(form: OccupantsPriceForm, proposal: services.PriceProposal, occupants: dict) -> dict:
+    initial = {form.occupant_field(b): occupants.get(b.pk, 0) for b in form.brackets}
+    initial["price"] = proposal.price
+    initial["discount"] = proposal.discount if proposal.price is not None else ZERO
+    return initial
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_create(request: HttpRequest) -> HttpResponse:
+    """ "Création d'un dossier de réservation": (1) lodging and dates, (2) occupants and price
+    proposed by the price engine, (3) the client. The steps already done travel as hidden fields."""
+    data = request.POST if request.method == "POST" else None
+    try:
+        step = int(request.POST.get("step", 1))
+        goto = int(request.POST.get("goto", 0))
+    except ValueError:
+        step, goto = 1, 0
+    context: dict = {}
+
+    if data is None:
+        lodging_param = request.GET.get("lodging", "")
+        initial = {
+            "lodging": lodging_param if lodging_param.isdigit() else None,
+            "arrival": parse_day(request.GET.get("arrival")),
+            "departure": parse_day(request.GET.get("departure")),
+        }
+        return _render_create(request, 1, dates_form=StayDatesForm(initial=initial))
+
+    dates_form = StayDatesForm(data, already_chosen=step > 1)
+    if not dates_form.is_valid() or goto == 1:
+        return _render_create(request, 1, dates_form=dates_form)
+    lodging = dates_form.cleaned_data["lodging"]
+    arrival, nights = dates_form.cleaned_data["arrival"], dates_form.nights
+    context["dates"] = dates_form.cleaned_data
+
+    if step == 1:
+        price_form = OccupantsPriceForm(lodging=lodging)
+        occupants = price_form.occupants_from({k: v.initial for k, v in price_form.fields.items()})
+        proposal = services.stay_price_proposal(
+            lodging=lodging, arrival=arrival, nights=nights, occupants=occupants
+        )
+        price_form = OccupantsPriceForm(
+            lodging=lodging, initial=_proposal_initial(price_form, proposal, occupants)
+        )
+        return _render_create(request, 2, dates_form=dates_form, price_form=price_form, proposal=proposal)
+
+    price_form = OccupantsPriceForm(data, lodging=lodging)
+    if "recalc" in data:
+        occupants = price_form.occupants_from(data)
+        proposal = services.stay_price_proposal(
+            lodging=lodging, arrival=arrival, nights=nights, occupants=occupants
+        )
+        initial = _proposal_initial(price_form, proposal, occupants)
+        if proposal.price is None:  # nothing to propose: keep what the owner typed
+            initial.update(price=data.get("price", ""), discount=data.get("discount", ""))
+        price_form = OccupantsPriceForm(lodging=lodging, initial=initial)
+        return _render_create(request, 2, dates_form=dates_form, price_form=price_form, proposal=proposal)
+    if not price_form.is_valid() or goto == 2:
+        occupants = price_form.occupants_from(data)
+        proposal = services.stay_price_proposal(
+            lodging=lodging, arrival=arrival, nights=nights, occupants=occupants
+        )
+        return _render_create(request, 2, dates_form=dates_form, price_form=price_form, proposal=proposal)
+
+    if step == 2:
+        return _render_create(
+            request,
+            3,
+            dates_form=dates_form,
+            price_form=price_form,
+            existing_form=ExistingClientForm(),
+            client_form=ClientForm(),
+        )
+
+    existing_form = ExistingClientForm(data)
+    existing_form.is_valid()
+    existing = existing_form.cleaned_data.get("existing_client")
+    client_form = ClientForm(data if existing is None else None)
+    if existing is None and not client_form.is_valid():
+        return _render_create(
+            request,
+            3,
+            dates_form=dates_form,
+            price_form=price_form,
+            existing_form=existing_form,
+            client_form=client_form,
+        )
+    try:
+        booking = services.booking_create(
+            provider=request.provider,
+            lodging=lodging,
+            arrival=arrival,
+            departure=dates_form.cleaned_data["departure"],
+            occupants=price_form.occupants,
+            lodging_price=price_form.cleaned_data["price"],
+            discount=price_form.cleaned_data["discount"],
+            client=existing,
+            client_data=None if existing is not None else client_form.cleaned_data,
+            user=request.user,
+        )
+    except ValidationError as error:
+        fields = set(getattr(error, "error_dict", {}))
+        first_occupant = price_form.occupant_boundfields()[0].name if price_form.brackets else None
+        if fields & STEP_FIELDS[1]:
+            _apply_errors(error, {f: (dates_form, f) for f in STEP_FIELDS[1]}, dates_form)
+            return _render_create(request, 1, dates_form=dates_form)
+        if fields & STEP_FIELDS[2]:
+            mapping = {"occupants": (price_form, first_occupant), "price": (price_form, "price")}
+            mapping["discount"] = (price_form, "discount")
+            _apply_errors(error, mapping, price_form)
+            return _render_create(request, 2, dates_form=dates_form, price_form=price_form)
+        mapping = {f: (client_form, f) for f in client_form.fields}
+        mapping["existing_client"] = (existing_form, "existing_client")
+        _apply_errors(error, mapping, client_form)
+        return _render_create(
+            request,
+            3,
+            dates_form=dates_form,
+            price_form=price_form,
+            existing_form=existing_form,
+            client_form=client_form,
+        )
+    messages.success(request, _("File no. %(number)s is created, in option.") % {"number": booking.number})
+    return redirect("reservations:booking_detail", booking_pk=booking.pk)
+
+
+def _render_create(request: HttpRequest, step: int, **forms) -> HttpResponse:
+    template = "reservations/booking_create.html"
+    if step == 2 and _htmx_target(request) == "step-2":
+        template += "#step-2"
+    dates_form = forms.get("dates_form")
+    summary = dates_form.cleaned_data if dates_form is not None and dates_form.is_bound and step > 1 else None
+    return render(request, template, {"step": step, "dates": summary, **forms})
+
+
+@provider_required
+def client_options(request: HttpRequest) -> HttpResponse:
+    """``<option>``s of the clients matching a name, e-mail or phone (htmx client picker)."""
+    query = next((v for k, v in request.GET.items() if k == "q" or k.endswith("_search")), "").strip()
+    clients = Client.objects.none()
+    if len(query) >= 2:
+        clients = Client.objects.filter(
+            Q(last_name__unaccent__istartswith=query)
+            | Q(first_name__unaccent__istartswith=query)
+            | Q(company__unaccent__istartswith=query)
+            | Q(email__istartswith=query)
+            | Q(phone1__startswith=query)
+        ).order_by("last_name", "first_name", "id")[:30]
+    return render(request, "reservations/client_options.html", {"clients": clients, "query": query})
+
+
+# --- the file ("dossier de réservation") ----------------------------------------------------------
+
+
+def _get_booking(booking_pk: int) -> Booking:
+    return get_object_or_404(Booking.objects.select_related("client"), pk=booking_pk)
+
+
+def _detail_context(booking: Booking) -> dict:
+    stays = list(
+        Stay.objects.filter(booking=booking)
+        .select_related("lodging", "lodging__provider")
+        .prefetch_related(
+            Prefetch("occupants", queryset=StayOccupant.objects.select_related("age_bracket")),
+            Prefetch("supplements", queryset=BookingSupplement.objects.order_by("id")),
+        )
+    )
+    global_supplements = list(
+        BookingSupplement.objects.filter(booking=booking, stay__isnull=True).order_by("id")
+    )
+    payments = list(Payment.objects.filter(booking=booking).order_by("date", "id"))
+    first_arrival = min((stay.arrival for stay in stays), default=None)
+    deposit_left = max(booking.deposit_amount - booking.paid_amount, ZERO)
+    return {
+        "booking": booking,
+        "client": booking.client,
+        "stays": stays,
+        "global_supplements": global_supplements,
+        "payments": payments,
+        "history": list(history(booking)[:200]),
+        "balance_at_arrival": booking.balance_due_date is not None
+        and booking.balance_due_date == first_arrival,
+        "deposit_left": deposit_left,
+        "is_option": booking.status == BookingStatus.OPTION,
+        "is_cancelled": booking.status == BookingStatus.CANCELLED,
+        "detail_url": reverse("reservations:booking_detail", kwargs={"booking_pk": booking.pk}),
+    }
+
+
+def _render_booking(
+    request: HttpRequest, booking: Booking, *, editing: str = "", form=None, target=None, status: int = 200
+) -> HttpResponse:
+    context = _detail_context(booking)
+    context.update({"editing": editing, "form": form, "target": target})
+    template = "reservations/booking_detail.html"
+    if _htmx_target(request) == "booking-body":
+        template += "#booking-body"
+    return render(request, template, context, status=status)
+
+
+def _after_change(request: HttpRequest, booking_pk: int, message: str) -> HttpResponse:
+    if _htmx_target(request) == "booking-body":
+        return _render_booking(request, _get_booking(booking_pk))
+    messages.success(request, message)
+    return redirect("reservations:booking_detail", booking_pk=booking_pk)
+
+
+def _edit(request: HttpRequest, booking: Booking, *, editing: str, form, apply, done: str, target=None):
+    """GET: the file with the form open in its section; POST: apply, or show the errors in place."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            apply(form.cleaned_data)
+        except ValidationError as error:
+            mapping = {name: (form, name) for name in form.fields}
+            if isinstance(form, StayForm | OccupantsPriceForm) and form.brackets:
+                mapping["occupants"] = (form, form.occupant_field(form.brackets[0]))
+            _apply_errors(error, mapping, form)
+        else:
+            return _after_change(request, booking.pk, done)
+    return _render_booking(request, booking, editing=editing, form=form, target=target)
+
+
+@provider_required
+def booking_detail(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """The file's six parts: general information, client, each lodging, global supplements, notes."""
+    return _render_booking(request, _get_booking(booking_pk))
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_confirm(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """ "Passer en statut confirmé"."""
+    booking = _get_booking(booking_pk)
+    if request.method == "POST":
+        try:
+            services.booking_confirm(booking=booking, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("reservations:booking_detail", booking_pk=booking.pk)
+        return _after_change(request, booking.pk, _("The file is confirmed."))
+    return _render_booking(request, booking, editing="confirm")
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_contract_received(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """ "Confirmer la réception" of the signed contract."""
+    booking = _get_booking(booking_pk)
+    if request.method == "POST":
+        services.booking_contract_received(booking=booking, user=request.user)
+        return _after_change(request, booking.pk, _("The signed contract is recorded as received."))
+    return _render_booking(request, booking, editing="contract")
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_deposit(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """Acompte %: "Modifier"."""
+    booking = _get_booking(booking_pk)
+    form = DepositForm(request.POST or None, instance=Booking.objects.get(pk=booking.pk))
+    return _edit(
+        request,
+        booking,
+        editing="deposit",
+        form=form,
+        done=_("The deposit is changed."),
+        apply=lambda data: services.booking_update_deposit(
+            booking=booking,
+            deposit_percent=data["deposit_percent"],
+            deposit_kind=data["deposit_kind"],
+            user=request.user,
+        ),
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_reminders(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """Relance du paiement de l'acompte / date de paiement du solde: "Modifier"."""
+    booking = _get_booking(booking_pk)
+    form = RemindersForm(request.POST or None, instance=Booking.objects.get(pk=booking.pk))
+    return _edit(
+        request,
+        booking,
+        editing="reminders",
+        form=form,
+        done=_("The reminder dates are changed."),
+        apply=lambda data: services.booking_update_reminders(
+            booking=booking,
+            deposit_due_date=data["deposit_due_date"],
+            balance_due_date=data["balance_due_date"],
+            user=request.user,
+        ),
+    )
+
+
+def _note_view(request: HttpRequest, booking_pk: int, field: str) -> HttpResponse:
+    booking = _get_booking(booking_pk)
+    form = NoteForm(request.POST or None, initial={"text": getattr(booking, field)})
+    form.fields["text"].label = _("Note") if field == "note" else _("Internal note")
+    return _edit(
+        request,
+        booking,
+        editing=field,
+        form=form,
+        done=_("The note is saved."),
+        apply=lambda data: services.booking_update_note(
+            booking=booking, field=field, text=data["text"], user=request.user
+        ),
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_note(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """Note (shown to the client): "Modifier"."""
+    return _note_view(request, booking_pk, "note")
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_internal_note(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """Note interne: "Modifier"."""
+    return _note_view(request, booking_pk, "internal_note")
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_client(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """Client: "Modifier"."""
+    booking = _get_booking(booking_pk)
+    form = ClientForm(request.POST or None, instance=Client.objects.get(pk=booking.client_id))
+    return _edit(
+        request,
+        booking,
+        editing="client",
+        form=form,
+        done=_("The client’s details are saved."),
+        apply=lambda data: services.booking_update_client(booking=booking, data=data, user=request.user),
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def stay_edit(request: HttpRequest, booking_pk: int, stay_pk: int) -> HttpResponse:
+    """One lodging of the file: dates, occupants, price and discount."""
+    booking = _get_booking(booking_pk)
+    stay = get_object_or_404(
+        Stay.objects.select_related("lodging", "booking").prefetch_related("occupants"),
+        pk=stay_pk,
+        booking=booking,
+    )
+    form = StayForm(request.POST or None, stay=stay)
+    if not form.is_bound:
+        counts = {occupant.age_bracket_id: occupant.count for occupant in stay.occupants.all()}
+        form.initial = {
+            "arrival": stay.arrival,
+            "departure": stay.departure,
+            "price": stay.lodging_price,
+            "discount": stay.discount,
+            **{form.occupant_field(b): counts.get(b.pk, 0) for b in form.brackets},
+        }
+    return _edit(
+        request,
+        booking,
+        editing="stay",
+        target=stay.pk,
+        form=form,
+        done=_("The stay is changed."),
+        apply=lambda data: services.stay_update(
+            stay=stay,
+            arrival=data["arrival"],
+            departure=data["departure"],
+            occupants=form.occupants,
+            lodging_price=data["price"],
+            discount=data["discount"],
+            user=request.user,
+        ),
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def supplement_create(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """ "Ajouter un supplément global libre"."""
+    booking = _get_booking(booking_pk)
+    return _edit(
+        request,
+        booking,
+        editing="supplement",
+        form=GlobalSupplementForm(request.POST or None),
+        done=_("The supplement is added."),
+        apply=lambda data: services.booking_supplement_add(booking=booking, user=request.user, **data),
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def supplement_delete(request: HttpRequest, booking_pk: int, booking_supplement_pk: int) -> HttpResponse:
+    booking = _get_booking(booking_pk)
+    line = get_object_or_404(BookingSupplement, pk=booking_supplement_pk, booking=booking, stay__isnull=True)
+    if request.method == "POST":
+        services.booking_supplement_delete(line=line, user=request.user)
+        return _after_change(request, booking.pk, _("The supplement is deleted."))
+    return _render_booking(request, booking, editing="supplement-delete", target=line.pk)
+
+
+def _payment_initial(booking: Booking) -> dict:
+    """ "Open Pro propose d'ajouter le règlement de l'acompte ou du solde"."""
+    deposit_left = booking.deposit_amount - booking.paid_amount
+    amount = deposit_left if booking.status == BookingStatus.OPTION and deposit_left > 0 else booking.balance
+    return {"amount": amount if amount > 0 else None, "date": timezone.localdate()}
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def payment_create(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """ "Ajouter un règlement"."""
+    booking = _get_booking(booking_pk)
+    form = PaymentForm(request.POST or None, initial=_payment_initial(booking))
+    return _edit(
+        request,
+        booking,
+        editing="payment",
+        form=form,
+        done=_("The payment is recorded."),
+        apply=lambda data: services.payment_record(booking=booking, user=request.user, **data),
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def payment_edit(request: HttpRequest, booking_pk: int, payment_pk: int) -> HttpResponse:
+    booking = _get_booking(booking_pk)
+    payment = get_object_or_404(Payment.objects.select_related("booking"), pk=payment_pk, booking=booking)
+    initial = {"date": payment.date, "mode": payment.mode, "amount": payment.amount, "note": payment.note}
+    form = PaymentForm(request.POST or None, initial=initial)
+    return _edit(
+        request,
+        booking,
+        editing="payment",
+        target=payment.pk,
+        form=form,
+        done=_("The payment is changed."),
+        apply=lambda data: services.payment_update(payment=payment, user=request.user, **data),
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def payment_delete(request: HttpRequest, booking_pk: int, payment_pk: int) -> HttpResponse:
+    booking = _get_booking(booking_pk)
+    payment = get_object_or_404(Payment.objects.select_related("booking"), pk=payment_pk, booking=booking)
+    if request.method == "POST":
+        try:
+            services.payment_delete(payment=payment, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("reservations:booking_detail", booking_pk=booking.pk)
+        return _after_change(request, booking.pk, _("The payment is deleted."))
+    return _render_booking(request, booking, editing="payment-delete", target=payment.pk)
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_cancel(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """ "Annuler le dossier": kept with status cancelled, dates freed."""
+    booking = _get_booking(booking_pk)
+    if request.method == "POST":
+        try:
+            services.booking_cancel(booking=booking, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("reservations:booking_detail", booking_pk=booking.pk)
+        return _after_change(request, booking.pk, _("The file is cancelled: its dates are free again."))
+    return _render_booking(request, booking, editing="cancel")
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_delete(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """ "Supprimer le dossier": removed for good, dates freed (its number is never reused)."""
+    booking = _get_booking(booking_pk)
+    if request.method == "POST":
+        number = services.booking_delete(booking=booking, user=request.user)
+        messages.success(request, _("File no. %(number)s is deleted.") % {"number": number})
+        if _htmx_target(request):
+            return HttpResponseClientRedirect(reverse("reservations:planning"))
+        return redirect("reservations:planning")
+    return _render_booking(request, booking, editing="delete")

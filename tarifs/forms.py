@@ -386,7 +386,7 @@ class PromotionForm(forms.ModelForm):
             "days": _("Number of days"),
             "valid_from": _("Valid from"),
             "valid_to": _("Valid until"),
-            "active": _("Active"),
+            "active": pgettext_lazy("promotion", "Active"),
         }
         help_texts = {
             "days": _(

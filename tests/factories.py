@@ -194,3 +194,85 @@ def make_promotion(lodging: Lodging, **fields):
     fields.setdefault("valid_to", date(2024, 12, 31))
     with provider_scope(lodging.provider):
         return promotion_create(provider=lodging.provider, lodging=lodging, **fields)
+
+
+# --- reservations ---------------------------------------------------------------------------------
+
+
+def price_for_stay(lodging: Lodging, arrival, nights: int, amount: str, discount: str = "0"):
+    """A grid price for one stay (lodging, arrival, nights), as "Créer des tarifs" makes them."""
+    from tarifs.models import StayPrice
+
+    amount_, discount_ = Decimal(amount), Decimal(discount)
+    with provider_scope(lodging.provider):
+        return StayPrice.objects.create(
+            provider=lodging.provider,
+            lodging=lodging,
+            arrival=arrival,
+            nights=nights,
+            initial_price=amount_,
+            discount=discount_,
+            sale_price=amount_ - discount_,
+        )
+
+
+def offer_supplement(lodging: Lodging, label: str, price: str, **options):
+    """A supplement of the catalogue offered on ``lodging`` only (optional unless said otherwise)."""
+    options.setdefault("mandatory", False)
+    return make_supplement(lodging.provider, lodgings=[lodging], label=label, price=Decimal(price), **options)
+
+
+def adults(provider: Provider, count: int = 2) -> dict[int, int]:
+    from hebergements.models import AgeBracket
+
+    with provider_scope(provider):
+        return {AgeBracket.objects.get(label_fr="Adulte").pk: count}
+
+
+def make_booking(
+    lodging: Lodging,
+    arrival,
+    departure,
+    *,
+    price: str = "250.00",
+    discount: str = "0",
+    persons: int = 2,
+    last_name: str = "Dupont",
+    first_name: str = "Marie",
+    **client,
+):
+    """A booking file in option for one stay, created by the real service."""
+    from reservations.services import booking_create
+
+    provider = lodging.provider
+    with provider_scope(provider):
+        return booking_create(
+            provider=provider,
+            lodging=lodging,
+            arrival=arrival,
+            departure=departure,
+            occupants=adults(provider, persons),
+            lodging_price=Decimal(price),
+            discount=Decimal(discount),
+            client_data={"last_name": last_name, "first_name": first_name, **client},
+        )
+
+
+def make_prohibition(lodging: Lodging, arrival, departure):
+    from reservations.services import sale_prohibition_create
+
+    with provider_scope(lodging.provider):
+        return sale_prohibition_create(
+            provider=lodging.provider, lodging=lodging, arrival=arrival, departure=departure
+        )
+
+
+def record_payment(booking, amount: str, *, mode: str = "cheque", on=None):
+    from django.utils import timezone
+
+    from reservations.services import payment_record
+
+    with provider_scope(booking.provider):
+        return payment_record(
+            booking=booking, date=on or timezone.localdate(), mode=mode, amount=Decimal(amount)
+        )

@@ -48,7 +48,26 @@ def tenant_a(settings, tmp_path):
     with scopes_disabled():
         objects["stay_price"] = StayPrice.objects.get(lodging=lodging)
     objects["promotion"] = factories.make_promotion(lodging)
+    # reservations
+    objects.update(_reservations_objects(lodging))
     return objects
+
+
+def _reservations_objects(lodging):
+    """A booking file with its stay, a payment and a global supplement (reservations)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from comptes.scoping import provider_scope
+    from reservations.models import Stay
+    from reservations.services import booking_supplement_add
+
+    booking = factories.make_booking(lodging, date(2030, 7, 6), date(2030, 7, 13))
+    payment = factories.record_payment(booking, "62.50")
+    with provider_scope(lodging.provider):
+        stay = Stay.objects.get(booking=booking)
+        supplement = booking_supplement_add(booking=booking, label="Frais", unit_price=Decimal("5.00"))
+    return {"booking": booking, "payment": payment, "stay": stay, "booking_supplement": supplement}
 
 
 # URL keyword argument → how to get provider A's object id for it.
@@ -59,6 +78,10 @@ OBJECT_IDS = {
     "age_bracket_pk": lambda a: a["age_bracket"].pk,
     "stay_price_pk": lambda a: a["stay_price"].pk,
     "promotion_pk": lambda a: a["promotion"].pk,
+    "booking_pk": lambda a: a["booking"].pk,
+    "payment_pk": lambda a: a["payment"].pk,
+    "stay_pk": lambda a: a["stay"].pk,
+    "booking_supplement_pk": lambda a: a["booking_supplement"].pk,
 }
 
 

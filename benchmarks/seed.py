@@ -1,0 +1,183 @@
+"""Seed one big provider for the benchmarks: 50 lodgings, 5 000 booking files, 3 years of prices.
+
+Rows are written with ``bulk_create`` (the services would take minutes for 5 000 files); amounts
+and statuses follow the rules of ``reservations.services.booking_refresh``. Used by
+``benchmarks/planning.py``; importable by other benchmark scripts::
+
+    from benchmarks.seed import seed_provider
+    provider = seed_provider()  # inside a database set up by the script
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+BENCH_PROVIDER_NUMBER = 99001
+BENCH_EMAIL = "bench@openpro.example"
+BENCH_PASSWORD = "bench-password-0123"  # noqa: S105 - a throwaway database
+
+
+def seed_provider(
+    *, lodgings: int = 50, files: int = 5000, years: int = 3, today: date | None = None, seed: int = 2024
+) -> object:
+    """Create the benchmark provider (or return it when the database already has it)."""
+    from comptes.models import Provider, User
+    from comptes.scoping import provider_scope, scopes_disabled
+    from comptes.services import provider_complete_setup, provider_create
+    from hebergements.models import AgeBracket, Commune
+    from hebergements.services import lodging_create
+    from openpro.money import percent_of
+    from reservations.models import Booking, BookingStatus, Client, Payment, Stay, StayOccupant
+    from tarifs.models import StayPrice
+
+    with scopes_disabled():
+        existing = Provider.objects.filter(number=BENCH_PROVIDER_NUMBER).first()
+    if existing is not None:
+        return existing
+
+    rng = random.Random(seed)
+    today = today or timezone.localdate()
+    first_day = today - timedelta(days=365)
+    last_day = first_day + timedelta(days=365 * years)
+    with transaction.atomic(), scopes_disabled():
+        owner = User.objects.create_user(email=BENCH_EMAIL, password=BENCH_PASSWORD)
+        provider = provider_create(
+            number=BENCH_PROVIDER_NUMBER, last_name="Benchmark", email=BENCH_EMAIL, owner=owner
+        )
+        provider_complete_setup(provider=provider)
+    commune = Commune.objects.filter(insee_code="09122").first()
+
+    with transaction.atomic(), provider_scope(provider):
+        items = [
+            lodging_create(
+                provider=provider,
+                name=f"Gîte {index + 1:02d}",
+                description_fr="Gîte de test.",
+                capacity_min=1,
+                capacity_max=6,
+                commune=commune,
+            )
+            for index in range(lodgings)
+        ]
+        adult = AgeBracket.objects.order_by("position").first()
+
+        prices = []
+        for lodging in items:
+            nightly = Decimal(rng.choice((45, 50, 60, 75, 90)))
+            day = first_day
+            while day < last_day:
+                for nights in (1, 2, 7):
+                    amount = nightly * nights
+                    prices.append(
+                        StayPrice(
+                            provider=provider,
+                            lodging=lodging,
+                            arrival=day,
+                            nights=nights,
+                            initial_price=amount,
+                            discount=Decimal("0.00"),
+                            sale_price=amount,
+                        )
+                    )
+                day += timedelta(days=1)
+        StayPrice.objects.bulk_create(prices, batch_size=5000)
+
+        clients = Client.objects.bulk_create(
+            [
+                Client(
+                    provider=provider,
+                    last_name=f"Client{index:04d}",
+                    first_name=rng.choice(("Marie", "Paul", "Anne", "Luc")),
+                    postcode="09000",
+                    city="Foix",
+                    phone1="0561000000",
+                    email=f"client{index}@example.com",
+                )
+                for index in range(files)
+            ],
+            batch_size=2000,
+        )
+
+        plan = []  # (lodging, arrival, departure)
+        per_lodging = files // len(items)
+        for lodging in items:
+            cursor = first_day
+            for _slot in range(per_lodging):
+                cursor += timedelta(days=rng.randint(0, 4))
+                nights = rng.randint(2, 7)
+                if cursor + timedelta(days=nights) > last_day:
+                    break
+                plan.append((lodging, cursor, cursor + timedelta(days=nights)))
+                cursor += timedelta(days=nights)
+        while len(plan) < files:  # top up on the first lodging's free tail, one night each
+            lodging, _arrival, departure = plan[-1]
+            plan.append((lodging, departure, departure + timedelta(days=1)))
+
+        bookings, stays, payments = [], [], []
+        now = timezone.now()
+        for number, ((lodging, arrival, departure), client) in enumerate(
+            zip(plan, clients, strict=False), start=1
+        ):
+            price = Decimal(45 * (departure - arrival).days)
+            roll = rng.random()
+            status = (
+                BookingStatus.CANCELLED
+                if roll < 0.05
+                else BookingStatus.PAID
+                if arrival < today or roll < 0.35
+                else BookingStatus.CONFIRMED
+                if roll < 0.7
+                else BookingStatus.OPTION
+            )
+            deposit = percent_of(price, Decimal(25))
+            paid = {BookingStatus.PAID: price, BookingStatus.CONFIRMED: deposit}.get(status, Decimal("0.00"))
+            bookings.append(
+                Booking(
+                    provider=provider,
+                    number=number,
+                    client=client,
+                    status=status,
+                    total_amount=Decimal("0.00") if status == BookingStatus.CANCELLED else price,
+                    deposit_amount=Decimal("0.00") if status == BookingStatus.CANCELLED else deposit,
+                    paid_amount=paid,
+                    deposit_due_date=arrival - timedelta(days=30),
+                    balance_due_date=arrival,
+                    created_at=now - timedelta(days=rng.randint(1, 400)),
+                )
+            )
+            stays.append(
+                Stay(
+                    provider=provider,
+                    lodging=lodging,
+                    kind=Stay.Kind.BOOKING,
+                    arrival=arrival,
+                    departure=departure,
+                    active=status != BookingStatus.CANCELLED,
+                    lodging_price=price,
+                )
+            )
+            if paid:
+                payments.append((len(bookings) - 1, paid))
+        Booking.objects.bulk_create(bookings, batch_size=2000)
+        for booking, stay in zip(bookings, stays, strict=True):
+            stay.booking = booking
+        Stay.objects.bulk_create(stays, batch_size=2000)
+        StayOccupant.objects.bulk_create(
+            [StayOccupant(provider=provider, stay=stay, age_bracket=adult, count=2) for stay in stays],
+            batch_size=2000,
+        )
+        Payment.objects.bulk_create(
+            [
+                Payment(provider=provider, booking=bookings[index], date=today, mode="cheque", amount=amount)
+                for index, amount in payments
+            ],
+            batch_size=2000,
+        )
+        provider.booking_counter = len(bookings)
+        provider.save(update_fields=["booking_counter"])
+    return provider

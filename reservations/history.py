@@ -1,0 +1,93 @@
+"""Words for the file's history: one sentence per audit entry (``comptes.audit``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from comptes.models import AuditEntry
+from openpro.money import format_money
+from reservations.models import BookingStatus, PaymentMode
+
+
+def _day(value: str) -> str:
+    try:
+        return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    except (TypeError, ValueError):
+        return value or "—"
+
+
+def _money(value) -> str:
+    try:
+        return format_money(Decimal(str(value)))
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+
+
+def _status(value: str) -> str:
+    return str(BookingStatus(value).label) if value in BookingStatus.values else value
+
+
+def _payment(data: dict) -> str:
+    mode = str(PaymentMode(data["mode"]).label) if data.get("mode") in PaymentMode.values else ""
+    return f"{_money(data.get('amount'))} — {mode} — {_day(data.get('date', ''))}"
+
+
+def describe(entry: AuditEntry) -> str:
+    """ "Règlement ajouté : 62,50 € — Chèque — 11/04/2019"."""
+    data = entry.data or {}
+    action = entry.action
+    if action == "booking.created":
+        return _("File created: %(lodging)s from %(arrival)s to %(departure)s, total %(total)s") % {
+            "lodging": data.get("lodging", ""),
+            "arrival": _day(data.get("arrival", "")),
+            "departure": _day(data.get("departure", "")),
+            "total": _money(data.get("total", "0")),
+        }
+    if action == "booking.status.changed":
+        return _("Status: %(from)s → %(to)s") % {
+            "from": _status(data.get("from")),
+            "to": _status(data.get("to")),
+        }
+    if action == "booking.payment.added":
+        return _("Payment added: %(payment)s") % {"payment": _payment(data)}
+    if action == "booking.payment.changed":
+        return _("Payment changed: %(before)s → %(after)s") % {
+            "before": _payment(data.get("from", {})),
+            "after": _payment(data.get("to", {})),
+        }
+    if action == "booking.payment.deleted":
+        return _("Payment deleted: %(payment)s") % {"payment": _payment(data)}
+    if action in ("booking.supplement.added", "booking.supplement.deleted"):
+        text = _("Global supplement added: %(label)s (%(amount)s)")
+        if action.endswith("deleted"):
+            text = _("Global supplement deleted: %(label)s (%(amount)s)")
+        return text % {"label": data.get("label", ""), "amount": _money(data.get("amount", "0"))}
+    if action == "booking.deposit.changed":
+        before, after = data.get("from", {}), data.get("to", {})
+        return _("Deposit changed: %(before)s %% → %(after)s %%") % {
+            "before": formats.number_format(Decimal(before.get("percent", "0")), 2),
+            "after": formats.number_format(Decimal(after.get("percent", "0")), 2),
+        }
+    if action == "booking.stay.changed":
+        after = data.get("to", {})
+        return _("Stay changed: %(lodging)s from %(arrival)s to %(departure)s, price %(price)s") % {
+            "lodging": data.get("lodging", ""),
+            "arrival": _day(after.get("arrival", "")),
+            "departure": _day(after.get("departure", "")),
+            "price": _money(after.get("price", "0")),
+        }
+    simple = {
+        "booking.confirmed": _("Status set to confirmed by hand"),
+        "booking.contract.received": _("Signed contract received"),
+        "booking.reminders.changed": _("Reminder dates changed"),
+        "booking.note.changed": _("Note changed"),
+        "booking.internal_note.changed": _("Internal note changed"),
+        "booking.client.changed": _("Client’s details changed"),
+        "booking.cancelled": _("File cancelled"),
+        "booking.deleted": _("File deleted"),
+    }
+    return simple.get(action, action)

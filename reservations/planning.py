@@ -1,0 +1,344 @@
+"""The planning ("Mon planning"): every lodging of the provider, two rows per day.
+
+``build_planning(provider=, start=, days=)`` returns plain data for the template in a constant
+number of queries, whatever the number of lodgings, days and bookings: one for the lodgings, one
+for the stays and prohibitions (with their files and clients), the price engine's
+``planning_day_prices`` for the "Prix nuitée" row, plus one call of each registered block source.
+
+Extension point for other apps (dependencies point one way: ``commercialisation`` knows
+``reservations``, never the reverse)::
+
+    from reservations.planning import PlanningBlock, register_block_source
+
+    def imported_blocks(lodgings, start, end):
+        # one or two queries for all lodgings, never one per lodging
+        return {lodging_id: [PlanningBlock(arrival=…, departure=…, label="Airbnb",
+                                           kind=PlanningBlock.IMPORTED), …]}
+
+    register_block_source(imported_blocks)  # e.g. in AppConfig.ready()
+
+A source is called once per planning render with the lodgings shown and the half-open period
+``[start, end)``; it returns ``{lodging_id: [PlanningBlock, …]}``. Its blocks are drawn on the
+"Réservations" row next to the file blocks (kind ``imported``, or ``conflict`` in red when it clashes
+with a stay); a block that overlaps another one goes to a second lane instead of hiding it. Blocks
+from a source never change which days are free: only stays and sale prohibitions (the rows the
+exclusion constraint guards) do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.urls import reverse
+from django.utils import dateformat, formats
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from hebergements.models import Lodging
+from openpro.money import format_money
+from reservations.models import BookingStatus, Stay
+from tarifs.engine import DayPrice, planning_day_prices
+
+NORMAL_DAYS = 21  # "12 février 2021 - 4 mars 2021"
+COMPACT_DAYS = 45  # "1 mai 2024 - 14 juin 2024"
+
+
+@dataclass(frozen=True)
+class PlanningBlock:
+    """A coloured block on the "Réservations" row, from ``arrival`` to ``departure`` (excluded)."""
+
+    OPTION = "option"
+    CONFIRMED = "confirmed"
+    PAID = "paid"
+    PROHIBITION = "prohibition"
+    IMPORTED = "imported"
+    CONFLICT = "conflict"
+
+    arrival: date
+    departure: date
+    label: str
+    kind: str
+    url: str = ""
+    link_label: str = ""
+    summary: tuple[str, ...] = ()
+    check: bool = False  # a ✓ before the label (paid files)
+    booking_id: int | None = None
+
+
+BlockSource = Callable[[Sequence[Lodging], date, date], Mapping[int, Iterable[PlanningBlock]]]
+_block_sources: list[BlockSource] = []
+
+
+def register_block_source(source: BlockSource) -> BlockSource:
+    """Add a source of extra planning blocks (idempotent; usable as a decorator)."""
+    if source not in _block_sources:
+        _block_sources.append(source)
+    return source
+
+
+def unregister_block_source(source: BlockSource) -> None:
+    if source in _block_sources:
+        _block_sources.remove(source)
+
+
+@dataclass
+class PlacedBlock:
+    block: PlanningBlock
+    column: int  # grid column of the first day shown (1 = the first day of the period)
+    span: int
+    lane: int
+    continues_before: bool
+    continues_after: bool
+
+
+@dataclass
+class DayCell:
+    day: date
+    column: int
+    state: str  # free | booked | prohibited
+    price: DayPrice | None
+
+
+@dataclass
+class LodgingPlanning:
+    lodging: Lodging
+    cells: list[DayCell]
+    blocks: list[PlacedBlock]
+    lanes: int = 1
+
+
+@dataclass
+class DayHeader:
+    day: date
+    column: int
+    weekday: str  # "Mer." (normal) / "M" (compact)
+    number: int
+    weekend: bool
+    today: bool
+    month_start: bool
+
+
+@dataclass
+class MonthHeader:
+    label: str
+    column: int
+    span: int
+
+
+@dataclass
+class Planning:
+    start: date
+    end: date  # excluded
+    compact: bool
+    headers: list[DayHeader]
+    months: list[MonthHeader]
+    lodgings: list[LodgingPlanning] = field(default_factory=list)
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
+
+
+def _headers(start: date, days: int, today: date, compact: bool) -> tuple[list[DayHeader], list[MonthHeader]]:
+    headers, months = [], []
+    for index in range(days):
+        day = start + timedelta(days=index)
+        weekday = formats.date_format(day, "D").rstrip(".")
+        headers.append(
+            DayHeader(
+                day=day,
+                column=index + 1,
+                weekday=weekday[:1].upper() if compact else f"{weekday[:1].upper()}{weekday[1:3]}.",
+                number=day.day,
+                weekend=day.isoweekday() >= 6,
+                today=day == today,
+                month_start=day.day == 1 and index > 0,
+            )
+        )
+        if index == 0 or day.day == 1:
+            months.append(MonthHeader(formats.date_format(day, "YEAR_MONTH_FORMAT"), index + 1, 0))
+        months[-1].span += 1
+    return headers, months
+
+
+class _Words:
+    """Labels and formats looked up once per planning render (hundreds of blocks share them)."""
+
+    def __init__(self):
+        self.short_date = formats.get_format("SHORT_DATE_FORMAT")
+        self.status = {value: str(label) for value, label in BookingStatus.choices}
+        self.period = _("From %(arrival)s to %(departure)s")
+        self.total = _("Total")
+        self.link = _("Go to file no. %(number)s")
+        self.prohibition = _("Sale prohibition")
+        self.language = get_language() or "fr"
+
+    def day(self, value: date) -> str:
+        return dateformat.format(value, self.short_date)
+
+
+def _summary(stay: Stay, words: _Words) -> tuple[str, ...]:
+    booking, client = stay.booking, stay.booking.client
+    place = " ".join(part for part in (client.postcode, client.city.upper()) if part)
+    if client.country:
+        place = f"{place} - {client.country.upper()}" if place else client.country.upper()
+    lines = [
+        client.display_name.upper(),
+        place,
+        client.phone1 or client.phone2 or client.phone3,
+        client.email,
+        words.period % {"arrival": words.day(stay.arrival), "departure": words.day(stay.departure)},
+        f"{words.status.get(booking.status, booking.status)} — {words.total} "
+        f"{format_money(booking.total_amount, words.language)}",
+    ]
+    return tuple(line for line in lines if line)
+
+
+def stay_block(stay: Stay, words: _Words | None = None) -> PlanningBlock:
+    """The block of a booked stay or of a sale prohibition."""
+    words = words or _Words()
+    if stay.kind == Stay.Kind.PROHIBITION:
+        return PlanningBlock(stay.arrival, stay.departure, words.prohibition, PlanningBlock.PROHIBITION)
+    booking = stay.booking
+    kind = {
+        BookingStatus.OPTION: PlanningBlock.OPTION,
+        BookingStatus.CONFIRMED: PlanningBlock.CONFIRMED,
+        BookingStatus.PAID: PlanningBlock.PAID,
+    }.get(booking.status, PlanningBlock.OPTION)
+    return PlanningBlock(
+        arrival=stay.arrival,
+        departure=stay.departure,
+        label=f"{booking.client.display_name.upper()} n°{booking.number}",
+        kind=kind,
+        url=reverse("reservations:booking_detail", kwargs={"booking_pk": booking.pk}),
+        link_label=words.link % {"number": booking.number},
+        summary=_summary(stay, words),
+        check=kind == PlanningBlock.PAID,
+        booking_id=booking.pk,
+    )
+
+
+def _place(blocks: list[PlanningBlock], start: date, end: date) -> tuple[list[PlacedBlock], int]:
+    """Grid positions; a block overlapping one already placed goes to the next free lane."""
+    lanes: list[list[tuple[date, date]]] = []
+    placed = []
+    for block in blocks:
+        first, last = max(block.arrival, start), min(block.departure, end)
+        if first >= last:
+            continue
+        lane = next(
+            (index for index, taken in enumerate(lanes) if all(last <= a or first >= d for a, d in taken)),
+            len(lanes),
+        )
+        if lane == len(lanes):
+            lanes.append([])
+        lanes[lane].append((first, last))
+        placed.append(
+            PlacedBlock(
+                block=block,
+                column=(first - start).days + 1,
+                span=(last - first).days,
+                lane=lane,
+                continues_before=block.arrival < start,
+                continues_after=block.departure > end,
+            )
+        )
+    return placed, max(1, len(lanes))
+
+
+_STAY_FIELDS = (
+    "id",
+    "lodging_id",
+    "kind",
+    "arrival",
+    "departure",
+    "booking__id",
+    "booking__number",
+    "booking__status",
+    "booking__total_amount",
+    "booking__client__last_name",
+    "booking__client__first_name",
+    "booking__client__postcode",
+    "booking__client__city",
+    "booking__client__country",
+    "booking__client__phone1",
+    "booking__client__phone2",
+    "booking__client__phone3",
+    "booking__client__email",
+)
+
+
+def planning_lodgings():
+    """The lodgings shown on the planning (inside the provider's scope), in the menu's order."""
+    return Lodging.objects.filter(archived=False).select_related("provider").order_by("position", "number")
+
+
+def build_planning(*, start: date, days: int, today: date, compact: bool = False) -> Planning:
+    """The planning of the current provider (scope) for ``days`` days from ``start``."""
+    end = start + timedelta(days=days)
+    headers, months = _headers(start, days, today, compact)
+    planning = Planning(start=start, end=end, compact=compact, headers=headers, months=months)
+    lodgings = list(planning_lodgings())
+    if not lodgings:
+        return planning
+    words = _Words()
+
+    stays_by_lodging: dict[int, list[Stay]] = {lodging.pk: [] for lodging in lodgings}
+    for stay in (
+        Stay.objects.filter(
+            lodging__in=[lodging.pk for lodging in lodgings],
+            active=True,
+            arrival__lt=end,
+            departure__gt=start,
+        )
+        .select_related("booking", "booking__client")
+        .only(*_STAY_FIELDS)
+        .order_by("arrival", "id")
+    ):
+        stays_by_lodging[stay.lodging_id].append(stay)
+    prices = planning_day_prices(lodgings=lodgings, start=start, end=end)
+    extra: dict[int, list[PlanningBlock]] = {lodging.pk: [] for lodging in lodgings}
+    for source in list(_block_sources):
+        for lodging_id, blocks in (source(lodgings, start, end) or {}).items():
+            if lodging_id in extra:
+                extra[lodging_id].extend(blocks)
+
+    for lodging in lodgings:
+        stays = stays_by_lodging[lodging.pk]
+        state = {}
+        for stay in stays:
+            covered = "prohibited" if stay.kind == Stay.Kind.PROHIBITION else "booked"
+            day = max(stay.arrival, start)
+            while day < min(stay.departure, end):
+                state[day] = covered
+                day += timedelta(days=1)
+        lodging_prices = prices.get(lodging.pk, {})
+        cells = [
+            DayCell(
+                day=header.day,
+                column=header.column,
+                state=state.get(header.day, "free"),
+                price=lodging_prices.get(header.day),
+            )
+            for header in headers
+        ]
+        blocks = [stay_block(stay, words) for stay in stays] + sorted(
+            extra[lodging.pk], key=lambda block: (block.arrival, block.departure)
+        )
+        placed, lanes = _place(blocks, start, end)
+        planning.lodgings.append(LodgingPlanning(lodging=lodging, cells=cells, blocks=placed, lanes=lanes))
+    return planning
