@@ -98,7 +98,7 @@ def lodging_create(
     Its photos are checked before anything is written: a bad file means no lodging at all.
     """
     checked = photos_check(uploads=photos)
-    locked = Provider.objects.select_for_update().get(pk=provider.pk)
+    locked = Provider.objects.select_for_update(no_key=True).get(pk=provider.pk)
     locked.lodging_counter += 1
     locked.save(update_fields=["lodging_counter"])
     provider.lodging_counter = locked.lodging_counter
@@ -262,7 +262,7 @@ def _delete_files(names: Iterable[str]) -> None:
 
 def _lock_owner(owner: Lodging | Structure) -> None:
     """Serialise the photo changes of one lodging or structure (positions, main photo)."""
-    type(owner).objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True).get()
+    type(owner).objects.select_for_update(no_key=True).filter(pk=owner.pk).values_list("pk", flat=True).get()
 
 
 def _photos_store(*, owner: Lodging | Structure, checked: list[tuple[UploadedFile, str]]) -> list[Photo]:
@@ -500,7 +500,7 @@ def age_bracket_delete(*, age_bracket: AgeBracket) -> None:
 @transaction.atomic
 def age_bracket_move(*, age_bracket: AgeBracket, offset: int) -> AgeBracket:
     """Move an age bracket up (-1) or down (+1) in the list (the order of the booking forms)."""
-    Provider.objects.select_for_update().filter(pk=age_bracket.provider_id).values_list("pk").get()
+    Provider.objects.select_for_update(no_key=True).filter(pk=age_bracket.provider_id).values_list("pk").get()
     brackets = list(
         AgeBracket.objects.filter(provider_id=age_bracket.provider_id).order_by("position", "-age_max")
     )

@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 
 from comptes.audit import log_action
 from comptes.models import Provider, ProviderSettings
-from hebergements.models import Lodging
+from hebergements.models import Lodging, Supplement
 from openpro.money import ZERO, format_money, percent_of, round_money
 from reservations.models import (
     Booking,
@@ -148,10 +148,31 @@ def _supplement_lines(lodging: Lodging, nights: int, persons: int, chosen: Mappi
     """The supplement lines the price engine computes for a stay: the lodging's mandatory
     supplements, plus the optional ones ``chosen`` ({supplement id: quantity})."""
     try:
-        lines, _warnings = engine._supplement_lines(lodging, nights, persons, chosen)
+        lines, _warnings = engine.supplement_lines(lodging, nights, persons, chosen)
     except engine.StayNotBookable as error:
         raise ValidationError({"supplements": error.message}) from error
     return lines
+
+
+def _write_stay_supplements(stay: Stay, nights: int, persons: int, chosen: Mapping[int, int]) -> None:
+    """(Re)write the catalogue supplement lines of a stay as the price engine computes them for
+    its length and occupants: the mandatory ones, plus the optional ones ``chosen``."""
+    BookingSupplement.objects.filter(stay=stay, supplement__isnull=False).delete()
+    BookingSupplement.objects.bulk_create(
+        BookingSupplement(
+            provider_id=stay.provider_id,
+            booking_id=stay.booking_id,
+            stay=stay,
+            supplement_id=line.supplement_id,
+            label=line.label,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            amount=line.amount,
+            counts_toward_deposit=line.counts_toward_deposit,
+            mandatory=line.mandatory,
+        )
+        for line in _supplement_lines(stay.lodging, nights, persons, chosen)
+    )
 
 
 def _date(value: date | None) -> str:
@@ -318,21 +339,7 @@ def booking_create(
     with _availability_guard("arrival"):
         stay.save()
     _set_occupants(stay, occupants)
-    BookingSupplement.objects.bulk_create(
-        BookingSupplement(
-            provider=provider,
-            booking=booking,
-            stay=stay,
-            supplement_id=line.supplement_id,
-            label=line.label,
-            unit_price=line.unit_price,
-            quantity=line.quantity,
-            amount=line.amount,
-            counts_toward_deposit=line.counts_toward_deposit,
-            mandatory=line.mandatory,
-        )
-        for line in _supplement_lines(lodging, nights, persons, supplements or {})
-    )
+    _write_stay_supplements(stay, nights, persons, supplements or {})
     booking_refresh(booking=booking, user=user)
     log_action(
         booking,
@@ -493,6 +500,14 @@ def stay_update(
     with _availability_guard("arrival"):
         stay.save()
     _set_occupants(stay, occupants)
+    # Per-day and per-person supplements follow the new length and occupants.
+    offered = set(Supplement.objects.filter(lodgings=stay.lodging).values_list("pk", flat=True))
+    chosen = {
+        line.supplement_id: line.quantity
+        for line in stay.supplements.filter(supplement__isnull=False, mandatory=False)
+        if line.supplement_id in offered
+    }
+    _write_stay_supplements(stay, stay.nights, sum(int(c) for c in occupants.values()), chosen)
     log_action(
         booking,
         "booking.stay.changed",

@@ -300,7 +300,7 @@ def _promo_code(lodging: Lodging, code: str, booking_date: date) -> PromoCode:
     return promo
 
 
-def _supplement_lines(
+def supplement_lines(
     lodging: Lodging, nights: int, persons: int, chosen: Mapping[int, int]
 ) -> tuple[list[QuoteLine], list[str]]:
     supplements = {s.pk: s for s in Supplement.objects.filter(lodgings=lodging)}
@@ -444,8 +444,8 @@ def quote_stay(
             QuoteLine(LineKind.PROMO_CODE, f"{_('Promo code')} {promo.code}", -reduction, 1, -reduction)
         )
 
-    supplement_lines, warnings = _supplement_lines(lodging, nights, persons, supplements or {})
-    lines.extend(supplement_lines)
+    extra_lines, warnings = supplement_lines(lodging, nights, persons, supplements or {})
+    lines.extend(extra_lines)
     percent = (
         deposit_percent
         if deposit_percent is not None

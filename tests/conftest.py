@@ -58,6 +58,8 @@ def pytest_runtest_teardown(item, nextitem):
     """A transactional test (live server, browser) ends with a flush of every table, reference
     catalogues included: load them again, as the migrations did, before the next test."""
     yield
+    if nextitem is None:  # the last test: the test database is already gone
+        return
     marker = item.get_closest_marker("django_db")
     fixtures = getattr(item, "fixturenames", ())
     if "transactional_db" in fixtures or (marker is not None and marker.kwargs.get("transaction")):

@@ -56,6 +56,37 @@ def test_optional_supplements_chosen_online_are_added_with_the_engines_amounts(p
     assert list(error.value.message_dict) == ["supplements"]
 
 
+def test_changing_a_stay_recomputes_its_per_day_and_per_person_supplements(provider, lodging):
+    animal = factories.offer_supplement(lodging, "Animal", "5.00", per_day=True, max_quantity=2)
+    factories.offer_supplement(lodging, "Linge", "8.00", mandatory=True, per_person=True)
+    with provider_scope(provider):
+        booking = services.booking_create(
+            provider=provider,
+            lodging=lodging,
+            arrival=ARRIVAL,
+            departure=DEPARTURE,
+            occupants=factories.adults(provider, 2),
+            lodging_price=Decimal("350.00"),
+            supplements={animal.pk: 2},
+            client_data={"last_name": "Dupont"},
+        )
+        stay = booking.stays.get()
+        services.stay_update(
+            stay=stay,
+            arrival=ARRIVAL,
+            departure=date(2030, 7, 10),  # 4 nights instead of 7
+            occupants=factories.adults(provider, 3),
+            lodging_price=Decimal("200.00"),
+            discount=Decimal("0"),
+        )
+        lines = sorted(
+            BookingSupplement.objects.filter(booking=booking).values_list("label", "quantity", "amount")
+        )
+        booking.refresh_from_db()
+    assert lines == [("Animal", 2, Decimal("40.00")), ("Linge", 1, Decimal("24.00"))]
+    assert booking.total_amount == Decimal("264.00")
+
+
 def test_the_proposal_explains_a_missing_price_rather_than_the_capacity(provider, lodging):
     with provider_scope(provider):
         proposal = services.stay_price_proposal(
