@@ -62,3 +62,61 @@ def make_lodging(provider: Provider, **fields) -> Lodging:
     fields.setdefault("commune", foix())
     with provider_scope(provider):
         return lodging_create(provider=provider, **fields)
+
+
+# --- commercialisation (iCal synchronisation) ---------------------------------------------------
+# Booking files and stays are inserted as plain rows: the booking services are built elsewhere.
+
+
+def make_booking_stay(
+    lodging: Lodging, arrival, departure, *, status: str = "confirmed", client_name: str = "Ossipian"
+):
+    """A booking file with one stay of ``lodging`` from ``arrival`` to ``departure`` (excluded)."""
+    from django.db.models import F
+
+    from reservations.models import Booking, Client, Stay
+
+    provider = lodging.provider
+    with provider_scope(provider):
+        Provider.objects.filter(pk=provider.pk).update(booking_counter=F("booking_counter") + 1)
+        number = Provider.objects.values_list("booking_counter", flat=True).get(pk=provider.pk)
+        client = Client.objects.create(provider=provider, last_name=client_name)
+        booking = Booking.objects.create(provider=provider, number=number, client=client, status=status)
+        return Stay.objects.create(
+            provider=provider,
+            lodging=lodging,
+            kind=Stay.Kind.BOOKING,
+            booking=booking,
+            arrival=arrival,
+            departure=departure,
+            active=status != "cancelled",
+        )
+
+
+def make_prohibition(lodging: Lodging, arrival, departure):
+    """A sale prohibition ("blocage propriétaire") of ``lodging``."""
+    from reservations.models import Stay
+
+    with provider_scope(lodging.provider):
+        return Stay.objects.create(
+            provider=lodging.provider,
+            lodging=lodging,
+            kind=Stay.Kind.PROHIBITION,
+            arrival=arrival,
+            departure=departure,
+        )
+
+
+def make_ical_feed(lodging: Lodging, url: str | None = None, **fields):
+    """A subscribed calendar, stored without synchronising it."""
+    from commercialisation.models import IcalFeed, Platform
+
+    fields.setdefault("platform", Platform.AIRBNB)
+    fields.setdefault("name", "Airbnb")
+    with provider_scope(lodging.provider):
+        return IcalFeed.objects.create(
+            provider=lodging.provider,
+            lodging=lodging,
+            url=url or f"https://www.airbnb.fr/calendar/ical/{next(_numbers)}.ics?s=secret",
+            **fields,
+        )

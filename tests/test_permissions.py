@@ -34,7 +34,8 @@ def tenant_a():
     """Provider A with one object of every kind its back office shows."""
     provider = factories.make_provider(number=11111, email="a@example.com")
     lodging = factories.make_lodging(provider)
-    return {"provider": provider, "lodging": lodging}
+    feed = factories.make_ical_feed(lodging)
+    return {"provider": provider, "lodging": lodging, "ical_feed": feed}
 
 
 # URL keyword argument → how to get provider A's object id for it.
