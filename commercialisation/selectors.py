@@ -191,6 +191,7 @@ def feeds_overview(provider: Provider) -> list[Lodging]:
     """Every lodging (not archived) with its feeds prefetched as ``feeds`` — two queries."""
     return list(
         Lodging.objects.filter(provider=provider, archived=False)
+        .select_related("provider")
         .prefetch_related(
             Prefetch("ical_feeds", queryset=IcalFeed.objects.order_by("created_at", "id"), to_attr="feeds")
         )

@@ -247,7 +247,9 @@ def _record_failure(
         raise TransientSyncError(code)
     now = timezone.now()
     with transaction.atomic():
-        locked = IcalFeed.objects.select_for_update().get(pk=feed.pk)
+        locked = IcalFeed.objects.select_for_update().filter(pk=feed.pk).first()
+        if locked is None:  # unsubscribed meanwhile
+            return SyncResult()
         locked.last_attempt_at = now
         locked.last_error_code = code
         locked.last_error_status = status if isinstance(status, int) else None
@@ -287,7 +289,9 @@ def _record_success(
     now = timezone.now()
     today = selectors.local_today()
     with transaction.atomic():
-        locked = IcalFeed.objects.select_for_update().get(pk=feed.pk)
+        locked = IcalFeed.objects.select_for_update().filter(pk=feed.pk).first()
+        if locked is None:  # unsubscribed meanwhile
+            return SyncResult()
         result = SyncResult(unchanged=parsed is None)
         if parsed is not None:
             _reconcile(locked, parsed, result, today=today)

@@ -163,7 +163,10 @@ def normalize_url(url: str) -> str:
         raise FetchError("invalid_url")
     if port is not None and port != ALLOWED_PORTS[scheme] and not _test_allowance():
         raise FetchError("port")  # in tests, checked once the addresses are known (loopback only)
-    netloc = host.lower()
+    try:
+        netloc = host.lower() if ":" in host else host.encode("idna").decode("ascii").lower()
+    except UnicodeError as error:
+        raise FetchError("invalid_url") from error
     if ":" in netloc:
         netloc = f"[{netloc}]"
     if port is not None and port != ALLOWED_PORTS[scheme]:

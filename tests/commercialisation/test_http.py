@@ -53,6 +53,9 @@ def test_urls_are_normalised_and_checked(settings):
     assert (
         normalize_url(" HTTPS://Admin.Booking.com:443/ical/x.ics ") == "https://admin.booking.com/ical/x.ics"
     )
+    assert normalize_url("https://réservation.gîtes.example/cal.ics") == (
+        "https://xn--rservation-b7a.xn--gtes-0pa.example/cal.ics"
+    )
     for url, code in [
         ("ftp://example.com/cal.ics", "scheme"),
         ("file:///etc/passwd", "scheme"),

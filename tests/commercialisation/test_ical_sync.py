@@ -375,7 +375,9 @@ def test_conflicts_are_kept_flagged_and_mailed_once(feed_server, lodging, sync, 
         assert ImportedBlock.objects.get(uid="hm1@airbnb.com").conflict_notified_at is None
 
 
-def test_round_trip_export_then_import_into_another_lodging(live_server, provider, settings, sync):
+def test_round_trip_export_then_import_into_another_lodging(
+    live_server, transactional_db, provider, settings, sync
+):
     """Lodging A's export, served by the real server, imported into lodging B: same nights."""
     settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = True
     a = factories.make_lodging(provider, name="Petit coin de paradis")
