@@ -11,8 +11,11 @@ iCal synchronisation keeps three tables:
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commercialisation.ical import feed_error_message
@@ -22,6 +25,8 @@ from hebergements.models import Lodging
 
 # A feed failing this many times in a row is flagged to the owner (page and one e-mail).
 FAILURES_BEFORE_FLAG = 3
+# "Synchronising…" is shown (and the page polls) at most this long after a request.
+PENDING_FOR_AT_MOST = timedelta(minutes=5)
 
 
 class Platform(models.TextChoices):
@@ -111,8 +116,10 @@ class IcalFeed(models.Model):
 
     @property
     def state(self) -> str:
-        if self.sync_requested_at and (
-            self.last_attempt_at is None or self.last_attempt_at < self.sync_requested_at
+        if (
+            self.sync_requested_at
+            and (self.last_attempt_at is None or self.last_attempt_at < self.sync_requested_at)
+            and timezone.now() - self.sync_requested_at < PENDING_FOR_AT_MOST
         ):
             return self.State.PENDING
         if self.last_attempt_at is None:

@@ -207,13 +207,7 @@ def feed_sync(*, feed: IcalFeed, final_attempt: bool = True) -> SyncResult:
         if not body.strip() and feed.platform in EMPTY_BODY_PLATFORMS:
             parsed = ParsedFeed()
         else:
-            parsed = parse_feed(
-                body,
-                tz=lodging_time_zone(),
-                today=selectors.local_today(),
-                lodging_id=feed.lodging_id,
-                content_type=response.header("content-type"),
-            )
+            parsed = _parse(feed, body, content_type=response.header("content-type"))
         return _record_success(feed, parsed=parsed, response_headers=response.headers, digest=digest)
     except FetchError as error:
         return _record_failure(
@@ -230,6 +224,23 @@ def feed_sync(*, feed: IcalFeed, final_attempt: bool = True) -> SyncResult:
             final_attempt=final_attempt,
             detail=str(error.params.get("detail", "")),
         )
+
+
+def _parse(feed: IcalFeed, body: bytes, *, content_type: str) -> ParsedFeed:
+    """Parse untrusted bytes: whatever goes wrong is a ``FeedError``, never a crash of the sync."""
+    try:
+        return parse_feed(
+            body,
+            tz=lodging_time_zone(),
+            today=selectors.local_today(),
+            lodging_id=feed.lodging_id,
+            content_type=content_type,
+        )
+    except FeedError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a hostile or broken feed must not crash the sync
+        logger.warning("iCal feed %s could not be parsed", feed.pk, exc_info=True)
+        raise FeedError("invalid", detail=type(error).__name__) from error
 
 
 def _status_error(status: int) -> FeedError:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from commercialisation.models import IcalExport, IcalFeed, ImportedBlock
 from comptes.audit import history
@@ -193,3 +195,14 @@ def test_the_feed_list_is_an_htmx_partial_when_polled(owner_client, lodging):
     assert html.lstrip().startswith('<div id="ical-feeds"') and "<html" not in html
     response = owner_client.get(lodging_url(lodging), HTTP_HX_REQUEST="true")
     assert response.content.decode().lstrip().startswith('<div id="ical-feeds"')
+
+
+def test_a_pending_synchronisation_is_polled_for_a_while_only(owner_client, lodging):
+    feed = factories.make_ical_feed(lodging)
+    with provider_scope(lodging.provider):
+        IcalFeed.objects.filter(pk=feed.pk).update(sync_requested_at=timezone.now())
+    html = owner_client.get(LIST).content.decode()
+    assert "Synchronisation en cours…" in html and 'hx-trigger="every 2s"' in html
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        html = owner_client.get(LIST).content.decode()
+    assert "Synchronisation en cours…" not in html and "hx-trigger" not in html
