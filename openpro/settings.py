@@ -184,7 +184,7 @@ else:
 # (CELERY_BROKER_URL=filesystem://, set for that worker only) so periodic tasks run too.
 CELERY_BROKER_URL = REDIS_URL or os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL or TESTING  # the tests always run tasks in-process
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
