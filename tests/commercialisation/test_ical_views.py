@@ -206,3 +206,33 @@ def test_a_pending_synchronisation_is_polled_for_a_while_only(owner_client, lodg
     with time_machine.travel(timezone.now() + timedelta(minutes=6)):
         html = owner_client.get(LIST).content.decode()
     assert "Synchronisation en cours…" not in html and "hx-trigger" not in html
+
+
+def test_the_lodging_page_costs_the_same_with_many_feeds(owner_client, lodging):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.make_ical_feed(lodging)
+    owner_client.get(lodging_url(lodging))  # creates the export address
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert owner_client.get(lodging_url(lodging)).status_code == 200
+        return len(queries)
+
+    small = count()
+    for i in range(10):
+        feed = factories.make_ical_feed(lodging, name=f"Calendrier {i}")
+        with provider_scope(lodging.provider):
+            IcalFeed.objects.filter(pk=feed.pk).update(last_error_code="html", last_attempt_at=timezone.now())
+            for j in range(5):
+                ImportedBlock.objects.create(
+                    provider=lodging.provider,
+                    lodging=lodging,
+                    feed=feed,
+                    uid=f"u{j}",
+                    summary="Reserved",
+                    arrival=date(2024, 6, 1 + j),
+                    departure=date(2024, 6, 2 + j),
+                )
+    assert count() == small
