@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,7 @@ SYNC_JITTER = timedelta(minutes=8)  # interval + jitter stays under 30 minutes
 MAX_FEEDS_PER_LODGING = 20
 EMPTY_BODY_PLATFORMS = {Platform.BOOKING}  # an empty 200 means "no events" only for these
 ACCEPT = "text/calendar, text/plain;q=0.5, */*;q=0.1"
+CONFLICT_LOCK_NAMESPACE = 0x1CA1  # pg_advisory_xact_lock(namespace, lodging id)
 
 PLATFORM_HOSTS = (
     ("airbnb.", Platform.AIRBNB),
@@ -389,10 +390,14 @@ def _reconcile(feed: IcalFeed, parsed: ParsedFeed, result: SyncResult, *, today)
     result.ignored = parsed.ignored + parsed.echoes
 
 
+@transaction.atomic
 def conflicts_refresh(*, lodging: Lodging, feed: IcalFeed | None = None) -> int:
     """Flag new conflicts of the lodging (one e-mail each, after commit) and clear resolved ones.
 
-    Returns the number of open conflicts (of ``feed`` when given)."""
+    Returns the number of open conflicts (of ``feed`` when given). Runs inside the caller's
+    transaction; syncs of two feeds of one lodging take turns here, so a conflict is mailed once."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CONFLICT_LOCK_NAMESPACE, lodging.pk])
     blocks = list(
         selectors.with_conflict(
             ImportedBlock.objects.filter(lodging=lodging, departure__gt=selectors.local_today())

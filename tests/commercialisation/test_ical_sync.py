@@ -463,3 +463,41 @@ def test_the_task_is_idempotent_and_harmless_for_a_removed_feed(
         feed.delete()
     assert ical_sync_feed.apply(args=(lodging.provider_id, feed.pk)).result is None
     assert ical_sync_feed.apply(args=(999999, feed.pk)).result is None
+
+
+def test_two_simultaneous_syncs_of_one_feed_import_each_event_once(feed_server, transactional_db, lodging):
+    """Both fetches are answered at the same moment; the row lock on the feed makes the second
+    reconciliation see the first one's blocks instead of inserting them again."""
+    import threading
+
+    from django.db import connection
+
+    body = feeds.airbnb(
+        *[feeds.airbnb_reserved(f"hm{i}", f"202406{i + 10:02d}", f"202406{i + 11:02d}") for i in range(10)]
+    )
+    both_asked = threading.Barrier(2, timeout=5)
+
+    def answer_together(handler, server):
+        both_asked.wait()
+        handler._send(200, body, {"Content-Type": "text/calendar"})
+
+    feed = factories.make_ical_feed(lodging, feed_server.serve("/race.ics", handler=answer_together))
+    results, errors = [], []
+
+    def run():
+        try:
+            with provider_scope(lodging.provider):
+                results.append(services.feed_sync(feed=IcalFeed.objects.get(pk=feed.pk)))
+        except Exception as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+    assert errors == []
+    assert sorted(r.created for r in results) == [0, 10] and all(r.error == "" for r in results)
+    assert len(blocks_of(feed)) == 10
