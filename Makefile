@@ -34,11 +34,26 @@ migrate: $(STAMP)
 demo: migrate
 	$(PY) manage.py demo
 
+# Periodic tasks (iCal imports…) run in one background Celery worker with an embedded beat. With
+# REDIS_URL it uses Redis; without, kombu's filesystem transport under var/celery (no Redis needed).
+# The web process itself runs tasks in-process either way unless REDIS_URL is set.
+CELERY_DIR := var/celery
+CELERY_WORKER = $(if $(REDIS_URL),,CELERY_BROKER_URL=filesystem://) $(VENV)/bin/celery -A openpro worker \
+	--beat --schedule=$(CELERY_DIR)/beat-schedule --pool=threads --concurrency=4 --loglevel=WARNING
+
 run: $(STAMP) sysdeps messages migrate
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	@mkdir -p $(CELERY_DIR)
+	@echo "Serving on http://$(HOST):$(PORT)/ with a background Celery worker and beat (Ctrl+C stops both)"
+	@$(CELERY_WORKER) & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The worker and beat alone (e.g. next to another web server).
+worker: $(STAMP) migrate
+	@mkdir -p $(CELERY_DIR)
+	$(CELERY_WORKER)
 
 test: $(STAMP) sysdeps messages
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,1 +1,190 @@
-"""COMMERCIALISATION: marketplace and widgets, booking tests, iCal synchronisation."""
+"""COMMERCIALISATION: marketplace and widgets, booking tests, iCal synchronisation.
+
+iCal synchronisation keeps three tables:
+
+* ``IcalExport`` — the secret token of a lodging's public calendar (its unavailable dates);
+* ``IcalFeed`` — a calendar of another platform the lodging subscribes to, with its sync state;
+* ``ImportedBlock`` — what a feed blocks on the planning. Imported blocks live outside
+  ``reservations.Stay`` and its exclusion constraint on purpose: a platform's reservation that
+  overlaps a booking file is kept and shown as a conflict instead of being refused or dropped.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from commercialisation.ical import feed_error_message
+from comptes.models import Provider
+from comptes.scoping import ScopedManager
+from hebergements.models import Lodging
+
+# A feed failing this many times in a row is flagged to the owner (page and one e-mail).
+FAILURES_BEFORE_FLAG = 3
+# "Synchronising…" is shown (and the page polls) at most this long after a request.
+PENDING_FOR_AT_MOST = timedelta(minutes=5)
+
+
+class Platform(models.TextChoices):
+    AIRBNB = "airbnb", "Airbnb"
+    BOOKING = "booking", "Booking.com"
+    ABRITEL = "abritel", "Abritel / VRBO"
+    GITES_DE_FRANCE = "gites_de_france", "Gîtes de France"
+    GOOGLE = "google", _("Google Calendar")
+    OTHER = "other", _("Other platform")
+
+
+class IcalExport(models.Model):
+    """The secret address of a lodging's calendar. Regenerating the token kills the old address."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    lodging = models.OneToOneField(Lodging, on_delete=models.CASCADE, related_name="ical_export")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    token_changed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("iCal export")
+        verbose_name_plural = _("iCal exports")
+
+    def __str__(self) -> str:
+        return f"{self.lodging} export"
+
+
+class IcalFeed(models.Model):
+    """A calendar of another platform (Airbnb, Booking.com…) imported into one lodging."""
+
+    class State(models.TextChoices):
+        NEW = "new", _("Never synchronised")
+        PENDING = "pending", _("Synchronising…")
+        OK = "ok", _("Up to date")
+        ERROR = "error", _("Error")
+        FAILING = "failing", _("Failing repeatedly")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    lodging = models.ForeignKey(
+        Lodging, verbose_name=_("lodging"), on_delete=models.CASCADE, related_name="ical_feeds"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    platform = models.CharField(
+        _("platform"), max_length=20, choices=Platform.choices, default=Platform.OTHER
+    )
+    url = models.CharField(_("calendar address (iCal)"), max_length=2000)
+    reexport = models.BooleanField(
+        _("send its reservations to the other platforms"),
+        default=True,
+        help_text=_(
+            "Its reservations are included in the calendar exported to the other platforms, "
+            "never in the one given back to this platform."
+        ),
+    )
+
+    # Conditional requests and "do not re-parse an unchanged feed".
+    etag = models.CharField(max_length=500, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    # Schedule and state.
+    next_sync_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
+    sync_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True, editable=False)
+    last_error_code = models.CharField(max_length=40, blank=True, editable=False)
+    last_error_detail = models.CharField(max_length=500, blank=True, editable=False)
+    last_error_status = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    failure_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_result = models.JSONField(default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("iCal feed")
+        verbose_name_plural = _("iCal feeds")
+        ordering = ["lodging_id", "created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["provider", "url"], name="ical_feed_unique_url")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def state(self) -> str:
+        if (
+            self.sync_requested_at
+            and (self.last_attempt_at is None or self.last_attempt_at < self.sync_requested_at)
+            and timezone.now() - self.sync_requested_at < PENDING_FOR_AT_MOST
+        ):
+            return self.State.PENDING
+        if self.last_attempt_at is None:
+            return self.State.NEW
+        if self.last_error_code:
+            if self.consecutive_failures >= FAILURES_BEFORE_FLAG:
+                return self.State.FAILING
+            return self.State.ERROR
+        return self.State.OK
+
+    @property
+    def state_label(self) -> str:
+        return self.State(self.state).label
+
+    @property
+    def error_message(self) -> str:
+        if not self.last_error_code:
+            return ""
+        return feed_error_message(self.last_error_code, status=self.last_error_status or "?")
+
+    @property
+    def is_flagged(self) -> bool:
+        return self.consecutive_failures >= FAILURES_BEFORE_FLAG
+
+
+class ImportedBlock(models.Model):
+    """Nights a feed blocks on the planning: a platform's reservation, or an availability block."""
+
+    class Kind(models.TextChoices):
+        RESERVATION = "reservation", _("Reservation")
+        UNAVAILABLE = "unavailable", _("Unavailable")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    lodging = models.ForeignKey(Lodging, on_delete=models.CASCADE, related_name="imported_blocks")
+    feed = models.ForeignKey(IcalFeed, on_delete=models.CASCADE, related_name="blocks")
+    uid = models.CharField(max_length=255)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RESERVATION)
+    summary = models.CharField(_("summary"), max_length=200, blank=True)
+    tentative = models.BooleanField(default=False)
+    arrival = models.DateField(_("arrival"))
+    departure = models.DateField(_("departure"))
+    conflict_notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("imported block")
+        verbose_name_plural = _("imported blocks")
+        ordering = ["arrival", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "uid"], name="imported_block_unique_uid"),
+            models.CheckConstraint(
+                name="imported_block_departure_after_arrival", condition=Q(departure__gt=F("arrival"))
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lodging", "arrival"]),
+            models.Index(fields=["provider", "departure"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.summary} {self.arrival:%d/%m/%Y}→{self.departure:%d/%m/%Y}"
+
+    @property
+    def nights(self) -> int:
+        return (self.departure - self.arrival).days

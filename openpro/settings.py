@@ -179,14 +179,33 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Celery: with REDIS_URL, tasks go to Redis workers and a separate beat (production). Without it,
+# the web process runs tasks in-process (eagerly, as the tests do), and `make run` starts one
+# background worker with an embedded beat on kombu's filesystem transport under var/celery
+# (CELERY_BROKER_URL=filesystem://, set for that worker only) so periodic tasks run too.
 CELERY_BROKER_URL = REDIS_URL or os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL or TESTING  # the tests always run tasks in-process
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Enqueues the iCal feeds that are due (each feed every 20–28 minutes, spread out).
+    "ical-dispatch-due-feeds": {"task": "commercialisation.tasks.ical_dispatch_due_feeds", "schedule": 60.0},
+}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_QUEUE_DIR = BASE_DIR / "var" / "celery"
+    for _folder in ("queue", "processed", "control"):
+        (CELERY_QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_QUEUE_DIR / "queue"),
+        "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
+        "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
+        "control_folder": str(CELERY_QUEUE_DIR / "control"),
+        "store_processed": False,
+    }
+    CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_QUEUE_DIR / "beat-schedule")
 
 # E-mail: console unless SMTP is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -276,3 +276,39 @@ def record_payment(booking, amount: str, *, mode: str = "cheque", on=None):
         return payment_record(
             booking=booking, date=on or timezone.localdate(), mode=mode, amount=Decimal(amount)
         )
+
+
+# --- commercialisation (iCal synchronisation) ---------------------------------------------------
+
+
+def make_booking_stay(
+    lodging: Lodging, arrival, departure, *, status: str = "confirmed", client_name: str = "Ossipian"
+):
+    """The stay of a booking file of ``lodging`` in ``status``, made with the real services."""
+    from reservations import services
+    from reservations.models import Stay
+
+    booking = make_booking(lodging, arrival, departure, last_name=client_name, first_name="")
+    with provider_scope(lodging.provider):
+        if status == "confirmed":
+            services.booking_confirm(booking=booking)
+        elif status == "paid":
+            record_payment(booking, str(booking.total_amount))
+        elif status == "cancelled":
+            services.booking_cancel(booking=booking)
+        return Stay.objects.get(booking=booking)
+
+
+def make_ical_feed(lodging: Lodging, url: str | None = None, **fields):
+    """A subscribed calendar, stored without synchronising it."""
+    from commercialisation.models import IcalFeed, Platform
+
+    fields.setdefault("platform", Platform.AIRBNB)
+    fields.setdefault("name", "Airbnb")
+    with provider_scope(lodging.provider):
+        return IcalFeed.objects.create(
+            provider=lodging.provider,
+            lodging=lodging,
+            url=url or f"https://www.airbnb.fr/calendar/ical/{next(_numbers)}.ics?s=secret",
+            **fields,
+        )

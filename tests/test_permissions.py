@@ -50,6 +50,8 @@ def tenant_a(settings, tmp_path):
     objects["promotion"] = factories.make_promotion(lodging)
     # reservations
     objects.update(_reservations_objects(lodging))
+    # commercialisation
+    objects["ical_feed"] = factories.make_ical_feed(lodging)
     return objects
 
 

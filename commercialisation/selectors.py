@@ -1,0 +1,302 @@
+"""Read-side queries of the iCal synchronisation, shared by pages (planning, dashboard, sync pages)
+and the export. Every function runs inside the provider's scope."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from commercialisation.ical import ExportEvent, export_uid
+from commercialisation.models import FAILURES_BEFORE_FLAG, IcalExport, IcalFeed, ImportedBlock, Platform
+from comptes.models import Provider
+from hebergements.models import Lodging
+from reservations.models import BookingStatus, Stay
+
+ACTIVE_BOOKING_STATUSES = (BookingStatus.OPTION, BookingStatus.CONFIRMED, BookingStatus.PAID)
+EXPORT_PAST_DAYS = 7  # the export leaves out what ended more than a week ago
+
+PLATFORM_COLORS = {
+    Platform.AIRBNB: "#e0484e",
+    Platform.BOOKING: "#1f4f99",
+    Platform.ABRITEL: "#2a7ab0",
+    Platform.GITES_DE_FRANCE: "#3f8f3a",
+    Platform.GOOGLE: "#4a74c9",
+    Platform.OTHER: "#3b82a0",
+}
+
+
+def local_today() -> date:
+    return timezone.localdate()
+
+
+def _active_booking_stays() -> QuerySet:
+    return Stay.objects.filter(
+        kind=Stay.Kind.BOOKING, active=True, booking__status__in=ACTIVE_BOOKING_STATUSES
+    )
+
+
+def conflicting_stays() -> QuerySet:
+    """Booking stays overlapping the imported block of the outer query (half-open ranges)."""
+    return _active_booking_stays().filter(
+        lodging_id=OuterRef("lodging_id"),
+        arrival__lt=OuterRef("departure"),
+        departure__gt=OuterRef("arrival"),
+    )
+
+
+def with_conflict(queryset: QuerySet) -> QuerySet:
+    """Annotate ``in_conflict``: a platform's reservation overlapping an active booking file.
+
+    Availability blocks ("Not available"…) are not conflicts: platforms often derive them from our
+    own export, so they overlap our files by design.
+    """
+    return queryset.annotate(
+        in_conflict=Case(
+            When(kind=ImportedBlock.Kind.RESERVATION, then=Exists(conflicting_stays())),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class BlockView:
+    """One imported block as the planning and the dashboard draw it."""
+
+    pk: int
+    lodging_id: int
+    feed_id: int
+    feed_name: str
+    platform: str
+    platform_label: str
+    color: str
+    kind: str  # "reservation" or "unavailable"
+    summary: str
+    arrival: date
+    departure: date
+    tentative: bool
+    conflict: bool
+    conflict_booking_id: int | None = None
+    conflict_booking_number: int | None = None
+    lodging_name: str = ""
+
+    @property
+    def nights(self) -> int:
+        return (self.departure - self.arrival).days
+
+    def covers(self, day: date) -> bool:
+        return self.arrival <= day < self.departure
+
+
+def _block_views(queryset: QuerySet) -> list[BlockView]:
+    first_conflict = conflicting_stays().order_by("arrival")
+    rows = with_conflict(queryset).annotate(
+        conflict_booking_id=Subquery(first_conflict.values("booking_id")[:1]),
+        conflict_booking_number=Subquery(first_conflict.values("booking__number")[:1]),
+    )
+    return [
+        BlockView(
+            pk=row["pk"],
+            lodging_id=row["lodging_id"],
+            feed_id=row["feed_id"],
+            feed_name=row["feed__name"],
+            platform=row["feed__platform"],
+            platform_label=str(Platform(row["feed__platform"]).label),
+            color=PLATFORM_COLORS.get(row["feed__platform"], PLATFORM_COLORS[Platform.OTHER]),
+            kind=row["kind"],
+            summary=row["summary"],
+            arrival=row["arrival"],
+            departure=row["departure"],
+            tentative=row["tentative"],
+            conflict=row["in_conflict"],
+            conflict_booking_id=row["conflict_booking_id"] if row["in_conflict"] else None,
+            conflict_booking_number=row["conflict_booking_number"] if row["in_conflict"] else None,
+            lodging_name=row["lodging__name"],
+        )
+        for row in rows.values(
+            "pk",
+            "lodging_id",
+            "feed_id",
+            "feed__name",
+            "feed__platform",
+            "kind",
+            "summary",
+            "arrival",
+            "departure",
+            "tentative",
+            "in_conflict",
+            "conflict_booking_id",
+            "conflict_booking_number",
+            "lodging__name",
+        )
+    ]
+
+
+def imported_blocks(lodgings: Iterable[Lodging | int], start: date, end: date) -> dict[int, list[BlockView]]:
+    """Imported blocks touching ``[start, end)``, per lodging id, in one query.
+
+    For the planning: each block has its dates (half-open), platform, colour, summary and whether
+    it is in conflict with a booking file. Lodgings without blocks have an empty list.
+    """
+    ids = [lodging if isinstance(lodging, int) else lodging.pk for lodging in lodgings]
+    result: dict[int, list[BlockView]] = {pk: [] for pk in ids}
+    if not ids:
+        return result
+    queryset = ImportedBlock.objects.filter(
+        lodging_id__in=ids, arrival__lt=end, departure__gt=start
+    ).order_by("lodging_id", "arrival", "id")
+    for block in _block_views(queryset):
+        result[block.lodging_id].append(block)
+    return result
+
+
+def open_conflicts(provider: Provider) -> list[BlockView]:
+    """Platform reservations overlapping a booking file and not yet over (dashboard, sync page)."""
+    queryset = with_conflict(
+        ImportedBlock.objects.filter(provider=provider, departure__gt=local_today())
+    ).filter(in_conflict=True)
+    return _block_views(queryset.order_by("arrival", "id"))
+
+
+def failing_feeds(provider: Provider) -> list[IcalFeed]:
+    """Feeds that failed several times in a row (to flag to the owner)."""
+    return list(
+        IcalFeed.objects.filter(provider=provider, consecutive_failures__gte=FAILURES_BEFORE_FLAG)
+        .select_related("lodging")
+        .order_by("lodging__position", "lodging__number", "id")
+    )
+
+
+def feeds_overview(provider: Provider) -> list[Lodging]:
+    """Every lodging (not archived) with its feeds prefetched as ``feeds`` — two queries."""
+    return list(
+        Lodging.objects.filter(provider=provider, archived=False)
+        .select_related("provider")
+        .prefetch_related(
+            Prefetch("ical_feeds", queryset=IcalFeed.objects.order_by("created_at", "id"), to_attr="feeds")
+        )
+        .order_by("position", "number")
+    )
+
+
+def upcoming_blocks(lodging: Lodging, *, limit: int = 50) -> list[BlockView]:
+    """What the lodging's feeds block from today on (the per-lodging sync page)."""
+    queryset = ImportedBlock.objects.filter(lodging=lodging, departure__gt=local_today()).order_by(
+        "arrival", "id"
+    )
+    return _block_views(queryset[:limit])
+
+
+# ---------------------------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------------------------
+
+
+def _export_stays(lodging_id: int) -> QuerySet:
+    since = local_today() - timedelta(days=EXPORT_PAST_DAYS)
+    return Stay.objects.filter(lodging_id=lodging_id, active=True, departure__gte=since).filter(
+        Q(kind=Stay.Kind.PROHIBITION) | Q(kind=Stay.Kind.BOOKING, booking__status__in=ACTIVE_BOOKING_STATUSES)
+    )
+
+
+def _export_blocks(lodging_id: int, exclude_feed_id: int | None) -> QuerySet:
+    since = local_today() - timedelta(days=EXPORT_PAST_DAYS)
+    queryset = ImportedBlock.objects.filter(
+        lodging_id=lodging_id, kind=ImportedBlock.Kind.RESERVATION, feed__reexport=True, departure__gte=since
+    )
+    if exclude_feed_id is not None:
+        queryset = queryset.exclude(feed_id=exclude_feed_id)
+    return queryset
+
+
+@dataclass(frozen=True)
+class ExportVersion:
+    etag: str
+    last_modified: datetime
+
+
+def export_version(export: IcalExport, *, exclude_feed_id: int | None = None) -> ExportVersion:
+    """What identifies the export's content, from two aggregate queries (cheap 304s)."""
+    stays = _export_stays(export.lodging_id).aggregate(
+        n=Count("id"), ids=Sum("id"), changed=Max(Greatest("updated_at", "booking__updated_at"))
+    )
+    blocks = _export_blocks(export.lodging_id, exclude_feed_id).aggregate(
+        n=Count("id"), ids=Sum("id"), changed=Max("updated_at")
+    )
+    lodging = export.lodging
+    moments = [
+        m for m in (stays["changed"], blocks["changed"], export.token_changed_at, lodging.updated_at) if m
+    ]
+    fingerprint = "|".join(
+        str(part)
+        for part in (
+            export.token,
+            exclude_feed_id,
+            lodging.updated_at.isoformat(),
+            stays["n"],
+            stays["ids"],
+            stays["changed"],
+            blocks["n"],
+            blocks["ids"],
+            blocks["changed"],
+        )
+    )
+    etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
+    return ExportVersion(etag=etag, last_modified=max(moments))
+
+
+def export_events(
+    export: IcalExport, *, exclude_feed_id: int | None = None, booked: str, closed: str
+) -> list[ExportEvent]:
+    """The export's events: active booking files and sale prohibitions, plus the reservations of
+    feeds whose events are re-exported (never those of ``exclude_feed_id``). No guest data."""
+    lodging_id = export.lodging_id
+    events = [
+        ExportEvent(
+            uid=export_uid(lodging_id, "stay", row["pk"]),
+            arrival=row["arrival"],
+            departure=row["departure"],
+            summary=booked if row["kind"] == Stay.Kind.BOOKING else closed,
+            last_modified=max(m for m in (row["updated_at"], row["booking__updated_at"]) if m),
+        )
+        for row in _export_stays(lodging_id)
+        .order_by("arrival", "id")
+        .values("pk", "kind", "arrival", "departure", "updated_at", "booking__updated_at")
+    ]
+    events += [
+        ExportEvent(
+            uid=export_uid(lodging_id, "block", row["pk"]),
+            arrival=row["arrival"],
+            departure=row["departure"],
+            summary=booked,
+            last_modified=row["updated_at"],
+        )
+        for row in _export_blocks(lodging_id, exclude_feed_id)
+        .order_by("arrival", "id")
+        .values("pk", "arrival", "departure", "updated_at")
+    ]
+    return events
+
+
+def conflicts_by_pk(pks: Iterable[int]) -> list[BlockView]:
+    return _block_views(ImportedBlock.objects.filter(pk__in=list(pks)).order_by("arrival", "id"))

@@ -1,0 +1,449 @@
+"""iCal synchronisation services: export addresses, subscribed feeds, the sync and its schedule.
+
+Every function runs inside the provider's scope (a view's request, or a task's
+``provider_scope``), except ``feeds_dispatch_due`` which the beat task runs across providers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commercialisation import notifications, selectors
+from commercialisation.ical import RESERVATION, FeedError, ParsedFeed, parse_feed
+from commercialisation.models import FAILURES_BEFORE_FLAG, IcalExport, IcalFeed, ImportedBlock, Platform
+from comptes.audit import log_action
+from comptes.scoping import scopes_disabled
+from hebergements.models import Lodging
+from openpro.http import FetchError, fetch, normalize_url
+
+logger = logging.getLogger(__name__)
+
+SYNC_INTERVAL = timedelta(minutes=20)
+SYNC_JITTER = timedelta(minutes=8)  # interval + jitter stays under 30 minutes
+MAX_FEEDS_PER_LODGING = 20
+EMPTY_BODY_PLATFORMS = {Platform.BOOKING}  # an empty 200 means "no events" only for these
+ACCEPT = "text/calendar, text/plain;q=0.5, */*;q=0.1"
+CONFLICT_LOCK_NAMESPACE = 0x1CA1  # pg_advisory_xact_lock(namespace, lodging id)
+
+PLATFORM_HOSTS = (
+    ("airbnb.", Platform.AIRBNB),
+    ("booking.com", Platform.BOOKING),
+    ("abritel.", Platform.ABRITEL),
+    ("vrbo.", Platform.ABRITEL),
+    ("homeaway.", Platform.ABRITEL),
+    ("gites-de-france", Platform.GITES_DE_FRANCE),
+    ("google.com", Platform.GOOGLE),
+)
+
+
+class TransientSyncError(Exception):
+    """A failure worth retrying soon (timeout, server error); raised instead of recording it when
+    the caller still has retries left."""
+
+
+def lodging_time_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+# ---------------------------------------------------------------------------------------------
+# Export address
+# ---------------------------------------------------------------------------------------------
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def export_ensure(*, lodging: Lodging) -> IcalExport:
+    """The lodging's export (created with a fresh secret token the first time)."""
+    export, _created = IcalExport.objects.get_or_create(
+        lodging=lodging, defaults={"provider": lodging.provider, "token": _new_token()}
+    )
+    return export
+
+
+@transaction.atomic
+def export_token_regenerate(*, lodging: Lodging, user=None) -> IcalExport:
+    """A new secret address; the old one answers 404 from now on."""
+    export = export_ensure(lodging=lodging)
+    export = IcalExport.objects.select_for_update().get(pk=export.pk)
+    export.token = _new_token()
+    export.token_changed_at = timezone.now()
+    export.save(update_fields=["token", "token_changed_at"])
+    log_action(lodging, "ical.export.regenerated", user=user)
+    return export
+
+
+# ---------------------------------------------------------------------------------------------
+# Subscribed feeds
+# ---------------------------------------------------------------------------------------------
+
+
+def platform_detect(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    for fragment, platform in PLATFORM_HOSTS:
+        if fragment in host:
+            return platform
+    return Platform.OTHER
+
+
+@transaction.atomic
+def feed_create(
+    *, lodging: Lodging, url: str, name: str = "", platform: str = "", reexport: bool = True, user=None
+) -> IcalFeed:
+    """Subscribe ``lodging`` to a calendar; its first synchronisation starts at once."""
+    try:
+        normalized = normalize_url(url)
+    except FetchError as error:
+        raise ValidationError({"url": error.message}) from error
+    duplicate = IcalFeed.objects.filter(url=normalized).select_related("lodging").first()
+    if duplicate is not None:
+        raise ValidationError(
+            {"url": _("This calendar is already subscribed (%(lodging)s).") % {"lodging": duplicate.lodging}}
+        )
+    if IcalFeed.objects.filter(lodging=lodging).count() >= MAX_FEEDS_PER_LODGING:
+        raise ValidationError(
+            _("A lodging can subscribe to %(max)s calendars at most.") % {"max": MAX_FEEDS_PER_LODGING}
+        )
+    platform = platform or platform_detect(normalized)
+    feed = IcalFeed(
+        provider=lodging.provider,
+        lodging=lodging,
+        url=normalized,
+        platform=platform,
+        name=(name or "").strip() or str(Platform(platform).label),
+        reexport=reexport,
+        next_sync_at=timezone.now() + timedelta(minutes=2),  # safety net if the first sync is lost
+    )
+    feed.full_clean()
+    feed.save()
+    log_action(lodging, "ical.feed.added", user=user, data={"feed": feed.name, "url": normalized})
+    feeds_sync_request(feeds=[feed])
+    return feed
+
+
+@transaction.atomic
+def feed_delete(*, feed: IcalFeed, user=None) -> None:
+    """Unsubscribe: the feed's blocks leave the planning with it."""
+    log_action(feed.lodging, "ical.feed.removed", user=user, data={"feed": feed.name, "url": feed.url})
+    feed.delete()
+
+
+def feeds_sync_request(*, feeds: list[IcalFeed]) -> None:
+    """Mark the feeds as waiting and enqueue their synchronisation once the transaction commits."""
+    from commercialisation.tasks import ical_sync_feed
+
+    if not feeds:
+        return
+    now = timezone.now()
+    IcalFeed.objects.filter(pk__in=[f.pk for f in feeds]).update(sync_requested_at=now)
+    for feed in feeds:
+        feed.sync_requested_at = now
+        transaction.on_commit(
+            lambda provider_pk=feed.provider_id, feed_pk=feed.pk: ical_sync_feed.delay(provider_pk, feed_pk)
+        )
+
+
+def lodging_sync_now(*, lodging: Lodging) -> list[IcalFeed]:
+    """ "Synchroniser maintenant": every feed of the lodging, at once."""
+    feeds = list(IcalFeed.objects.filter(lodging=lodging))
+    with transaction.atomic():
+        feeds_sync_request(feeds=feeds)
+    return feeds
+
+
+# ---------------------------------------------------------------------------------------------
+# Synchronisation
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SyncResult:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    blocks: int = 0  # availability blocks now on the planning
+    conflicts: int = 0  # open conflicts of this feed
+    ignored: int = 0
+    unchanged: bool = False
+    error: str = ""
+
+
+def _next_sync(now):
+    return now + SYNC_INTERVAL + timedelta(seconds=random.uniform(0, SYNC_JITTER.total_seconds()))  # noqa: S311
+
+
+def feed_sync(*, feed: IcalFeed, final_attempt: bool = True) -> SyncResult:
+    """Fetch the feed, parse it and reconcile its blocks. Never raises for a bad feed: the error is
+    recorded on the feed (and the last good state kept), unless ``final_attempt`` is False and the
+    failure is transient, in which case ``TransientSyncError`` lets the task retry."""
+    headers = {}
+    if feed.etag:
+        headers["If-None-Match"] = feed.etag
+    if feed.last_modified:
+        headers["If-Modified-Since"] = feed.last_modified
+    try:
+        response = fetch(feed.url, headers=headers, accept=ACCEPT)
+        if response.status == 304:
+            return _record_success(feed, parsed=None, response_headers=response.headers, digest=None)
+        if response.status >= 300:
+            raise _status_error(response.status)
+        body = response.body
+        digest = hashlib.sha256(body).hexdigest()
+        if digest == feed.content_hash and feed.last_success_at:
+            return _record_success(feed, parsed=None, response_headers=response.headers, digest=digest)
+        if not body.strip() and feed.platform in EMPTY_BODY_PLATFORMS:
+            parsed = ParsedFeed()
+        else:
+            parsed = _parse(feed, body, content_type=response.header("content-type"))
+        return _record_success(feed, parsed=parsed, response_headers=response.headers, digest=digest)
+    except FetchError as error:
+        return _record_failure(
+            feed, error.code, transient=error.transient, final_attempt=final_attempt, detail=error.detail
+        )
+    except FeedError as error:
+        status = error.params.get("status")
+        transient = isinstance(status, int) and (status >= 500 or status == 429)
+        return _record_failure(
+            feed,
+            error.code,
+            status=status,
+            transient=transient,
+            final_attempt=final_attempt,
+            detail=str(error.params.get("detail", "")),
+        )
+
+
+def _parse(feed: IcalFeed, body: bytes, *, content_type: str) -> ParsedFeed:
+    """Parse untrusted bytes: whatever goes wrong is a ``FeedError``, never a crash of the sync."""
+    try:
+        return parse_feed(
+            body,
+            tz=lodging_time_zone(),
+            today=selectors.local_today(),
+            lodging_id=feed.lodging_id,
+            content_type=content_type,
+        )
+    except FeedError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a hostile or broken feed must not crash the sync
+        logger.warning("iCal feed %s could not be parsed", feed.pk, exc_info=True)
+        raise FeedError("invalid", detail=type(error).__name__) from error
+
+
+def _status_error(status: int) -> FeedError:
+    if status == 404 or status == 410:
+        return FeedError("not_found", status=status)
+    if status in (401, 403):
+        return FeedError("forbidden", status=status)
+    return FeedError("http_status", status=status)
+
+
+def _record_failure(
+    feed: IcalFeed, code: str, *, transient: bool, final_attempt: bool, status=None, detail: str = ""
+) -> SyncResult:
+    if transient and not final_attempt:
+        raise TransientSyncError(code)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = IcalFeed.objects.select_for_update().filter(pk=feed.pk).first()
+        if locked is None:  # unsubscribed meanwhile
+            return SyncResult()
+        locked.last_attempt_at = now
+        locked.last_error_code = code
+        locked.last_error_status = status if isinstance(status, int) else None
+        locked.last_error_detail = (detail or "")[:500]
+        locked.consecutive_failures += 1
+        locked.next_sync_at = _next_sync(now)
+        notify = locked.consecutive_failures >= FAILURES_BEFORE_FLAG and locked.failure_notified_at is None
+        if notify:
+            locked.failure_notified_at = now
+        locked.save(
+            update_fields=[
+                "last_attempt_at",
+                "last_error_code",
+                "last_error_status",
+                "last_error_detail",
+                "consecutive_failures",
+                "next_sync_at",
+                "failure_notified_at",
+            ]
+        )
+        if notify:
+            data = notifications.feed_failing_data(locked)
+            transaction.on_commit(lambda: notifications.notify_feed_failing(**data))
+    _copy_state(locked, feed)
+    logger.debug("iCal feed %s failed: %s %s", feed.pk, code, detail)
+    return SyncResult(error=locked.error_message)
+
+
+def _copy_state(source: IcalFeed, target: IcalFeed) -> None:
+    for field in IcalFeed._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+def _record_success(
+    feed: IcalFeed, *, parsed: ParsedFeed | None, response_headers: dict, digest
+) -> SyncResult:
+    now = timezone.now()
+    today = selectors.local_today()
+    with transaction.atomic():
+        locked = IcalFeed.objects.select_for_update().filter(pk=feed.pk).first()
+        if locked is None:  # unsubscribed meanwhile
+            return SyncResult()
+        result = SyncResult(unchanged=parsed is None)
+        if parsed is not None:
+            _reconcile(locked, parsed, result, today=today)
+        if digest is not None:  # a full answer (200): its validators replace the old ones
+            locked.content_hash = digest
+            locked.etag = response_headers.get("etag", "")[:500]
+            locked.last_modified = response_headers.get("last-modified", "")[:100]
+        else:  # 304: the server may refresh its validators
+            locked.etag = response_headers.get("etag", locked.etag)[:500]
+            locked.last_modified = response_headers.get("last-modified", locked.last_modified)[:100]
+        result.blocks = ImportedBlock.objects.filter(feed=locked, kind=ImportedBlock.Kind.UNAVAILABLE).count()
+        result.conflicts = conflicts_refresh(lodging=locked.lodging, feed=locked)
+        locked.last_attempt_at = now
+        locked.last_success_at = now
+        locked.last_error_code = ""
+        locked.last_error_status = None
+        locked.last_error_detail = ""
+        locked.consecutive_failures = 0
+        locked.failure_notified_at = None
+        locked.next_sync_at = _next_sync(now)
+        locked.last_result = {k: v for k, v in asdict(result).items() if k != "error"}
+        locked.save()
+    _copy_state(locked, feed)
+    return result
+
+
+def _reconcile(feed: IcalFeed, parsed: ParsedFeed, result: SyncResult, *, today) -> None:
+    """Make the feed's blocks what the feed says now, by key (UID, or dates for availability masks).
+
+    Reservations gone from the feed are removed only if not yet ended; masks are replaced."""
+    existing = {block.uid: block for block in ImportedBlock.objects.filter(feed=feed)}
+    now = timezone.now()
+    to_create, to_update = [], []
+    for event in parsed.events:
+        block = existing.pop(event.key, None)
+        if block is None:
+            to_create.append(
+                ImportedBlock(
+                    provider_id=feed.provider_id,
+                    lodging_id=feed.lodging_id,
+                    feed=feed,
+                    uid=event.key,
+                    kind=event.kind,
+                    summary=event.summary,
+                    tentative=event.tentative,
+                    arrival=event.arrival,
+                    departure=event.departure,
+                )
+            )
+            if event.kind == RESERVATION:
+                result.created += 1
+            continue
+        fields = {
+            "kind": event.kind,
+            "summary": event.summary,
+            "tentative": event.tentative,
+            "arrival": event.arrival,
+            "departure": event.departure,
+        }
+        if any(getattr(block, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(block, name, value)
+            block.updated_at = now
+            to_update.append(block)
+            if event.kind == RESERVATION:
+                result.updated += 1
+    to_delete = []
+    for key, block in existing.items():
+        if parsed.keeps(key):
+            continue
+        if block.kind == ImportedBlock.Kind.RESERVATION:
+            if block.departure <= today:
+                continue  # ended: kept as history even when the platform drops it
+            result.removed += 1
+        to_delete.append(block.pk)
+    if to_delete:
+        ImportedBlock.objects.filter(pk__in=to_delete).delete()
+    if to_update:
+        ImportedBlock.objects.bulk_update(
+            to_update, ["kind", "summary", "tentative", "arrival", "departure", "updated_at"], batch_size=500
+        )
+    if to_create:
+        ImportedBlock.objects.bulk_create(to_create, batch_size=500)
+    result.ignored = parsed.ignored + parsed.echoes
+
+
+@transaction.atomic
+def conflicts_refresh(*, lodging: Lodging, feed: IcalFeed | None = None) -> int:
+    """Flag new conflicts of the lodging (one e-mail each, after commit) and clear resolved ones.
+
+    Returns the number of open conflicts (of ``feed`` when given). Runs inside the caller's
+    transaction; syncs of two feeds of one lodging take turns here, so a conflict is mailed once."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CONFLICT_LOCK_NAMESPACE, lodging.pk])
+    blocks = list(
+        selectors.with_conflict(
+            ImportedBlock.objects.filter(lodging=lodging, departure__gt=selectors.local_today())
+        ).only("pk", "feed_id", "conflict_notified_at")
+    )
+    now = timezone.now()
+    new = [b.pk for b in blocks if b.in_conflict and b.conflict_notified_at is None]
+    resolved = [b.pk for b in blocks if not b.in_conflict and b.conflict_notified_at is not None]
+    if new:
+        ImportedBlock.objects.filter(pk__in=new).update(conflict_notified_at=now)
+        for view in selectors.conflicts_by_pk(new):
+            data = notifications.conflict_data(view, lodging)
+            transaction.on_commit(lambda data=data: notifications.notify_conflict(**data))
+    if resolved:
+        ImportedBlock.objects.filter(pk__in=resolved).update(conflict_notified_at=None)
+    return sum(1 for b in blocks if b.in_conflict and (feed is None or b.feed_id == feed.pk))
+
+
+# ---------------------------------------------------------------------------------------------
+# Schedule
+# ---------------------------------------------------------------------------------------------
+
+
+def feeds_dispatch_due(*, limit: int = 2000, spread_seconds: float = 55.0) -> int:
+    """Enqueue the synchronisation of every feed that is due, spread over ``spread_seconds``.
+
+    Runs across providers (beat). Each feed's next time is pushed back at once, so a feed is never
+    dispatched twice while its task waits in the queue."""
+    from commercialisation.tasks import ical_sync_feed
+
+    now = timezone.now()
+    with scopes_disabled(), transaction.atomic():
+        due = list(
+            IcalFeed.objects.select_for_update(skip_locked=True)
+            .filter(next_sync_at__lte=now)
+            .order_by("next_sync_at")
+            .values_list("pk", "provider_id")[:limit]
+        )
+        if not due:
+            return 0
+        IcalFeed.objects.filter(pk__in=[pk for pk, _ in due]).update(next_sync_at=_next_sync(now))
+        for pk, provider_pk in due:
+            countdown = random.uniform(0, spread_seconds)  # noqa: S311 - spreading, not security
+            transaction.on_commit(
+                lambda pk=pk, provider_pk=provider_pk, countdown=countdown: ical_sync_feed.apply_async(
+                    (provider_pk, pk), countdown=countdown
+                )
+            )
+    return len(due)

@@ -1,0 +1,173 @@
+"""COMMERCIALISATION > Synchronisation iCal pages, and the public calendar export."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+from django.views.decorators.http import require_http_methods, require_safe
+
+from commercialisation import selectors, services
+from commercialisation.forms import FeedForm
+from commercialisation.ical import serialize
+from commercialisation.models import IcalExport, IcalFeed
+from comptes.decorators import provider_required
+from comptes.scoping import provider_scope, scopes_disabled
+from hebergements.models import Lodging
+
+EXPORT_CACHE_SECONDS = 300
+
+
+def _sync_message(request: HttpRequest, feeds: list[IcalFeed]) -> None:
+    """After "Synchroniser maintenant": the result when it is done (in-process), else "started"."""
+    feeds = list(IcalFeed.objects.filter(pk__in=[f.pk for f in feeds]))
+    if not feeds:
+        messages.info(request, _("This lodging has no calendar to synchronise yet."))
+        return
+    if any(feed.state == IcalFeed.State.PENDING for feed in feeds):
+        messages.info(request, _("Synchronisation started: the results appear below in a moment."))
+        return
+    total = {"created": 0, "updated": 0, "removed": 0, "conflicts": 0}
+    errors = 0
+    for feed in feeds:
+        if feed.last_error_code:
+            errors += 1
+            continue
+        for key in total:
+            total[key] += int(feed.last_result.get(key, 0))
+    parts = [
+        ngettext("%(n)s event imported", "%(n)s events imported", total["created"]) % {"n": total["created"]},
+        ngettext("%(n)s updated", "%(n)s updated", total["updated"]) % {"n": total["updated"]},
+        ngettext("%(n)s removed", "%(n)s removed", total["removed"]) % {"n": total["removed"]},
+        ngettext("%(n)s conflict", "%(n)s conflicts", total["conflicts"]) % {"n": total["conflicts"]},
+        ngettext("%(n)s error", "%(n)s errors", errors) % {"n": errors},
+    ]
+    text = _("Synchronisation done: %(result)s.") % {"result": ", ".join(parts)}
+    (messages.warning if errors or total["conflicts"] else messages.success)(request, text)
+
+
+def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    if request.htmx:
+        template += "#feeds"
+    return render(request, template, context)
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def ical(request: HttpRequest) -> HttpResponse:
+    """Every feed of every lodging with its state; "Synchroniser maintenant" per lodging."""
+    if request.method == "POST" and "sync" in request.POST:
+        lodging = get_object_or_404(Lodging, pk=request.POST.get("lodging") or 0)
+        _sync_message(request, services.lodging_sync_now(lodging=lodging))
+        return redirect("commercialisation:ical")
+    lodgings = selectors.feeds_overview(request.provider)
+    feeds = [feed for lodging in lodgings for feed in lodging.feeds]
+    return _render(
+        request,
+        "commercialisation/ical.html",
+        {
+            "lodgings": lodgings,
+            "feed_count": len(feeds),
+            "pending": any(feed.state == IcalFeed.State.PENDING for feed in feeds),
+            "conflicts": selectors.open_conflicts(request.provider),
+        },
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def lodging_ical(request: HttpRequest, lodging_pk: int) -> HttpResponse:
+    """One lodging: its export address (copy, regenerate) and its subscribed calendars."""
+    lodging = get_object_or_404(Lodging, pk=lodging_pk)
+    here = reverse("commercialisation:lodging_ical", kwargs={"lodging_pk": lodging.pk})
+    form = FeedForm()
+    if request.method == "POST":
+        if "add" in request.POST:
+            form = FeedForm(request.POST)
+            if form.is_valid():
+                try:
+                    feed = services.feed_create(lodging=lodging, user=request.user, **form.cleaned_data)
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(request, _("The calendar “%(name)s” is added.") % {"name": feed.name})
+                    _sync_message(request, [feed])
+                    return redirect(here)
+        elif "remove" in request.POST:
+            feed = get_object_or_404(IcalFeed, pk=request.POST.get("feed") or 0, lodging=lodging)
+            services.feed_delete(feed=feed, user=request.user)
+            messages.success(request, _("The calendar “%(name)s” is removed.") % {"name": feed.name})
+            return redirect(here)
+        elif "regenerate" in request.POST:
+            services.export_token_regenerate(lodging=lodging, user=request.user)
+            messages.success(
+                request,
+                _("A new export address is created; give it to your platforms, the old one no longer works."),
+            )
+            return redirect(here)
+        elif "sync" in request.POST:
+            _sync_message(request, services.lodging_sync_now(lodging=lodging))
+            return redirect(here)
+    export = services.export_ensure(lodging=lodging)
+    feeds = list(IcalFeed.objects.filter(lodging=lodging).order_by("created_at", "id"))
+    for feed in feeds:
+        feed.export_url = request.build_absolute_uri(
+            reverse("commercialisation:ical_export_feed", kwargs={"token": export.token, "feed_pk": feed.pk})
+        )
+    return _render(
+        request,
+        "commercialisation/lodging_ical.html",
+        {
+            "lodging": lodging,
+            "export_url": request.build_absolute_uri(
+                reverse("commercialisation:ical_export", kwargs={"token": export.token})
+            ),
+            "feeds": feeds,
+            "pending": any(feed.state == IcalFeed.State.PENDING for feed in feeds),
+            "blocks": selectors.upcoming_blocks(lodging),
+            "form": form,
+        },
+    )
+
+
+@require_safe
+def ical_export(request: HttpRequest, token: str, feed_pk: str | None = None) -> HttpResponse:
+    """The lodging's public calendar (no login: the token is the secret). ``feed_pk`` names the
+    platform the address is given to: its own reservations are not sent back to it."""
+    with scopes_disabled():
+        export = IcalExport.objects.select_related("lodging", "lodging__provider").filter(token=token).first()
+    if export is None:
+        raise Http404
+    lodging = export.lodging
+    exclude = int(feed_pk) if feed_pk is not None else None
+    with provider_scope(lodging.provider):
+        if exclude is not None and not IcalFeed.objects.filter(pk=exclude, lodging=lodging).exists():
+            raise Http404
+        version = selectors.export_version(export, exclude_feed_id=exclude)
+        response = get_conditional_response(
+            request, etag=version.etag, last_modified=int(version.last_modified.timestamp())
+        )
+        if response is None:
+            with translation.override(settings.LANGUAGE_CODE):
+                events = selectors.export_events(
+                    export,
+                    exclude_feed_id=exclude,
+                    booked=pgettext("ical summary", "Booked"),
+                    closed=pgettext("ical summary", "Unavailable"),
+                )
+            body = serialize(name=f"{lodging.name} ({lodging.reference})", events=events)
+            response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+            response["Content-Disposition"] = f'inline; filename="{lodging.reference}.ics"'
+    response["ETag"] = version.etag
+    response["Last-Modified"] = http_date(version.last_modified.timestamp())
+    response["Cache-Control"] = f"max-age={EXPORT_CACHE_SECONDS}"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
