@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CommercialisationConfig(AppConfig):
     name = "commercialisation"
     verbose_name = _("Sales channels")
+
+    def ready(self) -> None:
+        from commercialisation.planning import imported_planning_blocks
+        from reservations.planning import register_block_source
+
+        register_block_source(imported_planning_blocks)

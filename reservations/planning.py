@@ -65,6 +65,7 @@ class PlanningBlock:
     summary: tuple[str, ...] = ()
     check: bool = False  # a ✓ before the label (paid files)
     booking_id: int | None = None
+    color: str = ""  # a CSS colour for imported blocks (each platform has its own)
 
 
 BlockSource = Callable[[Sequence[Lodging], date, date], Mapping[int, Iterable[PlanningBlock]]]

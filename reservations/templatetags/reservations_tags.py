@@ -104,9 +104,11 @@ def _block_html(placed) -> str:
         )
         lines = "".join(f"<p>{escape(line)}</p>" for line in block.summary)
         summary = f'<div class="pl-summary" role="tooltip">{link}{lines}</div>'
+    color = f"; background: {escape(block.color)}" if block.color else ""
     return (
         f'<div class="{classes}" style="grid-column: {placed.column} / span {placed.span}; '
-        f'grid-row: {placed.lane + 1}"{attrs}>\n<span class="pl-block-label">{label}</span>{summary}</div>'
+        f'grid-row: {placed.lane + 1}{color}"{attrs}>\n'
+        f'<span class="pl-block-label">{label}</span>{summary}</div>'
     )
 
 

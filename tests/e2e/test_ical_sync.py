@@ -1,5 +1,5 @@
 """Browser flow of the iCal synchronisation: subscribe a platform's calendar, synchronise now, see
-the imported events (the planning draws them from ``commercialisation.selectors.imported_blocks``)."""
+the imported events on the synchronisation page and on the planning."""
 
 from __future__ import annotations
 
@@ -81,6 +81,12 @@ def test_add_a_feed_synchronise_now_and_see_the_imported_events(
     page.get_by_role("link", name="Synchronisation iCal").first.click()
     expect(page.locator("tr.feed-row")).to_contain_text("Airbnb")
     expect(page.locator("tr.feed-row")).to_contain_text("À jour")
+
+    # The planning draws the imported reservations on the nights they block.
+    page.get_by_role("link", name="Planning", exact=True).click()
+    imported = page.locator(".pl-block.pl-imported")
+    expect(imported).to_have_count(2)
+    expect(imported.first).to_contain_text("Reserved")
 
 
 def test_the_lodging_page_fits_a_phone(page, live_server, login, transactional_db):
