@@ -14,6 +14,7 @@ from comptes.models import (
     ProviderSettings,
     User,
 )
+from comptes.services import SALES_TERMS_FIELDS
 
 
 class LoginForm(AllauthLoginForm):
@@ -144,25 +145,7 @@ class SalesTermsForm(forms.ModelForm):
 
     class Meta:
         model = ProviderSettings
-        fields = [
-            "deposit_kind",
-            "deposit_percent",
-            "use_proximity_rules",
-            "booking_delay",
-            "booking_delay_hour",
-            "booking_delay_days",
-            "online_booking",
-            "terms_fr",
-            "terms_en",
-            "optin_enabled",
-            "optin_text_fr",
-            "optin_text_en",
-            "optin_link",
-            "privacy_enabled",
-            "privacy_text_fr",
-            "privacy_text_en",
-            "privacy_link",
-        ]
+        fields = list(SALES_TERMS_FIELDS)
         widgets = {
             "deposit_kind": forms.RadioSelect,
             "booking_delay": forms.RadioSelect,
