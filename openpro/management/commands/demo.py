@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
@@ -13,6 +14,8 @@ from comptes.scoping import provider_scope, scopes_disabled
 from comptes.services import provider_complete_setup, provider_create
 from hebergements.models import Classification, Commune, Lodging, LodgingType, Supplement
 from hebergements.services import lodging_create, supplement_create
+from reservations import services as booking_services
+from reservations.models import Booking, BookingOrigin, PaymentMode
 from tarifs.models import StayPrice
 from tarifs.services import stay_prices_generate
 
@@ -104,6 +107,8 @@ class Command(BaseCommand):
             if not StayPrice.objects.exists():
                 self._prices(provider)
             provider_complete_setup(provider=provider)
+            if not Booking.objects.exists():
+                self._bookings(provider)
         self._print_logins()
 
     def _prices(self, provider):
@@ -127,6 +132,46 @@ class Command(BaseCommand):
                 initial_price=Decimal(amount),
                 commit=True,
             )
+
+    def _bookings(self, provider):
+        """A few files around today in every state, and a sale prohibition."""
+        today = timezone.localdate()
+        paradis = Lodging.objects.get(name="Petit coin de paradis")
+        colline = Lodging.objects.get(name="Gîte La Colline Verte")
+        adults = {provider.age_brackets.get(label_fr="Adulte").pk: 2}
+        files = (
+            # lodging, from, nights, price, client, origin, paid
+            (paradis, -3, 7, "350.00", ("Kiourtzidou", "Eleni"), BookingOrigin.PHONE, "all"),
+            (paradis, 6, 7, "350.00", ("Ossipian", "Armen"), BookingOrigin.INTERNET, "deposit"),
+            (colline, 2, 7, "560.00", ("Martin", "Paul"), BookingOrigin.LOCAL, None),
+            (colline, 20, 2, "180.00", ("Durand", "Sophie"), BookingOrigin.WIDGET, None),
+        )
+        for lodging, offset, nights, price, (last_name, first_name), origin, paid in files:
+            arrival = today + timedelta(days=offset)
+            booking = booking_services.booking_create(
+                provider=provider,
+                lodging=lodging,
+                arrival=arrival,
+                departure=arrival + timedelta(days=nights),
+                occupants=adults,
+                lodging_price=Decimal(price),
+                origin=origin,
+                client_data={
+                    "last_name": last_name,
+                    "first_name": first_name,
+                    "email": f"{last_name.lower()}@example.com",
+                    "city": "Toulouse",
+                },
+            )
+            if paid:
+                amount = booking.total_amount if paid == "all" else booking.deposit_amount
+                booking_services.payment_record(
+                    booking=booking, date=today, mode=PaymentMode.CHEQUE, amount=amount
+                )
+        start = today + timedelta(days=30)
+        booking_services.sale_prohibition_create(
+            provider=provider, lodging=colline, arrival=start, departure=start + timedelta(days=3)
+        )
 
     def _print_logins(self):
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
