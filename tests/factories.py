@@ -194,3 +194,105 @@ def make_promotion(lodging: Lodging, **fields):
     fields.setdefault("valid_to", date(2024, 12, 31))
     with provider_scope(lodging.provider):
         return promotion_create(provider=lodging.provider, lodging=lodging, **fields)
+
+
+# --- reservations: documents and mails ----------------------------------------------------------
+
+
+def make_example_provider(**contact) -> Provider:
+    """The owner of the manual's example contract (Dupont Marie, 2 Boulevard du sud, 09000 FOIX),
+    with the contract header "Hébergements - Place de marché"."""
+    from comptes.models import ContractSettings
+
+    contact.setdefault("number", 92750)
+    contact.setdefault("email", "dupont.marie@test.com")
+    contact.setdefault("last_name", "Dupont")
+    contact.setdefault("first_name", "Marie")
+    contact.setdefault("address", "2 Boulevard du sud")
+    contact.setdefault("postcode", "09000")
+    contact.setdefault("city", "FOIX")
+    contact.setdefault("phone1", "0500000000")
+    provider = make_provider(**contact)
+    with scopes_disabled():
+        ContractSettings.objects.filter(provider=provider).update(identity="Hébergements - Place de marché")
+    return provider
+
+
+def make_example_booking(
+    provider: Provider,
+    *,
+    lodging: Lodging | None = None,
+    number: int = 136,
+    status: str = "confirmed",
+    paid: Decimal | str = "0.00",
+    client_email: str = "test@gmail.com",
+    **fields,
+):
+    """The manual's example file n°136: Madame Dupont Marie, Petit coin de paradis from Saturday
+    08/06/2024 to Saturday 15/06/2024, 350,00 + Frais de ménage 50,00 = 400,00, deposit (acompte)
+    25 % → 87,50 due on 16/05/2024, balance 312,50 at arrival, security deposit 300,00.
+
+    Rows are inserted directly with the totals of the manual (the booking services are built in
+    parallel); switch to ``booking_create`` once they are merged.
+    """
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from reservations.models import Booking, BookingSupplement, Client, Stay
+
+    lodging = lodging or make_lodging(provider)
+    with provider_scope(provider):
+        client = Client.objects.create(
+            provider=provider,
+            civility="mme",
+            last_name="Dupont",
+            first_name="Marie",
+            address="Avenue de Paris",
+            postcode="75000",
+            city="Paris",
+            country="France",
+            phone1="0600000000",
+            email=client_email,
+        )
+        fields.setdefault("deposit_kind", "acompte")
+        fields.setdefault("deposit_percent", Decimal("25.00"))
+        fields.setdefault("deposit_due_date", date(2024, 5, 16))
+        fields.setdefault("balance_due_date", date(2024, 6, 8))
+        fields.setdefault("created_at", datetime(2024, 5, 6, 11, 19, tzinfo=ZoneInfo("Europe/Paris")))
+        booking = Booking.objects.create(
+            provider=provider,
+            number=number,
+            client=client,
+            status=status,
+            total_amount=Decimal("400.00"),
+            deposit_amount=Decimal("87.50"),
+            paid_amount=Decimal(paid),
+            **fields,
+        )
+        stay = Stay.objects.create(
+            provider=provider,
+            lodging=lodging,
+            booking=booking,
+            arrival=date(2024, 6, 8),
+            departure=date(2024, 6, 15),
+            lodging_price=Decimal("350.00"),
+        )
+        BookingSupplement.objects.create(
+            provider=provider,
+            booking=booking,
+            stay=stay,
+            label="Frais de ménage",
+            unit_price=Decimal("50.00"),
+            quantity=1,
+            amount=Decimal("50.00"),
+            mandatory=True,
+        )
+        if Decimal(paid):
+            from reservations.models import Payment
+
+            Payment.objects.create(
+                provider=provider, booking=booking, date=date(2024, 5, 10), amount=Decimal(paid)
+            )
+        provider.booking_counter = max(provider.booking_counter, number)
+        provider.save(update_fields=["booking_counter"])
+    return booking
