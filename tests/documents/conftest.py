@@ -11,11 +11,12 @@ from tests import factories
 
 @pytest.fixture(autouse=True)
 def celery_in_process():
-    """Tasks run eagerly in these tests, with or without ``REDIS_URL`` (CI sets one)."""
+    """Tasks run eagerly in these tests, with or without ``REDIS_URL`` (CI sets one). Errors are
+    not propagated, as in the project's settings: Celery's eager retries need that."""
     from openpro.celery import app
 
     previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, False
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
