@@ -24,7 +24,8 @@ import smtplib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import formataddr, make_msgid, parseaddr
+from email.headerregistry import Address
+from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -83,7 +84,8 @@ def retry_delay(attempt: int) -> int:
 
 
 def _tidy_text(text: str) -> str:
-    lines = [line.rstrip() for line in text.strip().splitlines()]
+    """Trailing spaces and runs of blank lines removed; the signature separator "-- " kept."""
+    lines = [line.rstrip() if line.rstrip() != "--" else "-- " for line in text.strip().splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
@@ -129,7 +131,9 @@ def _sender(provider: Provider, display_name: str = "") -> str:
     """The project's sending address, shown with the owner's name (replies go to the owner)."""
     _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     name = display_name or provider.company or provider.display_name
-    return formataddr((name, address)) if name else settings.DEFAULT_FROM_EMAIL
+    if not name or not address:
+        return settings.DEFAULT_FROM_EMAIL
+    return str(Address(display_name=" ".join(name.split()), addr_spec=address))
 
 
 def _log(mail: OutgoingMail, action: str, *, user=None, data: dict | None = None) -> None:

@@ -48,6 +48,19 @@ def tenant_a(settings, tmp_path):
     with scopes_disabled():
         objects["stay_price"] = StayPrice.objects.get(lodging=lodging)
     objects["promotion"] = factories.make_promotion(lodging)
+    # reservations: documents and mails
+    objects["booking"] = factories.make_example_booking(provider, lodging=lodging)
+    with scopes_disabled():
+        from comptes.mailing import mail_queue
+
+        objects["mail"] = mail_queue(
+            provider=provider,
+            kind="test",
+            to=["test@gmail.com"],
+            subject="Votre réservation",
+            text="Bonjour",
+            related=objects["booking"],
+        )
     return objects
 
 
@@ -59,6 +72,8 @@ OBJECT_IDS = {
     "age_bracket_pk": lambda a: a["age_bracket"].pk,
     "stay_price_pk": lambda a: a["stay_price"].pk,
     "promotion_pk": lambda a: a["promotion"].pk,
+    "booking_pk": lambda a: a["booking"].pk,
+    "mail_pk": lambda a: a["mail"].pk,
 }
 
 
