@@ -100,9 +100,8 @@ def main() -> None:
                 factories.make_photos(lodging, 2)
                 ContractSettings.objects.filter(provider=provider).update(show_lodging_images=True)
                 pdf = contract_pdf(booking=booking, language="fr")
-                print(
-                    f"With 2 lodging photos — {len(PdfReader(BytesIO(pdf)).pages)} pages, {len(pdf) / 1024:.0f} KiB"
-                )
+                pages = len(PdfReader(BytesIO(pdf)).pages)
+                print(f"With 2 lodging photos — {pages} pages, {len(pdf) / 1024:.0f} KiB")
                 report(
                     "HTML + PDF", measure(lambda: contract_pdf(booking=booking, language="fr"), args.repeat)
                 )

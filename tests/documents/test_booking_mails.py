@@ -74,7 +74,8 @@ def test_send_by_mail_attaches_the_contract_and_uses_the_mail_texts(
         "Acompte à verser avant le 16/05/2024 : 87,50\xa0€",
         "Solde à verser à votre arrivée : 312,50\xa0€",
         "Pièce jointe : contrat-136.pdf",
-        "Bien cordialement,\nMarie\n\n-- \nDupont Marie\n2 Boulevard du sud - 09000 FOIX - France\nTél. : 0500000000",
+        "Bien cordialement,\nMarie\n\n-- \nDupont Marie\n"
+        "2 Boulevard du sud - 09000 FOIX - France\nTél. : 0500000000",
     ):
         assert text in sent.body, text
     html, mimetype = sent.alternatives[0]

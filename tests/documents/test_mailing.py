@@ -66,10 +66,13 @@ def test_a_mail_is_recorded_then_sent_after_commit_with_html_text_and_attachment
 def test_nothing_is_sent_nor_kept_when_the_transaction_rolls_back(
     example_booking, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            queue(example_booking)
-            raise RuntimeError("the booking could not be saved")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        queue(example_booking)
+        raise RuntimeError("the booking could not be saved")
     assert callbacks == [] and not django_mail.outbox
     with scopes_disabled():
         assert not OutgoingMail.objects.exists()
