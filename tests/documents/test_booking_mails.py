@@ -188,3 +188,56 @@ def test_the_mail_list_keeps_a_constant_number_of_queries(
     add_mails(30)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert owner.get(documents_url(example_booking)).text.count('class="mail-item') == 31
+
+
+def test_while_a_mail_is_queued_the_list_refreshes_itself_through_htmx(
+    owner, example_provider, example_booking, django_capture_on_commit_callbacks
+):
+    from comptes.mailing import mail_queue
+
+    with provider_scope(example_provider), django_capture_on_commit_callbacks(execute=False):
+        mail_queue(
+            provider=example_provider,
+            kind="test",
+            to=["test@gmail.com"],
+            subject="En attente",
+            text="x",
+            related=example_booking,
+        )
+    page = owner.get(documents_url(example_booking)).text
+    assert 'hx-trigger="every 5s"' in page and "En cours d’envoi" in page
+
+    partial = owner.get(documents_url(example_booking), {"part": "mails"}, HTTP_HX_REQUEST="true").text
+    assert partial.lstrip().startswith('<div id="booking-mails"')
+    assert "En attente" in partial and "<html" not in partial
+
+
+def test_resend_only_reaches_a_mail_of_that_file_and_of_that_provider(
+    client, owner, example_provider, example_lodging, example_booking, other_provider, settings, tmp_path
+):
+    from comptes.mailing import mail_queue
+
+    with provider_scope(example_provider):
+        mail = mail_queue(
+            provider=example_provider,
+            kind="test",
+            to=["test@gmail.com"],
+            subject="x",
+            text="x",
+            related=example_booking,
+        )
+    other_file = factories.make_example_booking(
+        example_provider, lodging=factories.make_lodging(example_provider, name="Le chalet"), number=137
+    )
+    wrong_file = reverse(
+        "reservations:booking_mail_resend", kwargs={"booking_pk": other_file.pk, "mail_pk": mail.pk}
+    )
+    assert owner.post(wrong_file).status_code == 404
+
+    client.force_login(factories.owner_of(other_provider))
+    url = reverse(
+        "reservations:booking_mail_resend", kwargs={"booking_pk": example_booking.pk, "mail_pk": mail.pk}
+    )
+    assert client.post(url).status_code == 404
+    with scopes_disabled():
+        assert OutgoingMail.objects.count() == 1
