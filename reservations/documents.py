@@ -22,7 +22,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from comptes.models import Civility, DepositKind, ProviderSettings
 from comptes.selectors import ContractView, contract_settings_for
@@ -150,7 +150,8 @@ def _occupants(occupants: list[StayOccupant]) -> str:
 
 def _capacity(lodging: Lodging) -> str:
     if lodging.capacity_min == lodging.capacity_max:
-        return _("%(count)s people") % {"count": lodging.capacity_max}
+        count = lodging.capacity_max
+        return ngettext("%(counter)s person", "%(counter)s people", count) % {"counter": count}
     return _("from %(low)s to %(high)s people") % {"low": lodging.capacity_min, "high": lodging.capacity_max}
 
 

@@ -40,7 +40,7 @@ def _booking(booking_pk: int) -> Booking:
     return get_object_or_404(Booking.objects.select_related("client", "provider"), pk=booking_pk)
 
 
-def _language(request: HttpRequest, booking: Booking, data) -> str:
+def _language(booking: Booking, data) -> str:
     form = EditionForm(data)
     return form.cleaned_data["language"] if form.is_valid() else document_language(booking)
 
@@ -71,7 +71,7 @@ def booking_documents(request: HttpRequest, booking_pk: int) -> HttpResponse:
 def booking_contract_pdf(request: HttpRequest, booking_pk: int) -> HttpResponse:
     """ "Télécharger en PDF"."""
     booking = _booking(booking_pk)
-    language = _language(request, booking, request.GET)
+    language = _language(booking, request.GET)
     response = HttpResponse(contract_pdf(booking=booking, language=language), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{contract_filename(booking, language)}"'
     response["Cache-Control"] = "private, no-store"
@@ -86,7 +86,7 @@ def booking_send(request: HttpRequest, booking_pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             mail = booking_document_mail_queue(
-                booking=booking, language=_language(request, booking, request.POST), user=request.user
+                booking=booking, language=_language(booking, request.POST), user=request.user
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
