@@ -423,6 +423,7 @@ class MailSettingsForm(forms.ModelForm):
             "option_intro_fr",
             "option_subject_en",
             "option_intro_en",
+            "remind_clients_by_mail",
         ]
         widgets = {
             "footer": forms.RadioSelect,
@@ -455,9 +456,14 @@ class MailSettingsForm(forms.ModelForm):
             "option_subject_en": _("Subject in English"),
             "option_intro_fr": _("Introduction text"),
             "option_intro_en": _("Introduction text in English"),
+            "remind_clients_by_mail": _("Also send the payment reminders to the client by e-mail"),
         }
         help_texts = {
             "copy_to": _("Each mail sent to a client is also sent to this address."),
+            "remind_clients_by_mail": _(
+                "Every day, the files whose deposit or balance is late appear in “My reminders” on "
+                "your dashboard. Ticked, the client also receives one reminder mail per due date."
+            ),
             "internet_booking_mail": _(
                 "With a notification only, you send the booking file yourself from the file."
             ),

@@ -522,6 +522,11 @@ class MailSettings(models.Model):
         _("introduction text (English)"), blank=True, default=defaults.OPTION_INTRO_EN
     )
 
+    # Relances de paiement (deposit and balance reminders, reservations.reminders)
+    remind_clients_by_mail = models.BooleanField(
+        _("also e-mail the payment reminders to the client"), default=False
+    )
+
     objects = ScopedManager(provider="provider")
 
     class Meta:
@@ -586,3 +591,126 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OutgoingMail(models.Model):
+    """One mail sent (or to be sent) by the application: what, to whom, when, with which outcome.
+
+    Recorded by ``comptes.mailing.mail_queue`` before anything is sent; the Celery task
+    ``comptes.tasks.mail_send`` delivers it, records every attempt and retries with a growing delay
+    while the SMTP server is unreachable. A sent mail is never sent again; a failed one stays here
+    with its error until the owner presses "Renvoyer". ``content_type`` / ``object_id`` name the
+    object the mail concerns (a booking file, an invoice…), like ``AuditEntry``.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("mail status", "Queued")
+        SENT = "sent", pgettext_lazy("mail status", "Sent")
+        FAILED = "failed", pgettext_lazy("mail status", "Failed")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="outgoing_mails")
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=50)
+    language = models.CharField(_("language"), max_length=5, default="fr")
+    from_email = models.CharField(_("sender"), max_length=254)
+    reply_to = models.EmailField(_("reply to"), blank=True)
+    to = ArrayField(models.EmailField(), verbose_name=_("to"))
+    cc = ArrayField(models.EmailField(), verbose_name=_("copy"), default=list, blank=True)
+    bcc = ArrayField(models.EmailField(), verbose_name=_("hidden copy"), default=list, blank=True)
+    subject = models.CharField(_("subject"), max_length=250)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML text"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempt_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=250, blank=True)
+    created_at = models.DateTimeField(_("created on"), default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent on"), null=True, blank=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mails")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="outgoing_mail_sent_has_date", condition=~Q(status="sent") | Q(sent_at__isnull=False)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)}"
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    def related_object(self) -> models.Model | None:
+        """The object the mail concerns (inside the provider scope), or ``None``."""
+        if not hasattr(self, "_related_object"):
+            related = None
+            if self.content_type_id and self.object_id:
+                from django.contrib.contenttypes.models import ContentType
+
+                model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+                if model is not None:
+                    related = model._default_manager.filter(pk=self.object_id).first()
+            self._related_object = related
+        return self._related_object
+
+    def set_related_object(self, obj: models.Model | None) -> None:
+        self._related_object = obj
+
+
+class OutgoingMailAttempt(models.Model):
+    """One try to hand a mail to the SMTP server, successful or not (shown on the file's history)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    mail = models.ForeignKey(OutgoingMail, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    attempted_at = models.DateTimeField(_("date"), default=timezone.now)
+    succeeded = models.BooleanField(_("delivered"), default=False)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        ordering = ["attempted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["mail", "number"], name="outgoing_mail_attempt_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {'ok' if self.succeeded else self.error[:40]}"
+
+
+class OutgoingMailAttachment(models.Model):
+    """A file attached to a mail (a contract PDF…), kept in the database with the mail: booking
+    documents carry personal data and never go under the public ``MEDIA_ROOT``."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    mail = models.ForeignKey(OutgoingMail, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=200)
+    mimetype = models.CharField(max_length=100, default="application/pdf")
+    size = models.PositiveIntegerField(default=0)
+    content = models.BinaryField()
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename

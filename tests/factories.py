@@ -8,7 +8,7 @@ from decimal import Decimal
 from comptes.models import Membership, Office, Provider, User
 from comptes.scoping import provider_scope, scopes_disabled
 from comptes.services import provider_complete_setup, provider_create
-from hebergements.models import Commune, Lodging
+from hebergements.models import Commune, Lodging, Supplement
 from hebergements.services import lodging_create
 
 PASSWORD = "correct-horse-battery"
@@ -312,3 +312,88 @@ def make_ical_feed(lodging: Lodging, url: str | None = None, **fields):
             url=url or f"https://www.airbnb.fr/calendar/ical/{next(_numbers)}.ics?s=secret",
             **fields,
         )
+
+
+# --- reservations: documents and mails ----------------------------------------------------------
+
+
+def make_example_provider(**contact) -> Provider:
+    """The owner of the manual's example contract (Dupont Marie, 2 Boulevard du sud, 09000 FOIX),
+    with the contract header "Hébergements - Place de marché"."""
+    from comptes.models import ContractSettings
+
+    contact.setdefault("number", 92750)
+    contact.setdefault("email", "dupont.marie@test.com")
+    contact.setdefault("last_name", "Dupont")
+    contact.setdefault("first_name", "Marie")
+    contact.setdefault("address", "2 Boulevard du sud")
+    contact.setdefault("postcode", "09000")
+    contact.setdefault("city", "FOIX")
+    contact.setdefault("phone1", "0500000000")
+    provider = make_provider(**contact)
+    with scopes_disabled():
+        ContractSettings.objects.filter(provider=provider).update(identity="Hébergements - Place de marché")
+    return provider
+
+
+def make_example_booking(
+    provider: Provider,
+    *,
+    lodging: Lodging | None = None,
+    number: int = 136,
+    status: str = "confirmed",
+    paid: Decimal | str = "0.00",
+    client_email: str = "test@gmail.com",
+    **fields,
+):
+    """The manual's example file n°136: Madame Dupont Marie, Petit coin de paradis from Saturday
+    08/06/2024 to Saturday 15/06/2024, 350,00 + Frais de ménage 50,00 = 400,00, deposit (acompte)
+    25 % → 87,50 due on 16/05/2024, balance 312,50 at arrival, security deposit 300,00.
+
+    Made with the real services (created on 06/05/2024); ``fields`` overrides file fields (deposit
+    kind, percentage…) before the amounts are computed again.
+    """
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from reservations import services
+    from reservations.models import Booking
+
+    lodging = lodging or make_lodging(provider)
+    with provider_scope(provider):
+        if not Supplement.objects.filter(label="Frais de ménage", lodgings=lodging).exists():
+            offer_supplement(lodging, "Frais de ménage", "50.00", mandatory=True)
+        Provider.objects.filter(pk=provider.pk).update(booking_counter=number - 1)
+        booking = services.booking_create(
+            provider=provider,
+            lodging=lodging,
+            arrival=date(2024, 6, 8),
+            departure=date(2024, 6, 15),
+            occupants=adults(provider, 2),
+            lodging_price=Decimal("350.00"),
+            is_test=fields.pop("is_test", False),
+            today=date(2024, 5, 6),
+            client_data={
+                "civility": "mme",
+                "last_name": "Dupont",
+                "first_name": "Marie",
+                "address": "Avenue de Paris",
+                "postcode": "75000",
+                "city": "Paris",
+                "country": "France",
+                "phone1": "0600000000",
+                "email": client_email,
+            },
+        )
+        created_at = fields.pop("created_at", datetime(2024, 5, 6, 11, 19, tzinfo=ZoneInfo("Europe/Paris")))
+        Booking.objects.filter(pk=booking.pk).update(created_at=created_at, **fields)
+        booking = services.booking_refresh(booking=Booking.objects.get(pk=booking.pk))
+        if Decimal(paid):
+            services.payment_record(
+                booking=booking, date=date(2024, 5, 10), mode="cheque", amount=Decimal(paid)
+            )
+        elif status == "confirmed":
+            services.booking_confirm(booking=booking)
+        if status == "cancelled":
+            services.booking_cancel(booking=booking)
+        return Booking.objects.select_related("client").get(pk=booking.pk)

@@ -52,6 +52,18 @@ def tenant_a(settings, tmp_path):
     objects.update(_reservations_objects(lodging))
     # commercialisation
     objects["ical_feed"] = factories.make_ical_feed(lodging)
+    # outgoing mail of a file
+    with scopes_disabled():
+        from comptes.mailing import mail_queue
+
+        objects["mail"] = mail_queue(
+            provider=provider,
+            kind="test",
+            to=["test@gmail.com"],
+            subject="Votre réservation",
+            text="Bonjour",
+            related=objects["booking"],
+        )
     return objects
 
 
@@ -84,6 +96,7 @@ OBJECT_IDS = {
     "payment_pk": lambda a: a["payment"].pk,
     "stay_pk": lambda a: a["stay"].pk,
     "booking_supplement_pk": lambda a: a["booking_supplement"].pk,
+    "mail_pk": lambda a: a["mail"].pk,
 }
 
 
