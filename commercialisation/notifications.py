@@ -1,39 +1,55 @@
 """Mails of the iCal synchronisation to the owner.
 
-All of them go through ``send_owner_mail``, one small function to swap for the project's mail
-service when it exists. Mails are sent after the transaction commits; a mail server failure is
-logged and never undoes a synchronisation.
+They are queued after the synchronisation's transaction commits, through the project's outgoing
+mail (``comptes.mailing``): recorded, sent by Celery with retries, shown on the history of the
+object they concern (the conflicting booking file, or the failing feed).
 """
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-logger = logging.getLogger(__name__)
+from comptes.mailing import mail_queue
+from comptes.models import Provider
+from comptes.scoping import provider_scope, scopes_disabled
 
 
-def send_owner_mail(*, to: str, subject: str, template: str, context: dict, language: str = "fr") -> bool:
-    """Send ``template``.txt (and .html) to the owner; False (logged) if the mail server fails."""
+def send_owner_mail(
+    *,
+    to: str,
+    subject: str,
+    template: str,
+    context: dict,
+    related: tuple[str, int],
+    kind: str,
+    language: str = "fr",
+) -> bool:
+    """Queue ``template``.txt (and .html) to the owner; ``related`` is ("app_label.model", pk)."""
     if not to:
         return False
-    with translation.override(language):
-        context = {**context, "site_url": getattr(settings, "SITE_URL", "")}
-        text = render_to_string(f"{template}.txt", context)
-        html = render_to_string(f"{template}.html", context)
-        message = EmailMultiAlternatives(subject=str(subject), body=text, to=[to])
-        message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except Exception:  # noqa: BLE001 - a mail failure must not undo a synchronisation
-        logger.exception("Mail %s to %s failed", template, to)
+    model = ContentType.objects.get_by_natural_key(*related[0].split(".")).model_class()
+    with scopes_disabled():
+        obj = model.objects.select_related("provider").filter(pk=related[1]).first()
+    if obj is None:
         return False
+    provider: Provider = obj.provider
+    with provider_scope(provider), translation.override(language):
+        context = {**context, "site_url": getattr(settings, "SITE_URL", "")}
+        mail_queue(
+            provider=provider,
+            kind=kind,
+            to=[to],
+            subject=str(subject),
+            text=render_to_string(f"{template}.txt", context),
+            html=render_to_string(f"{template}.html", context),
+            language=language,
+            related=obj,
+        )
     return True
 
 
@@ -50,10 +66,11 @@ def conflict_data(block, lodging) -> dict:
         "departure": block.departure,
         "booking_number": block.conflict_booking_number,
         "path": reverse("commercialisation:lodging_ical", kwargs={"lodging_pk": lodging.pk}),
+        "booking_id": block.conflict_booking_id,
     }
 
 
-def notify_conflict(*, to: str, **context) -> bool:
+def notify_conflict(*, to: str, booking_id: int, **context) -> bool:
     with translation.override("fr"):
         subject = _("Booking conflict on %(lodging)s: %(platform)s, %(arrival)s → %(departure)s") % {
             "lodging": context["lodging_name"],
@@ -62,7 +79,12 @@ def notify_conflict(*, to: str, **context) -> bool:
             "departure": context["departure"].strftime("%d/%m/%Y"),
         }
     return send_owner_mail(
-        to=to, subject=subject, template="commercialisation/mail/conflict", context=context
+        to=to,
+        subject=subject,
+        template="commercialisation/mail/conflict",
+        context=context,
+        related=("reservations.booking", booking_id),
+        kind="ical_conflict",
     )
 
 
@@ -76,10 +98,11 @@ def feed_failing_data(feed) -> dict:
         "error_status": feed.last_error_status,
         "failures": feed.consecutive_failures,
         "path": reverse("commercialisation:lodging_ical", kwargs={"lodging_pk": feed.lodging_id}),
+        "feed_id": feed.pk,
     }
 
 
-def notify_feed_failing(*, to: str, error_code: str, error_status, **context) -> bool:
+def notify_feed_failing(*, to: str, error_code: str, error_status, feed_id: int, **context) -> bool:
     from commercialisation.ical import feed_error_message
 
     with translation.override("fr"):
@@ -89,5 +112,10 @@ def notify_feed_failing(*, to: str, error_code: str, error_status, **context) ->
             "lodging": context["lodging_name"],
         }
     return send_owner_mail(
-        to=to, subject=subject, template="commercialisation/mail/feed_failing", context=context
+        to=to,
+        subject=subject,
+        template="commercialisation/mail/feed_failing",
+        context=context,
+        related=("commercialisation.icalfeed", feed_id),
+        kind="ical_feed_failing",
     )
