@@ -35,6 +35,7 @@ PROVIDER_MENU: tuple[Section | Entry, ...] = (
             Entry(pgettext_lazy("menu", "Files"), "reservations:booking_list", "folder"),
             Entry(_("Arrivals"), "reservations:arrivals", "arrival"),
             Entry(_("Departures"), "reservations:departures", "departure"),
+            Entry(_("Clients"), "reservations:client_list", "people"),
         ),
     ),
     Section(
