@@ -7,8 +7,9 @@
   the owner asks for them (GDPR: an export carries no guest personal data by default).
 * ``clients_response``: the "extraction excel du fichier client".
 
-Files are read with ``iterator(chunk_size=EXPORT_CHUNK)``: Django prefetches stays, supplements and
-payments chunk by chunk, so 5 000 files never sit in memory at once (``benchmarks/dossiers_export.py``).
+The ids of the files come through a server-side cursor; each chunk of ``EXPORT_CHUNK`` files is read
+as plain values (``selectors.export_chunk``: five queries) and written before the next one, so 5 000
+files never sit in memory at once (``benchmarks/dossiers_export.py``).
 """
 
 from __future__ import annotations
@@ -23,64 +24,70 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from openpro.money import format_money
 from openpro.xlsx import DATE, DATETIME, INTEGER, MONEY, MULTILINE, TEXT, Column, xlsx_response
-from reservations.models import Booking, BookingStatus, Client
+from reservations.models import BookingOrigin, BookingStatus, Client, PaymentMode
+from reservations.selectors import ExportFile, export_chunk
 
 EXPORT_CHUNK = 500
+
+STATUS_LABELS = dict(BookingStatus.choices)
+ORIGIN_LABELS = dict(BookingOrigin.choices)
+MODE_LABELS = dict(PaymentMode.choices)
 
 
 def _day(value) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT") if value else ""
 
 
-def stays_text(booking: Booking) -> str:
+def stays_text(file: ExportFile) -> str:
     """ "Petit coin de paradis (27/04/2024 - 04/05/2024)", one line per lodging."""
     return "\n".join(
-        f"{stay.lodging.name} ({_day(stay.arrival)} - {_day(stay.departure)})" for stay in booking.stays.all()
+        f"{stay['lodging__name']} ({_day(stay['arrival'])} - {_day(stay['departure'])})"
+        for stay in file.stays
     )
 
 
-def supplements_text(booking: Booking) -> str:
+def supplements_text(file: ExportFile) -> str:
     """ "Petit coin de paradis : Frais de ménage x 1 = 50,00 €"; global ones under "Suppléments globaux"."""
-    lodging_of = {stay.pk: stay.lodging.name for stay in booking.stays.all()}
+    lodging_of = {stay["pk"]: stay["lodging__name"] for stay in file.stays}
     lines = []
-    for line in booking.supplements.all():
-        where = lodging_of.get(line.stay_id, "") if line.stay_id else _("Global supplements")
-        lines.append(f"{where} : {line.label} x {line.quantity} = {format_money(line.amount)}")
+    for line in file.supplements:
+        where = lodging_of.get(line["stay_id"], "") if line["stay_id"] else _("Global supplements")
+        lines.append(f"{where} : {line['label']} x {line['quantity']} = {format_money(line['amount'])}")
     return "\n".join(lines)
 
 
-def payments_text(booking: Booking) -> str:
+def payments_text(file: ExportFile) -> str:
     """The "Règlements" column (NOUVEAUTE 2022): "- 04/03/2022 : 455,00 € (Chèque)", refunds and
     transaction references included, one line per payment."""
     lines = []
-    for payment in booking.payments.all():
-        kind = payment.get_mode_display()
-        if payment.amount < 0:
+    for payment in file.payments:
+        kind = str(MODE_LABELS.get(payment["mode"], payment["mode"]))
+        if payment["amount"] < 0:
             kind = _("Refund, %(mode)s") % {"mode": kind}
-        text = f"- {_day(payment.date)} : {format_money(payment.amount)} ({kind})"
-        if payment.reference:
-            text += " " + _("ref. %(reference)s") % {"reference": payment.reference}
-        if payment.note:
-            text += f" — {payment.note}"
+        text = f"- {_day(payment['date'])} : {format_money(payment['amount'])} ({kind})"
+        if payment["reference"]:
+            text += " " + _("ref. %(reference)s") % {"reference": payment["reference"]}
+        if payment["note"]:
+            text += f" — {payment['note']}"
         lines.append(text)
     return "\n".join(lines)
 
 
-def occupants_text(booking: Booking) -> str:
+def occupants_text(file: ExportFile) -> str:
     """ "Petit coin de paradis : Adulte x 4, Enfant x 1", one line per lodging."""
     lines = []
-    for stay in booking.stays.all():
+    for stay in file.stays:
         people = ", ".join(
-            f"{occupant.age_bracket.label_fr} x {occupant.count}" for occupant in stay.occupants.all()
+            f"{occupant['age_bracket__label_fr']} x {occupant['count']}" for occupant in stay["occupants"]
         )
         if people:
-            lines.append(f"{stay.lodging.name} : {people}")
+            lines.append(f"{stay['lodging__name']} : {people}")
     return "\n".join(lines)
 
 
-def _status(booking: Booking) -> str:
-    text = booking.get_status_display()
-    return f"{text} ({_('test')})" if booking.is_test else str(text)
+def _status(values: dict) -> str:
+    text = str(STATUS_LABELS.get(values["status"], values["status"]))
+    return f"{text} ({_('test')})" if values["is_test"] else text
 
 
 BOOKING_COLUMNS = [
@@ -121,48 +128,59 @@ def _yes_no(value: bool) -> str:
     return _("Yes") if value else _("No")
 
 
-def booking_row(booking: Booking, *, with_clients: bool) -> list:
-    active = booking.status != BookingStatus.CANCELLED
+def booking_row(file: ExportFile, *, with_clients: bool) -> list:
+    values = file.values
+    status = values["status"]
+    balance = values["total_amount"] - values["paid_amount"]
+    contract = pgettext("contract", "Received") if values["contract_signed_at"] else None
     row = [
-        booking.number,
-        booking.created_at,
-        _status(booking),
-        pgettext("contract", "Received")
-        if booking.contract_signed_at
-        else pgettext("contract", "Not received"),
-        booking.deposit_due_date if booking.status == BookingStatus.OPTION else None,
-        stays_text(booking),
-        supplements_text(booking),
-        payments_text(booking),
-        occupants_text(booking),
-        booking.balance_due_date if active and booking.balance > 0 else None,
-        booking.first_arrival,
-        booking.last_departure,
-        booking.get_origin_display(),
-        booking.promo_code,
-        booking.total_amount,
-        booking.paid_amount,
-        booking.balance,
+        values["number"],
+        values["created_at"],
+        _status(values),
+        contract or pgettext("contract", "Not received"),
+        values["deposit_due_date"] if status == BookingStatus.OPTION else None,
+        stays_text(file),
+        supplements_text(file),
+        payments_text(file),
+        occupants_text(file),
+        values["balance_due_date"] if status != BookingStatus.CANCELLED and balance > 0 else None,
+        min((stay["arrival"] for stay in file.stays), default=None),
+        max((stay["departure"] for stay in file.stays), default=None),
+        str(ORIGIN_LABELS.get(values["origin"], values["origin"])),
+        values["promo_code"],
+        values["total_amount"],
+        values["paid_amount"],
+        balance,
     ]
     if with_clients:
-        client = booking.client
+        name = " ".join(part for part in (values["client__last_name"], values["client__first_name"]) if part)
+        phone = values["client__phone1"] or values["client__phone2"] or values["client__phone3"]
         row += [
-            client.display_name,
-            client.email,
-            client.phone1 or client.phone2 or client.phone3,
-            client.postcode,
-            client.city,
-            _yes_no(client.optin),
+            name,
+            values["client__email"],
+            phone,
+            values["client__postcode"],
+            values["client__city"],
+            _yes_no(values["client__optin"]),
         ]
     return row
 
 
-def booking_rows(bookings: QuerySet[Booking], *, with_clients: bool) -> Iterator[list]:
-    for booking in bookings.iterator(chunk_size=EXPORT_CHUNK):
-        yield booking_row(booking, with_clients=with_clients)
+def booking_rows(ids: QuerySet, *, with_clients: bool, chunk_size: int | None = None) -> Iterator[list]:
+    """The rows of the files ``ids`` (a ``values_list("pk")`` queryset read through a server-side
+    cursor), ``chunk_size`` files at a time."""
+    size = chunk_size or EXPORT_CHUNK
+    chunk: list[int] = []
+    for pk in ids.iterator(chunk_size=size):
+        chunk.append(pk)
+        if len(chunk) == size:
+            yield from (booking_row(file, with_clients=with_clients) for file in export_chunk(chunk))
+            chunk = []
+    if chunk:
+        yield from (booking_row(file, with_clients=with_clients) for file in export_chunk(chunk))
 
 
-def bookings_response(*, bookings: QuerySet[Booking], with_clients: bool, filename: str) -> FileResponse:
+def bookings_response(*, bookings: QuerySet, with_clients: bool, filename: str) -> FileResponse:
     """The files of ``bookings`` (``selectors.bookings_for_export``) as an .xlsx attachment."""
     return xlsx_response(
         filename=filename,

@@ -213,30 +213,82 @@ def promo_codes_used() -> list[str]:
 
 
 def bookings_for_export(filters: BookingFilters) -> QuerySet[Booking]:
-    """The files of the export with everything its columns show, prefetched. Read it with
-    ``.iterator(chunk_size=…)``: Django then prefetches chunk by chunk."""
-    stays = (
-        Stay.objects.filter(kind=Stay.Kind.BOOKING)
-        .select_related("lodging")
-        .prefetch_related(
-            Prefetch(
-                "occupants",
-                queryset=StayOccupant.objects.select_related("age_bracket").order_by(
-                    "age_bracket__position", "-age_bracket__age_max"
-                ),
-            )
-        )
-        .order_by("arrival", "id")
-    )
+    """The ids of the files of the export, in the order of the list (read them with
+    ``.iterator()``; ``export_chunk`` reads what the columns show, chunk by chunk)."""
     return (
-        with_stay_dates(_filtered(filters).select_related("client"))
-        .prefetch_related(
-            Prefetch("stays", queryset=stays),
-            Prefetch("supplements", queryset=BookingSupplement.objects.order_by("id")),
-            Prefetch("payments", queryset=Payment.objects.order_by("date", "id")),
-        )
+        with_stay_dates(_filtered(filters))
         .order_by(*SORTS.get(filters.sort, SORTS["-number"]))
+        .values_list("pk", flat=True)
     )
+
+
+@dataclass
+class ExportFile:
+    """One file of the export as plain values (no model instances: nothing outlives its chunk)."""
+
+    values: dict
+    stays: list[dict] = field(default_factory=list)
+    supplements: list[dict] = field(default_factory=list)
+    payments: list[dict] = field(default_factory=list)
+
+
+def export_chunk(ids: list[int]) -> list[ExportFile]:
+    """The files ``ids`` with their stays (lodging, occupants), supplements and payments, in the
+    order of ``ids``. Five queries, whatever the number of ids."""
+    files = {
+        row["pk"]: ExportFile(row)
+        for row in Booking.objects.filter(pk__in=ids).values(
+            "pk",
+            "number",
+            "created_at",
+            "status",
+            "is_test",
+            "contract_signed_at",
+            "deposit_due_date",
+            "balance_due_date",
+            "origin",
+            "promo_code",
+            "total_amount",
+            "paid_amount",
+            "client__last_name",
+            "client__first_name",
+            "client__email",
+            "client__phone1",
+            "client__phone2",
+            "client__phone3",
+            "client__postcode",
+            "client__city",
+            "client__optin",
+        )
+    }
+    stays = {}
+    for stay in (
+        Stay.objects.filter(booking_id__in=ids, kind=Stay.Kind.BOOKING)
+        .values("pk", "booking_id", "lodging__name", "arrival", "departure")
+        .order_by("arrival", "pk")
+    ):
+        stay["occupants"] = []
+        stays[stay["pk"]] = stay
+        files[stay["booking_id"]].stays.append(stay)
+    for occupant in (
+        StayOccupant.objects.filter(stay_id__in=list(stays))
+        .values("stay_id", "age_bracket__label_fr", "count")
+        .order_by("age_bracket__position", "-age_bracket__age_max", "pk")
+    ):
+        stays[occupant["stay_id"]]["occupants"].append(occupant)
+    for line in (
+        BookingSupplement.objects.filter(booking_id__in=ids)
+        .values("booking_id", "stay_id", "label", "quantity", "amount")
+        .order_by("pk")
+    ):
+        files[line["booking_id"]].supplements.append(line)
+    for payment in (
+        Payment.objects.filter(booking_id__in=ids)
+        .values("booking_id", "date", "mode", "amount", "reference", "note")
+        .order_by("date", "pk")
+    ):
+        files[payment["booking_id"]].payments.append(payment)
+    return [files[pk] for pk in ids if pk in files]
 
 
 # --- the top bar: "N° dossier / Nom client" ---------------------------------------------------------

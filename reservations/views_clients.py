@@ -93,8 +93,8 @@ def client_merge(request: HttpRequest, client_pk: int) -> HttpResponse:
 def merge_summary(entry) -> str:
     """The history line of a merge (used by the client card's template)."""
     data = entry.data or {}
-    names = ", ".join(f"{item.get('name')} <{item.get('email')}>" for item in data.get("merged", []))
-    return _("Merged: %(names)s (files %(files)s)") % {
+    names = ", ".join(str(item.get("name")) for item in data.get("merged", []))
+    return _("Merged: %(names)s — files %(files)s") % {
         "names": names,
         "files": ", ".join(f"n°{number}" for number in data.get("files", [])) or "—",
     }
