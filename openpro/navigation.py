@@ -118,4 +118,5 @@ def context(request) -> dict:
         "account_menu": [{"label": e.label, "url": _resolve(e.url_name)} for e in ACCOUNT_MENU],
         "menu_collapsed": request.COOKIES.get(MENU_COOKIE) == "1",
         "search_url": _resolve("reservations:search"),
+        "alerts_url": _resolve("reservations:alerts"),
     }

@@ -81,6 +81,26 @@ def collect_alerts(provider: Provider, today: date) -> list[DashboardAlert]:
     return alerts
 
 
+@dataclass(frozen=True)
+class AlertSummary:
+    """What the top bar's alert icon counts: online files to finalise, and the registered alerts."""
+
+    files: list
+    file_count: int
+    alerts: list[DashboardAlert]
+
+    @property
+    def count(self) -> int:
+        return self.file_count + len(self.alerts)
+
+
+def alert_summary(*, provider: Provider, today: date, limit: int = 50) -> AlertSummary:
+    waiting = selectors.online_files_waiting()
+    files = list(selectors.list_rows(waiting).order_by("-created_at", "-number")[:limit])
+    count = len(files) if len(files) < limit else waiting.count()
+    return AlertSummary(files=files, file_count=count, alerts=collect_alerts(provider, today))
+
+
 # --- "Chiffre d'affaires par mois de prise de réservation" ------------------------------------------
 
 MAX_MONTHS = 36

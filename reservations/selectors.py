@@ -499,6 +499,15 @@ def upcoming_stays(*, moving: str, today: date, days: int = 7, limit: int = 10) 
     )
 
 
+ONLINE_ORIGINS = (BookingOrigin.INTERNET, BookingOrigin.WIDGET)
+
+
+def online_files_waiting() -> QuerySet[Booking]:
+    """The alert icon ("3- Réservation en ligne"): files booked online (marketplace or widget) still
+    in option — the owner is to contact the client and finalise them. Test files left out."""
+    return Booking.objects.filter(origin__in=ONLINE_ORIGINS, status=BookingStatus.OPTION, is_test=False)
+
+
 def latest_bookings(*, limit: int = 10) -> list[Booking]:
     """ "Dernières réservations": the files created last (test files left out)."""
     return list(

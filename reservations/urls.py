@@ -9,6 +9,7 @@ urlpatterns = [
     path("dossiers/", views_suivi.booking_list, name="booking_list"),
     path("dossiers/export/", views_suivi.booking_export, name="booking_export"),
     path("recherche/", views_suivi.search, name="search"),
+    path("alertes/", views_suivi.alerts, name="alerts"),
     path("arrivees/", views_suivi.arrivals, name="arrivals"),
     path("departs/", views_suivi.departures, name="departures"),
     path("clients/", views_clients.client_list, name="client_list"),

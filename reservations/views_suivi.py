@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 from comptes.decorators import provider_required
 from hebergements.models import AgeBracket
 from reservations import exports, selectors, services
-from reservations.dashboard import build_dashboard
+from reservations.dashboard import alert_summary, build_dashboard
 from reservations.forms_suivi import BookingSearchForm, DayForm, PhoneBookingForm, RevenueOptionsForm
 from reservations.models import BookingOrigin
 from reservations.views import _apply_errors, _htmx_target
@@ -116,6 +116,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if target in ("revenue-block", "activity-block"):
         template += f"#{target}"
     return render(request, template, context)
+
+
+@provider_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    """The top bar's alert icon: online files to finalise and the alerts of other apps (iCal
+    conflicts…). ``?badge=1`` (loaded by htmx after the page) answers the count only."""
+    summary = alert_summary(provider=request.provider, today=timezone.localdate())
+    template = "reservations/alerts.html"
+    if request.GET.get("badge"):
+        template += "#badge"
+    return render(request, template, {"summary": summary})
 
 
 # --- "Dossiers" -----------------------------------------------------------------------------------------

@@ -104,6 +104,23 @@ def test_top_bar_finds_a_file_by_client_name_or_number(page, live_server, login,
     expect(page.get_by_test_id("search-message")).to_have_text("Il n’y a pas de dossier n°131.")
 
 
+def test_alert_icon_leads_to_an_online_booking(page, live_server, login, owner):
+    """The third way to reach a file booked online: the alert icon of the top bar."""
+    _provider, lodging = owner
+    arrival = timezone.localdate() + timedelta(days=10)
+    factories.make_file(lodging, arrival, 3, last_name="Dupont", origin="local")
+    factories.make_file(lodging, arrival + timedelta(days=5), 3, last_name="Ossipian", origin="internet")
+    login("dupont.marie@test.com", factories.PASSWORD)
+
+    expect(page.get_by_test_id("alert-count")).to_have_text("1")
+    page.get_by_role("link", name="Alertes").click()
+    expect(page.get_by_role("heading", name="1 réservation en ligne à finaliser")).to_be_visible()
+    page.get_by_role("link", name="Visualiser le dossier n°2").click()
+    expect(page.locator("#client")).to_contain_text("OSSIPIAN")
+    page.get_by_role("link", name="Voir sur le planning").click()
+    expect(page.locator(".pl-block", has_text="n°2")).to_contain_text("OSSIPIAN")
+
+
 def test_files_list_search_export_and_phone_layout(page, live_server, login, owner, tmp_path):
     _provider, lodging = owner
     arrival = timezone.localdate() + timedelta(days=10)
@@ -132,7 +149,9 @@ def test_files_list_search_export_and_phone_layout(page, live_server, login, own
     page.get_by_label("Arrivée entre le").fill(day(20))
     page.get_by_label("et le", exact=True).fill(day(5))
     page.get_by_role("button", name="Rechercher", exact=True).click()
-    expect(page.locator("#id_arrival_to_error")).to_have_text("La fin de la période doit être après son début.")
+    expect(page.locator("#id_arrival_to_error")).to_have_text(
+        "La fin de la période doit être après son début."
+    )
 
     page.set_viewport_size({"width": 375, "height": 740})
     for path_ in ("/tableau-de-bord/", "/dossiers/", "/arrivees/", "/clients/"):

@@ -92,7 +92,12 @@ def test_merge_moves_the_files_in_one_transaction_with_an_audit_entry(owner_clie
         kept = Client.objects.get(pk=first.pk)
         assert sorted(Booking.objects.filter(client=kept).values_list("number", flat=True)) == [1, 2, 3]
         # empty fields completed from the duplicates; the opt-in given once is kept
-        assert (kept.first_name, kept.phone1, kept.city, kept.optin) == ("Marie", "0561023086", "Arabaux", True)
+        assert (kept.first_name, kept.phone1, kept.city, kept.optin) == (
+            "Marie",
+            "0561023086",
+            "Arabaux",
+            True,
+        )
         entry = history(kept).get(action="client.merged")
         assert entry.data["files"] == [2, 3] and len(entry.data["merged"]) == 2
         assert entry.user == factories.owner_of(provider)

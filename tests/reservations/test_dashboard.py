@@ -343,3 +343,39 @@ def test_dashboard_query_count_does_not_grow_with_the_files(
         factories.make_file(lodging, start + timedelta(days=2 * index), 2, origin="internet")
     with django_assert_max_num_queries(len(small.captured_queries)):
         owner_client.get(DASHBOARD)
+
+
+def test_alert_icon_lists_online_files_to_finalise(frozen, owner_client, provider, lodging):
+    july = date(2024, 7, 1)
+    online = factories.make_file(lodging, july, 3, origin="internet", last_name="Ossipian")
+    widget = factories.make_file(lodging, july + timedelta(days=5), 3, origin="widget", last_name="Martin")
+    factories.make_file(lodging, july + timedelta(days=10), 3, origin="local", last_name="Local")
+    factories.make_file(
+        lodging, july + timedelta(days=15), 3, origin="internet", is_test=True, last_name="Test"
+    )
+    paid = factories.make_file(lodging, july + timedelta(days=20), 3, origin="internet", last_name="Payé")
+    factories.record_payment(paid, "10.00")
+    url = reverse("reservations:alerts")
+
+    html = owner_client.get(DASHBOARD).text
+    assert f'<a class="alert-icon" href="{url}" hx-get="{url}?badge=1" hx-trigger="load"' in html
+    badge = owner_client.get(url, {"badge": "1"}).text
+    assert badge.strip() == '<span class="alert-count has-alerts" data-testid="alert-count">2</span>'
+    response = owner_client.get(url)
+    assert [b.number for b in response.context["summary"].files] == [widget.number, online.number]
+    assert "2 réservations en ligne à finaliser" in response.text
+
+    def conflicts(for_provider, today):
+        return [DashboardAlert(message="Conflit iCal")]
+
+    register_alert_source(conflicts)
+    try:
+        assert ">3<" in owner_client.get(url, {"badge": "1"}).text
+        assert "⚠ Conflit iCal" in owner_client.get(url).text
+    finally:
+        unregister_alert_source(conflicts)
+    factories.record_payment(online, "10.00")
+    factories.record_payment(widget, "10.00")
+    assert owner_client.get(url, {"badge": "1"}).text.strip() == (
+        '<span class="alert-count" data-testid="alert-count"></span>'
+    )
