@@ -7,7 +7,9 @@ class CommercialisationConfig(AppConfig):
     verbose_name = _("Sales channels")
 
     def ready(self) -> None:
-        from commercialisation.planning import imported_planning_blocks
+        from commercialisation.planning import ical_dashboard_alerts, imported_planning_blocks
+        from reservations.dashboard import register_alert_source
         from reservations.planning import register_block_source
 
         register_block_source(imported_planning_blocks)
+        register_alert_source(ical_dashboard_alerts)

@@ -1,7 +1,9 @@
-"""Imported iCal blocks on the owner's planning (registered in ``CommercialisationConfig.ready``).
+"""The iCal synchronisation on the owner's planning and dashboard (registered in
+``CommercialisationConfig.ready``).
 
 Platform reservations and availability blocks are drawn in their platform's colour with their
-summary; one that clashes with a booking file is drawn in red as a conflict, with a link to the file.
+summary; one that clashes with a booking file is drawn in red as a conflict, with a link to the file,
+and listed in red on the dashboard with the calendars that no longer synchronise.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 
-from commercialisation.selectors import BlockView, imported_blocks
+from commercialisation.selectors import BlockView, failing_feeds, imported_blocks, open_conflicts
+from comptes.models import Provider
 from hebergements.models import Lodging
+from reservations.dashboard import WARNING, DashboardAlert
 from reservations.planning import PlanningBlock
 
 
@@ -50,3 +55,37 @@ def imported_planning_blocks(
         lodging_id: [_planning_block(view) for view in views]
         for lodging_id, views in imported_blocks(lodgings, start, end).items()
     }
+
+
+def ical_dashboard_alerts(provider: Provider, today: date) -> list[DashboardAlert]:
+    """Dashboard alerts (and the top bar's alert count): conflicts with a platform, in red, and
+    calendars that no longer synchronise."""
+    alerts = [
+        DashboardAlert(
+            message=_(
+                "Conflict: %(platform)s blocks %(lodging)s from %(arrival)s to %(departure)s, "
+                "over file no. %(number)s."
+            )
+            % {
+                "platform": view.platform_label,
+                "lodging": view.lodging_name,
+                "arrival": formats.date_format(view.arrival, "SHORT_DATE_FORMAT"),
+                "departure": formats.date_format(view.departure, "SHORT_DATE_FORMAT"),
+                "number": view.conflict_booking_number,
+            },
+            url=reverse("reservations:booking_detail", kwargs={"booking_pk": view.conflict_booking_id}),
+            link_label=_("See file no. %(number)s") % {"number": view.conflict_booking_number},
+        )
+        for view in open_conflicts(provider)
+    ]
+    alerts.extend(
+        DashboardAlert(
+            message=_("The calendar “%(feed)s” of %(lodging)s no longer synchronises.")
+            % {"feed": feed.name, "lodging": feed.lodging.name},
+            url=reverse("commercialisation:lodging_ical", kwargs={"lodging_pk": feed.lodging_id}),
+            link_label=_("iCal synchronisation"),
+            level=WARNING,
+        )
+        for feed in failing_feeds(provider)
+    )
+    return alerts

@@ -35,6 +35,7 @@ PROVIDER_MENU: tuple[Section | Entry, ...] = (
             Entry(pgettext_lazy("menu", "Files"), "reservations:booking_list", "folder"),
             Entry(_("Arrivals"), "reservations:arrivals", "arrival"),
             Entry(_("Departures"), "reservations:departures", "departure"),
+            Entry(_("Clients"), "reservations:client_list", "people"),
         ),
     ),
     Section(
@@ -117,4 +118,5 @@ def context(request) -> dict:
         "account_menu": [{"label": e.label, "url": _resolve(e.url_name)} for e in ACCOUNT_MENU],
         "menu_collapsed": request.COOKIES.get(MENU_COOKIE) == "1",
         "search_url": _resolve("reservations:search"),
+        "alerts_url": _resolve("reservations:alerts"),
     }

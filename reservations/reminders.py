@@ -9,7 +9,7 @@ for each provider; running it again the same day — or the next — creates not
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
@@ -21,26 +21,19 @@ from comptes.selectors import mail_settings
 from openpro.money import ZERO
 from reservations.models import Booking, BookingStatus
 from reservations.reminder_models import PaymentReminder
+from reservations.selectors import awaiting_balance_q, awaiting_deposit_q
+
+ONE_DAY = timedelta(days=1)
 
 
 def deposits_late(today: date) -> QuerySet[Booking]:
-    """Options whose deposit was due before ``today`` and is not (fully) received."""
-    return Booking.objects.filter(
-        status=BookingStatus.OPTION,
-        is_test=False,
-        deposit_due_date__lt=today,
-        deposit_amount__gt=F("paid_amount"),
-    )
+    """Files of "Mes relances" waiting for their deposit since before ``today`` (a day late)."""
+    return Booking.objects.filter(awaiting_deposit_q(today - ONE_DAY), deposit_amount__gt=F("paid_amount"))
 
 
 def balances_late(today: date) -> QuerySet[Booking]:
-    """Confirmed files whose balance was due before ``today`` and is not paid."""
-    return Booking.objects.filter(
-        status=BookingStatus.CONFIRMED,
-        is_test=False,
-        balance_due_date__lt=today,
-        total_amount__gt=F("paid_amount"),
-    )
+    """Files of "Mes relances" waiting for their balance since before ``today`` (a day late)."""
+    return Booking.objects.filter(awaiting_balance_q(today - ONE_DAY))
 
 
 @transaction.atomic

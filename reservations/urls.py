@@ -1,11 +1,21 @@
 from django.urls import path
 
-from reservations import views
+from reservations import views, views_clients, views_suivi
 
 app_name = "reservations"
 
 urlpatterns = [
-    path("tableau-de-bord/", views.dashboard, name="dashboard"),
+    path("tableau-de-bord/", views_suivi.dashboard, name="dashboard"),
+    path("dossiers/", views_suivi.booking_list, name="booking_list"),
+    path("dossiers/export/", views_suivi.booking_export, name="booking_export"),
+    path("recherche/", views_suivi.search, name="search"),
+    path("alertes/", views_suivi.alerts, name="alerts"),
+    path("arrivees/", views_suivi.arrivals, name="arrivals"),
+    path("departs/", views_suivi.departures, name="departures"),
+    path("clients/", views_clients.client_list, name="client_list"),
+    path("clients/export/", views_clients.client_export, name="client_export"),
+    path("clients/<int:client_pk>/", views_clients.client_detail, name="client_detail"),
+    path("clients/<int:client_pk>/fusionner/", views_clients.client_merge, name="client_merge"),
     path("planning/", views.planning, name="planning"),
     path("planning/selection/", views.planning_selection, name="planning_selection"),
     path("interdictions-de-vente/creer/", views.prohibition_create, name="prohibition_create"),

@@ -1,4 +1,5 @@
-"""SUIVI DES RÉSERVATIONS: planning, sale prohibitions, booking files and payments.
+"""SUIVI DES RÉSERVATIONS: planning, sale prohibitions, booking files and payments (the dashboard,
+the files list, arrivals and departures are in ``views_suivi``, the client file in ``views_clients``).
 
 Views are thin: a form parses the request, one service applies the rule, the page (or, for htmx,
 the partial the request targets) is rendered again.
@@ -62,15 +63,6 @@ def _apply_errors(error: ValidationError, forms_by_field: dict, fallback) -> Non
         messages_ = [message for item in errors for message in item.messages]
         form, name = forms_by_field.get(field, (fallback, None))
         form.add_error(name, messages_)
-
-
-# --- dashboard ------------------------------------------------------------------------------------
-
-
-@provider_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """Tableau de bord (its figures and blocks come with the dashboard issue)."""
-    return render(request, "reservations/dashboard.html", {})
 
 
 # --- planning -------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The "Exporter en fichier Excel" workbook of "Voir les tarifs" (openpyxl).
+"""The "Exporter en fichier Excel" workbook of "Voir les tarifs" (written by ``openpro.xlsx``).
 
 Dates are real dates and amounts real numbers (so the owner can sort, filter and add them up in a
 spreadsheet), headers are the words of the table on screen.
@@ -6,73 +6,54 @@ spreadsheet), headers are the words of the table on screen.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from io import BytesIO
 
+from django.db.models import QuerySet
+from django.http import FileResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from hebergements.models import AgeBracket, Lodging
+from openpro.xlsx import DATE, INTEGER, MONEY, XLSX_CONTENT_TYPE, Column, sheet_title, xlsx_response
 from tarifs.models import StayPrice
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DATE_FORMAT = "DD/MM/YYYY"
-MONEY_FORMAT = '#,##0.00 "€"'
+__all__ = ["XLSX_CONTENT_TYPE", "stay_prices_response"]
 
 
-def _sheet_title(lodging: Lodging | None) -> str:
-    title = re.sub(r"[\[\]:*?/\\]", " ", lodging.name if lodging else _("Stay prices")).strip()
-    return (title or _("Stay prices"))[:31]
-
-
-def stay_prices_workbook(
-    *, lodging: Lodging | None, rows: Sequence[StayPrice], brackets: Sequence[AgeBracket]
-) -> bytes:
-    """One sheet: a header row, one row per stay price, then the number of prices."""
-    per_person = any(row.mode == StayPrice.Mode.PER_PERSON for row in rows)
+def stay_prices_response(
+    *, lodging: Lodging | None, stay_prices: QuerySet[StayPrice], brackets: Sequence[AgeBracket]
+) -> FileResponse:
+    """One sheet: a header row, one row per stay price (read in chunks), then the number of prices."""
+    per_person = stay_prices.filter(mode=StayPrice.Mode.PER_PERSON).exists()
     shown_brackets = list(brackets) if per_person else []
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _sheet_title(lodging)
-    headers = [
-        _("Length (nights)"),
-        _("Start date"),
-        _("End date"),
-        _("Initial price"),
-        _("Discount"),
-        _("Sale price"),
-    ] + [_("Sale price per occupant – %(bracket)s") % {"bracket": b.label_fr} for b in shown_brackets]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        by_bracket = {line.age_bracket_id: line.sale_price for line in row.bracket_prices.all()}
-        lodging_mode = row.mode == StayPrice.Mode.LODGING
-        sheet.append(
-            [
+    columns = [
+        Column(_("Length (nights)"), INTEGER, width=14),
+        Column(_("Start date"), DATE, width=14),
+        Column(_("End date"), DATE, width=14),
+        Column(_("Initial price"), MONEY, width=14),
+        Column(_("Discount"), MONEY, width=14),
+        Column(_("Sale price"), MONEY, width=14),
+    ] + [
+        Column(_("Sale price per occupant – %(bracket)s") % {"bracket": bracket.label_fr}, MONEY)
+        for bracket in shown_brackets
+    ]
+
+    def rows():
+        for row in stay_prices.iterator(chunk_size=1000):
+            by_bracket = {line.age_bracket_id: line.sale_price for line in row.bracket_prices.all()}
+            lodging_mode = row.mode == StayPrice.Mode.LODGING
+            yield [
                 row.nights,
                 row.arrival,
                 row.departure,
                 row.initial_price if lodging_mode else None,
                 row.discount if lodging_mode else None,
                 row.sale_price if lodging_mode else None,
-            ]
-            + [by_bracket.get(bracket.pk) for bracket in shown_brackets]
-        )
-        line = sheet.max_row
-        for column in (2, 3):
-            sheet.cell(line, column).number_format = DATE_FORMAT
-        for column in range(4, len(headers) + 1):
-            sheet.cell(line, column).number_format = MONEY_FORMAT
-    sheet.append([])
-    sheet.append([_("Number of stay prices"), len(rows)])
-    sheet.cell(sheet.max_row, 1).font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(header) + 2)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            ] + [by_bracket.get(bracket.pk) for bracket in shown_brackets]
+
+    return xlsx_response(
+        filename=f"tarifs-{lodging.reference if lodging else 'vide'}.xlsx",
+        title=sheet_title(lodging.name if lodging else "", _("Stay prices")),
+        columns=columns,
+        rows=rows(),
+        footer=lambda count: [[], [_("Number of stay prices"), count]],
+    )

@@ -273,12 +273,9 @@ def stay_price_export(request: HttpRequest) -> HttpResponse:
     default_lodging = _default_lodging(request)
     form = _filter_form(request.GET, default_lodging)
     filters = form.filters(default_lodging)
-    rows = list(selectors.stay_prices_search(filters))
-    content = exports.stay_prices_workbook(lodging=filters.lodging, rows=rows, brackets=_brackets())
-    name = f"tarifs-{filters.lodging.reference if filters.lodging else 'vide'}.xlsx"
-    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return exports.stay_prices_response(
+        lodging=filters.lodging, stay_prices=selectors.stay_prices_search(filters), brackets=_brackets()
+    )
 
 
 @provider_required

@@ -397,3 +397,66 @@ def make_example_booking(
         if status == "cancelled":
             services.booking_cancel(booking=booking)
         return Booking.objects.select_related("client").get(pk=booking.pk)
+
+
+# --- reservations: files list, dashboard, client file ---------------------------------------------
+
+
+def make_file(
+    lodging: Lodging,
+    arrival,
+    nights: int = 7,
+    *,
+    price: str = "350.00",
+    created_at=None,
+    origin: str = "local",
+    is_test: bool = False,
+    promo_code: str = "",
+    client=None,
+    today=None,
+    **client_data,
+):
+    """A booking file made by ``booking_create`` (option), created at ``created_at`` (an aware
+    datetime; the file's creation date is what the dashboard groups by)."""
+    from datetime import timedelta
+
+    from reservations.models import Booking
+    from reservations.services import booking_create
+
+    provider = lodging.provider
+    client_data.setdefault("last_name", "Dupont")
+    client_data.setdefault("first_name", "Marie")
+    with provider_scope(provider):
+        booking = booking_create(
+            provider=provider,
+            lodging=lodging,
+            arrival=arrival,
+            departure=arrival + timedelta(days=nights),
+            occupants=adults(provider, 2),
+            lodging_price=Decimal(price),
+            client=client,
+            client_data=None if client is not None else client_data,
+            origin=origin,
+            is_test=is_test,
+            promo_code=promo_code,
+            today=today,
+        )
+        if created_at is not None:
+            Booking.objects.filter(pk=booking.pk).update(created_at=created_at)
+            booking.created_at = created_at
+    return booking
+
+
+def cancel(booking):
+    from reservations.services import booking_cancel
+
+    with provider_scope(booking.provider):
+        return booking_cancel(booking=booking)
+
+
+def paris(year: int, month: int, day: int, hour: int = 12, minute: int = 0):
+    """An aware datetime in the provider's time zone (Europe/Paris)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Europe/Paris"))

@@ -6,7 +6,6 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 
 from comptes.mailing import mails_for
-from reservations.reminders import reminder_counts
 
 register = template.Library()
 
@@ -25,9 +24,3 @@ def booking_file_url(booking) -> str:
         return reverse("reservations:booking_detail", kwargs={"booking_pk": booking.pk})
     except NoReverseMatch:
         return ""
-
-
-@register.simple_tag
-def payment_reminder_counts() -> dict[str, int]:
-    """ "Mes relances": open deposit and balance reminders (inside the provider scope)."""
-    return reminder_counts()

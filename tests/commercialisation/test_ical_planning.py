@@ -54,3 +54,24 @@ def test_imported_blocks_cost_the_same_queries_whatever_their_number(owner_clien
     large, drawn = render()
     assert drawn == 10
     assert large == small
+
+
+def test_conflicts_and_failing_calendars_are_in_red_on_the_dashboard(owner_client, provider, lodging):
+    from commercialisation.models import IcalFeed
+    from comptes.scoping import provider_scope
+
+    airbnb = factories.make_ical_feed(lodging, name="Airbnb", platform=Platform.AIRBNB)
+    booking_com = factories.make_ical_feed(lodging, name="Booking.com", platform=Platform.BOOKING)
+    file = factories.make_booking_stay(lodging, date(2024, 5, 11), date(2024, 5, 14)).booking
+    block(airbnb, "r1", date(2024, 5, 8), date(2024, 5, 12))
+    with provider_scope(provider):
+        IcalFeed.objects.filter(pk=booking_com.pk).update(consecutive_failures=3)
+
+    html = owner_client.get(reverse("reservations:dashboard")).content.decode()
+
+    alerts = re.findall(r'<li class="alert alert-(\w+)" role="alert">(.*?)</li>', html, re.S)
+    assert [level for level, _ in alerts] == ["danger", "warning"]
+    assert "Airbnb bloque Petit coin de paradis du 08/05/2024 au 12/05/2024" in alerts[0][1]
+    assert f"dossier n°{file.number}" in alerts[0][1]
+    assert reverse("reservations:booking_detail", kwargs={"booking_pk": file.pk}) in alerts[0][1]
+    assert "Le calendrier « Booking.com » de Petit coin de paradis ne se synchronise plus." in alerts[1][1]

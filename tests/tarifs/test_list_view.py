@@ -248,7 +248,7 @@ def test_excel_export_has_the_rows_of_the_table(owner_client, provider, grid):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"].endswith('.xlsx"')
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[0] == (
         "Durée (en nuits)",
@@ -286,7 +286,7 @@ def test_excel_export_of_prices_per_occupant(owner_client, provider, lodging):
         None,
         bracket_prices={adult: Decimal("40"), child: Decimal("20.5"), baby: Decimal("0")},
     )
-    sheet = load_workbook(BytesIO(owner_client.get(EXPORT, {"lodging": lodging.pk}).content)).active
+    sheet = load_workbook(BytesIO(owner_client.get(EXPORT, {"lodging": lodging.pk}).getvalue())).active
     header, row = next(sheet.iter_rows(min_row=1, max_row=2, values_only=True)), None
     row = list(sheet.iter_rows(min_row=2, max_row=2, values_only=True))[0]
     assert header[6:] == (
@@ -305,7 +305,7 @@ def test_another_providers_lodging_in_the_address_shows_nothing_of_theirs(
     response = owner_client.get(LIST, {"lodging": other_lodging.pk})
     assert {row.lodging_id for row in rows(response)} == {grid.pk}
     assert "999,00" not in response.content.decode()
-    workbook = load_workbook(BytesIO(owner_client.get(EXPORT, {"lodging": other_lodging.pk}).content))
+    workbook = load_workbook(BytesIO(owner_client.get(EXPORT, {"lodging": other_lodging.pk}).getvalue()))
     assert all(row[5] != 999 for row in workbook.active.iter_rows(min_row=2, values_only=True) if row[0])
 
     # "Delete every row of the table" with a forged filter deletes nothing.
