@@ -140,14 +140,15 @@ class Command(BaseCommand):
         colline = Lodging.objects.get(name="Gîte La Colline Verte")
         adults = {provider.age_brackets.get(label_fr="Adulte").pk: 2}
         files = (
-            # lodging, from, nights, price, client, origin, paid
-            (paradis, -3, 7, "350.00", ("Kiourtzidou", "Eleni"), BookingOrigin.PHONE, "all"),
-            (paradis, 6, 7, "350.00", ("Ossipian", "Armen"), BookingOrigin.INTERNET, "deposit"),
-            (colline, 2, 7, "560.00", ("Martin", "Paul"), BookingOrigin.LOCAL, None),
-            (colline, 20, 2, "180.00", ("Durand", "Sophie"), BookingOrigin.WIDGET, None),
+            # lodging, from, nights, price, client, origin, paid, booked (days ago)
+            (paradis, -3, 7, "350.00", ("Kiourtzidou", "Eleni"), BookingOrigin.PHONE, "all", 40),
+            (paradis, 6, 7, "350.00", ("Ossipian", "Armen"), BookingOrigin.INTERNET, "deposit", 20),
+            (colline, 2, 7, "560.00", ("Martin", "Paul"), BookingOrigin.LOCAL, None, 0),
+            (colline, 20, 2, "180.00", ("Durand", "Sophie"), BookingOrigin.WIDGET, None, 15),
         )
-        for lodging, offset, nights, price, (last_name, first_name), origin, paid in files:
+        for lodging, offset, nights, price, (last_name, first_name), origin, paid, booked in files:
             arrival = today + timedelta(days=offset)
+            booked_on = today - timedelta(days=booked)
             booking = booking_services.booking_create(
                 provider=provider,
                 lodging=lodging,
@@ -162,11 +163,13 @@ class Command(BaseCommand):
                     "email": f"{last_name.lower()}@example.com",
                     "city": "Toulouse",
                 },
+                today=booked_on,
             )
+            Booking.objects.filter(pk=booking.pk).update(created_at=timezone.now() - timedelta(days=booked))
             if paid:
                 amount = booking.total_amount if paid == "all" else booking.deposit_amount
                 booking_services.payment_record(
-                    booking=booking, date=today, mode=PaymentMode.CHEQUE, amount=amount
+                    booking=booking, date=booked_on, mode=PaymentMode.CHEQUE, amount=amount
                 )
         start = today + timedelta(days=30)
         booking_services.sale_prohibition_create(
