@@ -56,12 +56,16 @@ def provider_create(
     return provider
 
 
-def provider_update_contact(*, provider: Provider, data: dict) -> Provider:
-    """ "Modifier mes coordonnées": write the validated contact fields."""
+def provider_update(*, provider: Provider, data: dict) -> Provider:
+    """ "Modifier mes coordonnées", "Paramètres avancés": write these fields of the provider only.
+
+    Only the given columns are written, so a counter (file or lodging numbers) raised by another
+    request in the meantime is never put back.
+    """
     for field, value in data.items():
         setattr(provider, field, value)
-    provider.full_clean()
-    provider.save()
+    provider.full_clean(exclude=["lodging_counter", "booking_counter"])
+    provider.save(update_fields=list(data))
     return provider
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -32,7 +34,7 @@ from comptes.services import (
     mail_settings_update,
     payment_settings_update,
     provider_complete_setup,
-    provider_update_contact,
+    provider_update,
     sales_terms_update,
     user_change_email,
 )
@@ -90,7 +92,7 @@ def wizard(request: HttpRequest) -> HttpResponse:
             step = "contact"
         elif lodging_form.is_valid():
             with transaction.atomic():
-                provider_update_contact(provider=provider, data=contact_form.cleaned_data)
+                provider_update(provider=provider, data=contact_form.cleaned_data)
                 fields = {k: v for k, v in lodging_form.cleaned_data.items() if k != "characteristics"}
                 lodging_create(provider=provider, **fields)
                 provider_complete_setup(provider=provider)
@@ -114,9 +116,10 @@ def wizard(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest) -> HttpResponse:
     """Modifier mes coordonnées."""
-    form = ProviderContactForm(request.POST or None, instance=request.provider)
+    # The form works on a copy: refused input never shows in the page's top bar.
+    form = ProviderContactForm(request.POST or None, instance=copy.copy(request.provider))
     if request.method == "POST" and form.is_valid():
-        provider_update_contact(provider=request.provider, data=form.cleaned_data)
+        provider_update(provider=request.provider, data=form.cleaned_data)
         messages.success(request, _("Your contact details are saved."))
         return redirect("comptes:contact")
     return render(request, "comptes/contact.html", {"form": form})
@@ -151,9 +154,9 @@ def credentials(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def advanced(request: HttpRequest) -> HttpResponse:
     """Paramètres avancés: minimum stay, always use the desktop version."""
-    form = AdvancedSettingsForm(request.POST or None, instance=request.provider)
+    form = AdvancedSettingsForm(request.POST or None, instance=copy.copy(request.provider))
     if request.method == "POST" and form.is_valid():
-        form.save()
+        provider_update(provider=request.provider, data=form.cleaned_data)
         messages.success(request, _("Your advanced settings are saved."))
         return redirect("comptes:advanced")
     return render(request, "comptes/advanced.html", {"form": form})

@@ -50,10 +50,10 @@ def payment(provider):
 
 
 def test_mail_page_shows_the_defaults_and_the_generated_footer(client, provider):
-    from comptes.services import provider_update_contact
+    from comptes.services import provider_update
     from tests.factories import owner_of
 
-    provider_update_contact(
+    provider_update(
         provider=provider,
         data={"address": "2 Boulevard du Sud", "postcode": "09000", "city": "FOIX", "phone1": "0500000000"},
     )

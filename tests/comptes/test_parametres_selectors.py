@@ -13,7 +13,7 @@ from comptes.services import (
     contract_settings_update,
     mail_settings_update,
     payment_settings_update,
-    provider_update_contact,
+    provider_update,
     sales_terms_update,
 )
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def scoped(provider):
-    provider_update_contact(
+    provider_update(
         provider=provider,
         data={
             "civility": "mme",

@@ -123,3 +123,25 @@ def test_french_by_default_even_for_an_english_browser(client, db):
     assert "Mot de passe" in response.text
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Password" in client.get("/accounts/login/").text
+
+
+def test_saving_the_contact_details_never_puts_a_counter_back(owner_client, provider):
+    """A file created while the owner edits the contact details keeps its number for good."""
+    from comptes.services import provider_update
+
+    with scopes_disabled():
+        stale = Provider.objects.get(pk=provider.pk)  # loaded at the start of a request
+        Provider.objects.filter(pk=provider.pk).update(booking_counter=41, lodging_counter=7)
+        provider_update(provider=stale, data={"first_name": "Marie-Anne"})
+        fresh = Provider.objects.get(pk=provider.pk)
+    assert (fresh.first_name, fresh.booking_counter, fresh.lodging_counter) == ("Marie-Anne", 41, 7)
+
+
+def test_refused_advanced_settings_change_nothing_even_on_the_refused_page(owner_client, provider):
+    response = owner_client.post(
+        reverse("comptes:advanced"), {"min_stay_nights": "0", "always_desktop": "on"}
+    )
+    assert 'id="id_min_stay_nights_error"' in response.text
+    assert 'content="width=1200"' not in response.text  # the page is not drawn with refused input
+    with scopes_disabled():
+        assert Provider.objects.get(pk=provider.pk).always_desktop is False
