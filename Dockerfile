@@ -11,8 +11,11 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 RUN pip install --upgrade pip && pip install -e .
 COPY . .
-RUN DEBUG=1 SECRET_KEY=build DATABASE_URL=postgres://build@localhost/build python manage.py collectstatic --no-input -v 0 \
-    && DEBUG=1 SECRET_KEY=build DATABASE_URL=postgres://build@localhost/build python manage.py compilemessages -v 0 --ignore=.venv
+# Static files with their manifest (hashed names), as DEBUG=0 serves them; no database is needed.
+RUN DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=postgres://build@localhost/build \
+    python manage.py collectstatic --no-input -v 0 \
+    && DEBUG=1 SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
+    python manage.py compilemessages -v 0 --ignore=.venv
 
 RUN useradd --create-home --uid 1000 openpro && mkdir -p /app/var/media && chown -R openpro /app/var
 USER openpro

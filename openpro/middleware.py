@@ -26,3 +26,18 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class HealthCheckMiddleware:
+    """Answer ``/healthz`` first, before the host name is checked: the container's health probe
+    calls it as ``localhost``, which is not one of the site's ``ALLOWED_HOSTS``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz":
+            from openpro.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)

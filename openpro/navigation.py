@@ -44,6 +44,7 @@ PROVIDER_MENU: tuple[Section | Entry, ...] = (
             Entry(_("Your structure"), "hebergements:structure", "home"),
             Entry(pgettext_lazy("menu", "Lodgings"), "hebergements:lodging_list", "key"),
             Entry(_("Supplements"), "hebergements:supplement_list", "plus"),
+            Entry(_("Prices"), "tarifs:list", "euro"),
         ),
     ),
     Section(

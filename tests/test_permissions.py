@@ -153,6 +153,23 @@ def test_every_back_office_url_is_isolated(client, tenant_a, other_provider):
         assert response.status_code in (200, 302), url
 
 
+def test_no_back_office_url_changes_another_tenants_object(client, tenant_a, other_provider):
+    """POST (the verb of every change) with provider A's ids, as provider B: refused, nothing done."""
+    from comptes.models import AuditEntry
+
+    with scopes_disabled():
+        before = AuditEntry.objects.filter(provider=tenant_a["provider"]).count()
+    client.force_login(factories.owner_of(other_provider))
+    for name, pattern in back_office_patterns():
+        url, has_object = url_for(name, pattern, tenant_a)
+        if not has_object:
+            continue
+        response = client.post(url, {"confirm": "1", "amount": "1", "label": "x"})
+        assert response.status_code in (403, 404, 405), f"POST {url} answered {response.status_code}"
+    with scopes_disabled():
+        assert AuditEntry.objects.filter(provider=tenant_a["provider"]).count() == before
+
+
 def test_every_provider_owned_model_refuses_an_unscoped_query(db):
     """Forgetting the tenant filter fails loudly instead of leaking rows."""
     from django.apps import apps

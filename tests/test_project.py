@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import date
@@ -23,6 +24,67 @@ def test_healthz_ok(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["checks"]["database"] == "ok"
+
+
+def test_healthz_answers_the_container_probe_whatever_the_allowed_hosts(client, db, settings):
+    settings.ALLOWED_HOSTS = ["openpro.example.org"]
+    assert client.get("/healthz", HTTP_HOST="localhost").status_code == 200
+    assert client.get("/accounts/login/", HTTP_HOST="localhost").status_code == 400
+
+
+def test_healthz_503_when_the_database_does_not_answer(tmp_path):
+    script = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/healthz', HTTP_HOST='localhost'); print(r.status_code, r.content.decode())"
+    )
+    env = production_env(
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="openpro.example.org",
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+    )
+    env.pop("REDIS_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.startswith("503 "), result.stdout + result.stderr
+    assert '"database": "error' in result.stdout
+
+
+def test_production_pages_find_their_hashed_static_files(tmp_path):
+    """DEBUG=0 serves static files through their manifest: collectstatic as the image does."""
+    env = production_env(
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="testserver",
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+    env.pop("REDIS_URL", None)
+    collect = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert collect.returncode == 0, collect.stderr
+    script = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/accounts/login/', secure=True); print(r.status_code); print(r.content.decode())"
+    )
+    page = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert page.stdout.startswith("200"), page.stdout[-2000:] + page.stderr[-3000:]
+    assert re.search(r"/static/css/app\.[0-9a-f]{12}\.css", page.stdout)
+
+
+def test_the_cache_never_shares_the_brokers_redis_database():
+    from openpro.settings import redis_cache_url
+
+    assert redis_cache_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/1"
+    assert redis_cache_url("redis://:secret@redis:6379") == "redis://:secret@redis:6379/1"
+    assert redis_cache_url("redis://redis:6379/15") == "redis://redis:6379/0"
 
 
 def test_healthz_503_when_the_broker_does_not_answer(client, db, settings):
@@ -109,21 +171,33 @@ def test_french_catalogue_is_compiled_and_complete():
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
 
 
-def test_demo_data_is_idempotent(db, capsys):
-    call_command("demo")
-    call_command("demo")
-    from comptes.models import Provider
+def test_demo_data_is_idempotent_and_its_printed_logins_work(client, db, capsys):
+    from comptes.models import Membership, Provider, User
     from comptes.scoping import provider_scope, scopes_disabled
     from hebergements.models import Lodging
+    from reservations.models import Booking
 
+    call_command("demo")
+    call_command("demo")
+    output = capsys.readouterr().out
     with scopes_disabled():
         provider = Provider.objects.get(number=92750)
+        assert provider.office.name == "Ariège Pyrénées Tourisme"
+        assert Membership.objects.filter(office=provider.office, role=Membership.Role.OFFICE_STAFF).exists()
+        assert User.objects.filter(is_superuser=True).exists()
     with provider_scope(provider):
         assert sorted(Lodging.objects.values_list("name", flat=True)) == [
             "Gîte La Colline Verte",
             "Petit coin de paradis",
         ]
-    assert "dupont.marie@test.com" in capsys.readouterr().out
+        assert Booking.objects.count() == 4  # not doubled by the second run
+    logins = set(re.findall(r"(\S+@\S+)\s+password: (\S+)", output))
+    assert len(logins) == 3
+    for email, password in logins:
+        assert client.post("/accounts/login/", {"login": email, "password": password}).status_code == 302, (
+            email
+        )
+        client.logout()
 
 
 def test_uploaded_media_is_served(client, settings, tmp_path):
