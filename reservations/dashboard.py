@@ -97,8 +97,7 @@ class AlertSummary:
 def alert_summary(*, provider: Provider, today: date, limit: int = 50) -> AlertSummary:
     waiting = selectors.online_files_waiting()
     files = list(selectors.list_rows(waiting).order_by("-created_at", "-number")[:limit])
-    count = len(files) if len(files) < limit else waiting.count()
-    return AlertSummary(files=files, file_count=count, alerts=collect_alerts(provider, today))
+    return AlertSummary(files=files, file_count=waiting.count(), alerts=collect_alerts(provider, today))
 
 
 # --- "Chiffre d'affaires par mois de prise de réservation" ------------------------------------------

@@ -384,6 +384,7 @@ def test_pages_run_a_constant_number_of_queries(
         (reverse("reservations:client_list"), {}),
         (reverse("reservations:client_list"), {"q": "dupont"}),
         (reverse("reservations:client_detail", kwargs={"client_pk": regular.pk}), {}),
+        (reverse("reservations:alerts"), {}),
     ]
 
     def measure():
