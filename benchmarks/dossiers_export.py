@@ -27,6 +27,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,21 +51,18 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_databases, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from benchmarks.seed import seed_provider
+    from benchmarks.seed import seeded_database
     from comptes.models import Membership
     from comptes.scoping import provider_scope, scopes_disabled
     from reservations.models import Booking, Stay
 
     database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"bench_{database['NAME']}"
-    setup_test_environment()
-    started = time.perf_counter()
-    old_config = setup_databases(verbosity=0, interactive=False, keepdb=args.keep)
-    provider = seed_provider()
-    print(f"Database {database['TEST']['NAME']} ready in {time.perf_counter() - started:.1f} s")
+    cleanup = ExitStack()
+    provider, seeded_in = cleanup.enter_context(seeded_database(keep=args.keep))
+    print(f"Database {database['TEST']['NAME']} ready in {seeded_in:.1f} s")
     try:
         with scopes_disabled():
             owner = Membership.objects.get(provider=provider).user
@@ -136,10 +134,7 @@ def main() -> None:
                 f" {queries:>8}"
             )
     finally:
-        if not args.keep:
-            from django.test.utils import teardown_databases
-
-            teardown_databases(old_config, verbosity=0)
+        cleanup.close()
 
 
 if __name__ == "__main__":

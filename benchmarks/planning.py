@@ -20,6 +20,7 @@ import os
 import statistics
 import sys
 import time
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,23 +45,19 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_databases, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
     from django.utils import timezone
 
-    from benchmarks.seed import seed_provider
+    from benchmarks.seed import seeded_database
     from comptes.models import Membership
     from comptes.scoping import provider_scope, scopes_disabled
     from reservations.models import Booking, Stay
     from tarifs.models import StayPrice
 
     database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"bench_{database['NAME']}"
-    setup_test_environment()
-    started = time.perf_counter()
-    old_config = setup_databases(verbosity=0, interactive=False, keepdb=args.keep)
-    provider = seed_provider()
-    seeded_in = time.perf_counter() - started
+    cleanup = ExitStack()
+    provider, seeded_in = cleanup.enter_context(seeded_database(keep=args.keep))
     try:
         with provider_scope(provider):
             counts = {
@@ -157,10 +154,7 @@ def main() -> None:
                 f" {queries:>8} {size / 1024:>6.0f} {gzipped / 1024:>8.0f}"
             )
     finally:
-        if not args.keep:
-            from django.test.utils import teardown_databases
-
-            teardown_databases(old_config, verbosity=0)
+        cleanup.close()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,9 @@ and statuses follow the rules of ``reservations.services.booking_refresh``. Used
 from __future__ import annotations
 
 import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -20,6 +23,26 @@ from django.utils import timezone
 BENCH_PROVIDER_NUMBER = 99001
 BENCH_EMAIL = "bench@openpro.example"
 BENCH_PASSWORD = "bench-password-0123"  # noqa: S105 - a throwaway database
+
+
+@contextmanager
+def seeded_database(*, keep: bool = False) -> Iterator[tuple[object, float]]:
+    """A throw-away database ``bench_<name>`` next to the configured one, seeded with
+    ``seed_provider()``: yields (provider, seconds it took), drops it afterwards unless ``keep``."""
+    from django.conf import settings
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+    database = settings.DATABASES["default"]
+    database.setdefault("TEST", {})["NAME"] = f"bench_{database['NAME']}"
+    setup_test_environment()
+    started = time.perf_counter()
+    old_config = setup_databases(verbosity=0, interactive=False, keepdb=keep)
+    try:
+        provider = seed_provider()
+        yield provider, time.perf_counter() - started
+    finally:
+        if not keep:
+            teardown_databases(old_config, verbosity=0)
 
 
 def seed_provider(

@@ -450,6 +450,19 @@ def _edit(request: HttpRequest, booking: Booking, *, editing: str, form, apply, 
     return _render_booking(request, booking, editing=editing, form=form, target=target)
 
 
+def _confirm(request: HttpRequest, booking: Booking, *, editing: str, action, done: str, target=None):
+    """GET: the file with the confirmation open in its section; POST: do ``action()`` (a refusal is
+    shown as a message on the file)."""
+    if request.method == "POST":
+        try:
+            action()
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("reservations:booking_detail", booking_pk=booking.pk)
+        return _after_change(request, booking.pk, done)
+    return _render_booking(request, booking, editing=editing, target=target)
+
+
 @provider_required
 def booking_detail(request: HttpRequest, booking_pk: int) -> HttpResponse:
     """The file's six parts: general information, client, each lodging, global supplements, notes."""
@@ -461,14 +474,13 @@ def booking_detail(request: HttpRequest, booking_pk: int) -> HttpResponse:
 def booking_confirm(request: HttpRequest, booking_pk: int) -> HttpResponse:
     """ "Passer en statut confirmé"."""
     booking = _get_booking(booking_pk)
-    if request.method == "POST":
-        try:
-            services.booking_confirm(booking=booking, user=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("reservations:booking_detail", booking_pk=booking.pk)
-        return _after_change(request, booking.pk, _("The file is confirmed."))
-    return _render_booking(request, booking, editing="confirm")
+    return _confirm(
+        request,
+        booking,
+        editing="confirm",
+        action=lambda: services.booking_confirm(booking=booking, user=request.user),
+        done=_("The file is confirmed."),
+    )
 
 
 @provider_required
@@ -476,10 +488,13 @@ def booking_confirm(request: HttpRequest, booking_pk: int) -> HttpResponse:
 def booking_contract_received(request: HttpRequest, booking_pk: int) -> HttpResponse:
     """ "Confirmer la réception" of the signed contract."""
     booking = _get_booking(booking_pk)
-    if request.method == "POST":
-        services.booking_contract_received(booking=booking, user=request.user)
-        return _after_change(request, booking.pk, _("The signed contract is recorded as received."))
-    return _render_booking(request, booking, editing="contract")
+    return _confirm(
+        request,
+        booking,
+        editing="contract",
+        action=lambda: services.booking_contract_received(booking=booking, user=request.user),
+        done=_("The signed contract is recorded as received."),
+    )
 
 
 @provider_required
@@ -629,10 +644,14 @@ def supplement_create(request: HttpRequest, booking_pk: int) -> HttpResponse:
 def supplement_delete(request: HttpRequest, booking_pk: int, booking_supplement_pk: int) -> HttpResponse:
     booking = _get_booking(booking_pk)
     line = get_object_or_404(BookingSupplement, pk=booking_supplement_pk, booking=booking, stay__isnull=True)
-    if request.method == "POST":
-        services.booking_supplement_delete(line=line, user=request.user)
-        return _after_change(request, booking.pk, _("The supplement is deleted."))
-    return _render_booking(request, booking, editing="supplement-delete", target=line.pk)
+    return _confirm(
+        request,
+        booking,
+        editing="supplement-delete",
+        target=line.pk,
+        action=lambda: services.booking_supplement_delete(line=line, user=request.user),
+        done=_("The supplement is deleted."),
+    )
 
 
 def _payment_initial(booking: Booking) -> dict:
@@ -681,14 +700,14 @@ def payment_edit(request: HttpRequest, booking_pk: int, payment_pk: int) -> Http
 def payment_delete(request: HttpRequest, booking_pk: int, payment_pk: int) -> HttpResponse:
     booking = _get_booking(booking_pk)
     payment = get_object_or_404(Payment.objects.select_related("booking"), pk=payment_pk, booking=booking)
-    if request.method == "POST":
-        try:
-            services.payment_delete(payment=payment, user=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("reservations:booking_detail", booking_pk=booking.pk)
-        return _after_change(request, booking.pk, _("The payment is deleted."))
-    return _render_booking(request, booking, editing="payment-delete", target=payment.pk)
+    return _confirm(
+        request,
+        booking,
+        editing="payment-delete",
+        target=payment.pk,
+        action=lambda: services.payment_delete(payment=payment, user=request.user),
+        done=_("The payment is deleted."),
+    )
 
 
 @provider_required
@@ -696,14 +715,13 @@ def payment_delete(request: HttpRequest, booking_pk: int, payment_pk: int) -> Ht
 def booking_cancel(request: HttpRequest, booking_pk: int) -> HttpResponse:
     """ "Annuler le dossier": kept with status cancelled, dates freed."""
     booking = _get_booking(booking_pk)
-    if request.method == "POST":
-        try:
-            services.booking_cancel(booking=booking, user=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("reservations:booking_detail", booking_pk=booking.pk)
-        return _after_change(request, booking.pk, _("The file is cancelled: its dates are free again."))
-    return _render_booking(request, booking, editing="cancel")
+    return _confirm(
+        request,
+        booking,
+        editing="cancel",
+        action=lambda: services.booking_cancel(booking=booking, user=request.user),
+        done=_("The file is cancelled: its dates are free again."),
+    )
 
 
 @provider_required
