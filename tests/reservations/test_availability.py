@@ -61,6 +61,35 @@ def test_the_service_answers_the_overlap_next_to_the_dates(provider, lodging):
         assert provider.__class__.objects.get(pk=provider.pk).booking_counter == 0  # rolled back too
 
 
+def race(count: int, attempt) -> list[str]:
+    """Run ``attempt(index)`` in ``count`` threads released at once; each outcome is "ok",
+    "refused" (the dates-unavailable error) or the unexpected error."""
+    start = threading.Barrier(count)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(index: int) -> None:
+        try:
+            start.wait()
+            attempt(index)
+            outcome = "ok"
+        except ValidationError as error:
+            outcome = "refused" if error.message_dict == {"arrival": [UNAVAILABLE]} else repr(error)
+        except Exception as error:  # noqa: BLE001 - reported by the caller's assertion
+            outcome = repr(error)
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
 @pytest.mark.django_db(transaction=True)
 def test_twenty_owners_book_the_same_dates_at_once_exactly_one_wins():
     """20 threads post the last step of "Créer un dossier" for the same lodging and dates at the same
@@ -129,38 +158,20 @@ def test_twenty_threads_calling_the_service_at_once_exactly_one_wins():
     provider = factories.make_provider(number=92752)
     lodging = factories.make_lodging(provider)
     adults = factories.adults(provider)
-    start = threading.Barrier(20)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
     def attempt(index: int):
-        try:
-            start.wait()
-            with provider_scope(provider):
-                services.booking_create(
-                    provider=provider,
-                    lodging=lodging,
-                    arrival=ARRIVAL,
-                    departure=DEPARTURE,
-                    occupants=adults,
-                    lodging_price=Decimal("250.00"),
-                    client_data={"last_name": f"Client {index}"},
-                )
-            outcome = "ok"
-        except ValidationError as error:
-            outcome = "refused" if error.message_dict == {"arrival": [UNAVAILABLE]} else repr(error)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            outcome = repr(error)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
+        with provider_scope(provider):
+            services.booking_create(
+                provider=provider,
+                lodging=lodging,
+                arrival=ARRIVAL,
+                departure=DEPARTURE,
+                occupants=adults,
+                lodging_price=Decimal("250.00"),
+                client_data={"last_name": f"Client {index}"},
+            )
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race(20, attempt)
     assert sorted(outcomes) == ["ok"] + ["refused"] * 19, outcomes
     with scopes_disabled():
         assert Booking.objects.filter(provider=provider).count() == 1
@@ -172,43 +183,25 @@ def test_bookings_and_sale_prohibitions_racing_for_the_same_nights():
     provider = factories.make_provider(number=92751)
     lodging = factories.make_lodging(provider)
     adults = factories.adults(provider)
-    start = threading.Barrier(12)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
     def attempt(index: int):
-        try:
-            start.wait()
-            with provider_scope(provider):
-                if index % 2:
-                    services.sale_prohibition_create(
-                        provider=provider, lodging=lodging, arrival=ARRIVAL, departure=DEPARTURE
-                    )
-                else:
-                    services.booking_create(
-                        provider=provider,
-                        lodging=lodging,
-                        arrival=ARRIVAL,
-                        departure=DEPARTURE,
-                        occupants=adults,
-                        lodging_price=Decimal("250.00"),
-                        client_data={"last_name": f"Client {index}"},
-                    )
-            outcome = "ok"
-        except ValidationError as error:
-            outcome = "refused" if error.message_dict == {"arrival": [UNAVAILABLE]} else repr(error)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            outcome = repr(error)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
+        with provider_scope(provider):
+            if index % 2:
+                services.sale_prohibition_create(
+                    provider=provider, lodging=lodging, arrival=ARRIVAL, departure=DEPARTURE
+                )
+            else:
+                services.booking_create(
+                    provider=provider,
+                    lodging=lodging,
+                    arrival=ARRIVAL,
+                    departure=DEPARTURE,
+                    occupants=adults,
+                    lodging_price=Decimal("250.00"),
+                    client_data={"last_name": f"Client {index}"},
+                )
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race(12, attempt)
     # Prohibitions merge with each other, so either one file wins (and every prohibition is
     # refused), or the prohibitions win (and every file is refused).
     with scopes_disabled():
