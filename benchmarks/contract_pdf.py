@@ -36,7 +36,7 @@ from pypdf import PdfReader  # noqa: E402
 
 from comptes.models import ContractSettings, ProviderSettings  # noqa: E402
 from comptes.scoping import provider_scope, scopes_disabled  # noqa: E402
-from reservations.documents import contract_html, contract_pdf  # noqa: E402
+from reservations.documents.content import contract_html, contract_pdf  # noqa: E402
 from tests import factories  # noqa: E402
 
 TERMS = "\n".join(

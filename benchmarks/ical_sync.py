@@ -1,6 +1,6 @@
 """Time to synchronise 200 feeds of 100 events each from a local HTTP server.
 
-Run: .venv/bin/python benchmarks/ical_sync.py  (real HTTP on 127.0.0.1 through openpro.http, real
+Run: .venv/bin/python benchmarks/ical_sync.py  (real HTTP on 127.0.0.1 through common.http, real
 PostgreSQL; sequential, i.e. what one worker process does).
 Three passes: first import (everything new), re-sync with ETag (304), re-sync without validators
 after every feed moved one event (full fetch, parse and reconcile).

@@ -49,12 +49,12 @@ def seed_provider(
     *, lodgings: int = 50, files: int = 5000, years: int = 3, today: date | None = None, seed: int = 2024
 ) -> object:
     """Create the benchmark provider (or return it when the database already has it)."""
+    from common.money import percent_of
     from comptes.models import Provider, User
     from comptes.scoping import provider_scope, scopes_disabled
     from comptes.services import provider_complete_setup, provider_create
     from hebergements.models import AgeBracket, Commune
     from hebergements.services import lodging_create
-    from openpro.money import percent_of
     from reservations.models import Booking, BookingStatus, Client, Payment, Stay, StayOccupant
     from tarifs.models import StayPrice
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from commercialisation.models import Platform
-from openpro.http import FetchError, normalize_url
+from common.http import FetchError, normalize_url
 
 
 class FeedForm(forms.Form):

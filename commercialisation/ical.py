@@ -65,7 +65,7 @@ class FeedError(Exception):
 
 
 def feed_error_message(code: str, **params) -> str:
-    from openpro.http import MESSAGES
+    from common.http import MESSAGES
 
     template = FEED_ERRORS.get(code) or MESSAGES.get(code) or FEED_ERRORS["not_calendar"]
     params.setdefault("status", "?")

@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 from commercialisation import notifications, selectors
 from commercialisation.ical import RESERVATION, FeedError, ParsedFeed, parse_feed
 from commercialisation.models import FAILURES_BEFORE_FLAG, IcalExport, IcalFeed, ImportedBlock, Platform
+from common.http import FetchError, fetch, normalize_url
 from comptes.audit import log_action
 from comptes.scoping import scopes_disabled
 from hebergements.models import Lodging
-from openpro.http import FetchError, fetch, normalize_url
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
 """Celery tasks of the iCal synchronisation.
 
-Tasks take primary keys, load the provider with scopes disabled and work inside its scope; the
-services they call are idempotent (a retry or a duplicate delivery changes nothing more)."""
+Tasks take primary keys; provider tasks use ``comptes.scoping.ProviderTask`` (loaded with scopes
+disabled, run inside the provider's scope). The services they call are idempotent (a retry or a
+duplicate delivery changes nothing more). The beat schedule is in ``openpro.settings``."""
 
 from __future__ import annotations
 
@@ -11,33 +12,30 @@ from django.db import OperationalError
 from commercialisation import services
 from commercialisation.models import IcalFeed
 from comptes.models import Provider
-from comptes.scoping import provider_scope, scopes_disabled
-
-
-def _provider(provider_pk: int) -> Provider | None:
-    with scopes_disabled():
-        return Provider.objects.filter(pk=provider_pk).first()
+from comptes.scoping import ProviderTask
 
 
 @shared_task(
-    bind=True, max_retries=2, acks_late=True, ignore_result=True, soft_time_limit=150, time_limit=180
+    bind=True,
+    base=ProviderTask,
+    max_retries=2,
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=150,
+    time_limit=180,
 )
-def ical_sync_feed(self, provider_pk: int, feed_pk: int) -> dict | None:
+def ical_sync_feed(self, provider: Provider, feed_pk: int) -> dict | None:
     """Synchronise one feed; transient failures (timeouts, 5xx) are retried twice, then recorded."""
-    provider = _provider(provider_pk)
-    if provider is None:
-        return None
     final_attempt = bool(self.request.is_eager) or self.request.retries >= self.max_retries
-    with provider_scope(provider):
-        feed = IcalFeed.objects.filter(pk=feed_pk).select_related("lodging", "lodging__provider").first()
-        if feed is None:  # unsubscribed meanwhile
-            return None
-        try:
-            result = services.feed_sync(feed=feed, final_attempt=final_attempt)
-        except (services.TransientSyncError, OperationalError) as error:
-            if final_attempt:
-                raise
-            raise self.retry(exc=error, countdown=60 * (self.request.retries + 1)) from error
+    feed = IcalFeed.objects.filter(pk=feed_pk).select_related("lodging", "lodging__provider").first()
+    if feed is None:  # unsubscribed meanwhile
+        return None
+    try:
+        result = services.feed_sync(feed=feed, final_attempt=final_attempt)
+    except (services.TransientSyncError, OperationalError) as error:
+        if final_attempt:
+            raise
+        raise self.retry(exc=error, countdown=60 * (self.request.retries + 1)) from error
     return {"created": result.created, "updated": result.updated, "removed": result.removed}
 
 

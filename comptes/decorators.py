@@ -24,7 +24,7 @@ def provider_required(view=None, *, setup_complete: bool = True):
             if request.provider is None:
                 raise Http404("No provider account")
             if setup_complete and not request.provider.is_setup_complete:
-                return redirect("comptes:wizard")
+                return redirect("hebergements:wizard")
             return func(request, *args, **kwargs)
 
         wrapper.provider_required = True

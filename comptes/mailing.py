@@ -147,8 +147,8 @@ def _log(mail: OutgoingMail, action: str, *, user=None, data: dict | None = None
 def _enqueue(mail: OutgoingMail) -> None:
     from comptes.tasks import mail_send
 
-    mail_id = mail.pk
-    transaction.on_commit(lambda: mail_send.delay(mail_id))
+    provider_id, mail_id = mail.provider_id, mail.pk
+    transaction.on_commit(lambda: mail_send.delay(provider_id, mail_id))
 
 
 @transaction.atomic

@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.fields import URLField
 from comptes import defaults
 from comptes.scoping import ScopedManager
 from comptes.validators import validate_payment_account_id
-from openpro.fields import URLField
 
 
 class UserManager(BaseUserManager):
@@ -522,7 +522,7 @@ class MailSettings(models.Model):
         _("introduction text (English)"), blank=True, default=defaults.OPTION_INTRO_EN
     )
 
-    # Relances de paiement (deposit and balance reminders, reservations.reminders)
+    # Relances de paiement (deposit and balance reminders, reservations.services.reminders)
     remind_clients_by_mail = models.BooleanField(
         _("also e-mail the payment reminders to the client"), default=False
     )

@@ -5,7 +5,6 @@ from comptes import views
 app_name = "comptes"
 
 urlpatterns = [
-    path("premiere-connexion/", views.wizard, name="wizard"),
     path("compte/coordonnees/", views.contact, name="contact"),
     path("compte/identifiants/", views.credentials, name="credentials"),
     path("compte/parametres-avances/", views.advanced, name="advanced"),

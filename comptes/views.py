@@ -5,14 +5,13 @@ import copy
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common.forms import add_service_errors
 from comptes import selectors
 from comptes.decorators import office_required, provider_required
 from comptes.forms import (
@@ -33,15 +32,10 @@ from comptes.services import (
     contract_settings_update,
     mail_settings_update,
     payment_settings_update,
-    provider_complete_setup,
     provider_update,
     sales_terms_update,
     user_change_email,
 )
-from hebergements.forms import LodgingSetupForm
-from hebergements.services import lodging_create
-
-WIZARD_SESSION_KEY = "setup_wizard_contact"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -50,66 +44,13 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("account_login")
     if request.provider is not None:
         if not request.provider.is_setup_complete:
-            return redirect("comptes:wizard")
+            return redirect("hebergements:wizard")
         return redirect("reservations:dashboard")
     if request.office is not None:
         return redirect("comptes:office_home")
     if request.user.is_superuser:
         return redirect("admin:index")
     return render(request, "comptes/no_account.html", status=403)
-
-
-@provider_required(setup_complete=False)
-@require_http_methods(["GET", "POST"])
-def wizard(request: HttpRequest) -> HttpResponse:
-    """First connection: tab 1 "Coordonnées", tab 2 "Hébergement", then "Valider mon hébergement".
-
-    The contact tab is only kept in the session until the lodging tab validates too: then both are
-    written in one transaction, so a wizard left half-done saves nothing.
-    """
-    provider = request.provider
-    if provider.is_setup_complete:
-        return redirect("reservations:dashboard")
-    step = request.GET.get("step") or request.POST.get("step") or "contact"
-    stored_contact = request.session.get(WIZARD_SESSION_KEY)
-    if step == "lodging" and stored_contact is None:
-        step = "contact"
-
-    contact_form = ProviderContactForm(instance=provider, initial=stored_contact or None)
-    lodging_form = LodgingSetupForm()
-
-    if request.method == "POST" and step == "contact":
-        contact_form = ProviderContactForm(request.POST, instance=provider)
-        if contact_form.is_valid():
-            request.session[WIZARD_SESSION_KEY] = {
-                field: contact_form.cleaned_data[field] for field in ProviderContactForm.Meta.fields
-            }
-            return redirect(reverse("comptes:wizard") + "?step=lodging")
-    elif request.method == "POST" and step == "lodging":
-        lodging_form = LodgingSetupForm(request.POST)
-        contact_form = ProviderContactForm(stored_contact, instance=provider)
-        if not contact_form.is_valid():
-            step = "contact"
-        elif lodging_form.is_valid():
-            with transaction.atomic():
-                provider_update(provider=provider, data=contact_form.cleaned_data)
-                fields = {k: v for k, v in lodging_form.cleaned_data.items() if k != "characteristics"}
-                lodging_create(provider=provider, **fields)
-                provider_complete_setup(provider=provider)
-            request.session.pop(WIZARD_SESSION_KEY, None)
-            messages.success(request, _("Your lodging is saved. Welcome to Open Pro!"))
-            return redirect("reservations:dashboard")
-
-    return render(
-        request,
-        "comptes/wizard.html",
-        {
-            "step": step,
-            "contact_form": contact_form,
-            "lodging_form": lodging_form,
-            "contact_done": stored_contact is not None,
-        },
-    )
 
 
 @provider_required
@@ -174,21 +115,6 @@ def office_home(request: HttpRequest) -> HttpResponse:
 MAX_NEW_RULE_ROWS = 10
 
 
-def _add_errors(error: ValidationError, *forms) -> list[str]:
-    """Put a service's errors next to their fields; the messages of no form field are returned."""
-    leftover: list[str] = []
-    errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-    for name, field_messages in errors.items():
-        form = next((form for form in forms if name in form.fields), None)
-        if form is not None:
-            form.add_error(name, field_messages)
-        elif name == NON_FIELD_ERRORS:
-            forms[0].add_error(None, field_messages)
-        else:
-            leftover.extend(field_messages)
-    return leftover
-
-
 def _int_param(value: str | None, default: int, maximum: int) -> int:
     try:
         return max(0, min(int(value or default), maximum))
@@ -227,7 +153,7 @@ def sales_terms(request: HttpRequest) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            rule_errors = _add_errors(error, form)
+            rule_errors = add_service_errors(error, form, return_unknown=True)
         else:
             messages.success(request, _("Your sales terms are saved."))
             return redirect("comptes:sales_terms")
@@ -256,7 +182,7 @@ def contract_settings(request: HttpRequest) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            _add_errors(error, form, deadlines_form)
+            add_service_errors(error, form, deadlines_form)
         else:
             messages.success(request, _("Your contract customisation is saved."))
             return redirect("comptes:contract_settings")
@@ -282,7 +208,7 @@ def mail_settings(request: HttpRequest) -> HttpResponse:
         try:
             mail_settings_update(provider=provider, data=form.cleaned_data, user=request.user)
         except ValidationError as error:
-            _add_errors(error, form)
+            add_service_errors(error, form)
         else:
             messages.success(request, _("Your mail customisation is saved."))
             return redirect("comptes:mail_settings")
@@ -311,7 +237,7 @@ def payment_settings(request: HttpRequest) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            _add_errors(error, form)
+            add_service_errors(error, form)
         else:
             if action == "activate":
                 messages.success(request, _("Online payment is active."))

@@ -15,16 +15,6 @@ from hebergements.models import AgeBracket, Commune, Lodging, Orientation, Struc
 from hebergements.selectors import characteristic_catalogue
 from hebergements.services import PHOTO_MAX_BYTES, PHOTOS_PER_OWNER
 
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ``ValidationError`` on the form: next to its field, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 YES_NO = [(False, _("No")), (True, _("Yes"))]
 
 

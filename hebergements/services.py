@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from comptes.models import Provider
+from comptes.services import provider_complete_setup, provider_update
 from hebergements.models import (
     DEFAULT_AGE_BRACKETS,
     AgeBracket,
@@ -506,3 +507,15 @@ def age_bracket_move(*, age_bracket: AgeBracket, offset: int) -> AgeBracket:
     )
     _move(brackets, age_bracket, offset)
     return age_bracket
+
+
+@transaction.atomic
+def first_connection_complete(
+    *, provider: Provider, contact: Mapping[str, object], lodging: Mapping
+) -> Lodging:
+    """ "Valider mon hébergement", the end of the first-connection wizard: the contact details and
+    the first lodging are written together, and the back office opens — or nothing is saved."""
+    provider_update(provider=provider, data=dict(contact))
+    created = lodging_create(provider=provider, **lodging)
+    provider_complete_setup(provider=provider)
+    return created

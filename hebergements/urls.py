@@ -5,6 +5,7 @@ from hebergements import views
 app_name = "hebergements"
 
 urlpatterns = [
+    path("premiere-connexion/", views.wizard, name="wizard"),
     path("communes/options/", views.commune_options, name="commune_options"),
     # HÉBERGEMENT > Votre structure d'accueil
     path("structure/", views.structure, name="structure"),

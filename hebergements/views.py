@@ -18,17 +18,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common.forms import add_service_errors
 from comptes.decorators import provider_required
+from comptes.forms import ProviderContactForm
 from hebergements import selectors, services
 from hebergements.forms import (
     AgeBracketForm,
     LodgingCreateForm,
     LodgingForm,
+    LodgingSetupForm,
     PhotoCaptionForm,
     PhotoUploadForm,
     StructureForm,
     SupplementForm,
-    add_service_errors,
 )
 from hebergements.models import AgeBracket, Commune, Lodging, Photo, Supplement
 
@@ -88,7 +90,7 @@ def lodging_create(request: HttpRequest) -> HttpResponse:
                 **_lodging_fields(form),
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(error, form)
         else:
             messages.success(request, _("The lodging “%(name)s” is created.") % {"name": lodging.name})
             return redirect("hebergements:lodging_edit", lodging_pk=lodging.pk)
@@ -106,7 +108,7 @@ def lodging_edit(request: HttpRequest, lodging_pk: int) -> HttpResponse:
                 lodging=lodging, characteristics=form.cleaned_data["characteristics"], **_lodging_fields(form)
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(error, form)
         else:
             messages.success(request, _("The lodging is saved."))
             return redirect("hebergements:lodging_edit", lodging_pk=lodging.pk)
@@ -149,7 +151,7 @@ def lodging_photo_add(request: HttpRequest, lodging_pk: int) -> HttpResponse:
         try:
             added = services.photos_add(owner=lodging, uploads=photo_form.cleaned_data["photos"])
         except ValidationError as error:
-            add_service_errors(photo_form, error)
+            add_service_errors(error, photo_form)
         else:
             messages.success(request, _("%(count)s photo(s) added.") % {"count": len(added)})
             return redirect(
@@ -293,7 +295,7 @@ def structure(request: HttpRequest) -> HttpResponse:
             try:
                 added = services.photos_add(owner=structure, uploads=photo_form.cleaned_data["photos"])
             except ValidationError as error:
-                add_service_errors(photo_form, error)
+                add_service_errors(error, photo_form)
             else:
                 messages.success(request, _("%(count)s photo(s) added.") % {"count": len(added)})
                 return redirect(reverse("hebergements:structure") + "#photos")
@@ -301,7 +303,7 @@ def structure(request: HttpRequest) -> HttpResponse:
         try:
             services.structure_update(structure=structure, **form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(error, form)
         else:
             messages.success(request, _("Your structure is saved."))
             return redirect("hebergements:structure")
@@ -340,7 +342,7 @@ def supplement_create(request: HttpRequest) -> HttpResponse:
         try:
             supplement = services.supplement_create(provider=request.provider, lodgings=lodgings, **fields)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(error, form)
         else:
             messages.success(request, _("The supplement “%(label)s” is saved.") % {"label": supplement.label})
             return redirect("hebergements:supplement_list")
@@ -358,7 +360,7 @@ def supplement_edit(request: HttpRequest, supplement_pk: int) -> HttpResponse:
         try:
             services.supplement_update(supplement=supplement, lodgings=lodgings, **fields)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(error, form)
         else:
             messages.success(request, _("The supplement “%(label)s” is saved.") % {"label": supplement.label})
             return redirect("hebergements:supplement_list")
@@ -396,7 +398,7 @@ def age_bracket_create(request: HttpRequest) -> HttpResponse:
         try:
             services.age_bracket_create(provider=request.provider, **form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(error, form)
         else:
             messages.success(request, _("The age bracket is saved."))
             return redirect("hebergements:age_bracket_list")
@@ -412,7 +414,7 @@ def age_bracket_edit(request: HttpRequest, age_bracket_pk: int) -> HttpResponse:
         try:
             services.age_bracket_update(age_bracket=bracket, **form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(error, form)
         else:
             messages.success(request, _("The age bracket is saved."))
             return redirect("hebergements:age_bracket_list")
@@ -445,3 +447,60 @@ def age_bracket_move(request: HttpRequest, age_bracket_pk: int) -> HttpResponse:
             request, "hebergements/age_bracket_list.html#brackets", {"brackets": selectors.age_bracket_list()}
         )
     return redirect("hebergements:age_bracket_list")
+
+
+# --- first connection ("1ère connexion") ---------------------------------------------------------
+
+WIZARD_SESSION_KEY = "setup_wizard_contact"
+
+
+@provider_required(setup_complete=False)
+@require_http_methods(["GET", "POST"])
+def wizard(request: HttpRequest) -> HttpResponse:
+    """First connection: tab 1 "Coordonnées", tab 2 "Hébergement", then "Valider mon hébergement".
+
+    The contact tab is only kept in the session until the lodging tab validates too: then both are
+    written in one transaction, so a wizard left half-done saves nothing.
+    """
+    provider = request.provider
+    if provider.is_setup_complete:
+        return redirect("reservations:dashboard")
+    step = request.GET.get("step") or request.POST.get("step") or "contact"
+    stored_contact = request.session.get(WIZARD_SESSION_KEY)
+    if step == "lodging" and stored_contact is None:
+        step = "contact"
+
+    contact_form = ProviderContactForm(instance=provider, initial=stored_contact or None)
+    lodging_form = LodgingSetupForm()
+
+    if request.method == "POST" and step == "contact":
+        contact_form = ProviderContactForm(request.POST, instance=provider)
+        if contact_form.is_valid():
+            request.session[WIZARD_SESSION_KEY] = {
+                field: contact_form.cleaned_data[field] for field in ProviderContactForm.Meta.fields
+            }
+            return redirect(reverse("hebergements:wizard") + "?step=lodging")
+    elif request.method == "POST" and step == "lodging":
+        lodging_form = LodgingSetupForm(request.POST)
+        contact_form = ProviderContactForm(stored_contact, instance=provider)
+        if not contact_form.is_valid():
+            step = "contact"
+        elif lodging_form.is_valid():
+            fields = {k: v for k, v in lodging_form.cleaned_data.items() if k != "characteristics"}
+            services.first_connection_complete(
+                provider=provider, contact=contact_form.cleaned_data, lodging=fields
+            )
+            request.session.pop(WIZARD_SESSION_KEY, None)
+            messages.success(request, _("Your lodging is saved. Welcome to Open Pro!"))
+            return redirect("reservations:dashboard")
+
+    return render(
+        request,
+        "hebergements/wizard.html",
+        {
+            "step": step,
+            "contact_form": contact_form,
+            "lodging_form": lodging_form,
+            "contact_done": stored_contact is not None,
+        },
+    )

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from openpro.db import database_config
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_htmx",
     "template_partials",
+    "common",
     "openpro",
     "comptes",
     "hebergements",
@@ -79,7 +81,7 @@ MIDDLEWARE = [
     "comptes.middleware.TenantMiddleware",
 ]
 
-FORM_RENDERER = "openpro.forms.FormRenderer"
+FORM_RENDERER = "common.forms.FormRenderer"
 ROOT_URLCONF = "openpro.urls"
 WSGI_APPLICATION = "openpro.wsgi.application"
 ASGI_APPLICATION = "openpro.asgi.application"
@@ -98,7 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "openpro.navigation.context",
             ],
-            "builtins": ["openpro.templatetags.money"],
+            "builtins": ["common.templatetags.money"],
             "string_if_invalid": "",
         },
     }
@@ -208,9 +210,17 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Every periodic task of the project, in this one place.
 CELERY_BEAT_SCHEDULE: dict = {
     # Enqueues the iCal feeds that are due (each feed every 20–28 minutes, spread out).
     "ical-dispatch-due-feeds": {"task": "commercialisation.tasks.ical_dispatch_due_feeds", "schedule": 60.0},
+    # Queued mails whose delivery should have happened (a lost broker message) are sent again.
+    "comptes.mail_send_stale": {"task": "comptes.mail_send_stale", "schedule": crontab(minute="*/30")},
+    # Deposit and balance reminders ("Mes relances"), daily at 07:00 Europe/Paris.
+    "reservations.reminders_run": {
+        "task": "reservations.reminders_run",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_QUEUE_DIR = BASE_DIR / "var" / "celery"

@@ -5,8 +5,6 @@ from django.views.i18n import JavaScriptCatalog
 
 from comptes import views as comptes_views
 from openpro import views
-from reservations import documents_urls
-from reservations import urls as reservations_urls
 
 urlpatterns = [
     path("", comptes_views.home, name="home"),
@@ -18,8 +16,7 @@ urlpatterns = [
     path("", include("comptes.urls")),
     path("", include("hebergements.urls")),
     path("", include("tarifs.urls")),
-    # reservations.urls plus the documents and mails of a file, one "reservations" namespace.
-    path("", include((reservations_urls.urlpatterns + documents_urls.urlpatterns, "reservations"))),
+    path("", include("reservations.urls")),
     path("", include("factures.urls")),
     path("", include("commercialisation.urls")),
 ]

@@ -37,8 +37,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.money import format_money
 from comptes.models import Provider
-from openpro.money import format_money
 from reservations import charts, selectors
 from reservations.planning import add_months
 

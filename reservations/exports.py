@@ -1,4 +1,4 @@
-"""Excel exports of SUIVI DES RÉSERVATIONS (written by ``openpro.xlsx``, row by row).
+"""Excel exports of SUIVI DES RÉSERVATIONS (written by ``common.xlsx``, row by row).
 
 * ``bookings_response``: "Exporter en fichier Excel" of the files list, with the manual's columns
   (N° dossier, date de création, statut, contrat signé, relance arrhes/acompte, hébergements,
@@ -22,8 +22,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from openpro.money import format_money
-from openpro.xlsx import DATE, DATETIME, INTEGER, MONEY, MULTILINE, TEXT, Column, xlsx_response
+from common.money import format_money
+from common.xlsx import DATE, DATETIME, INTEGER, MONEY, MULTILINE, TEXT, Column, xlsx_response
 from reservations.models import BookingOrigin, BookingStatus, Client, PaymentMode
 from reservations.selectors import ExportFile, export_chunk
 

@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from common.money import format_money
 from comptes.models import AuditEntry
-from openpro.money import format_money
 from reservations.models import BookingStatus, PaymentMode
 
 

@@ -36,8 +36,8 @@ from django.utils import dateformat, formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from common.money import format_money
 from hebergements.models import Lodging
-from openpro.money import format_money
 from reservations.models import BookingStatus, Stay
 from tarifs.engine import DayPrice, planning_day_prices
 

@@ -37,8 +37,8 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from common.money import ZERO
 from hebergements.models import Lodging
-from openpro.money import ZERO
 from reservations.models import (
     Booking,
     BookingOrigin,

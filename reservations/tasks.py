@@ -1,23 +1,21 @@
 """Celery tasks of the booking files: the daily deposit and balance reminders.
 
 Contract and option mails are sent by ``comptes.tasks.mail_send`` (queued by
-``reservations.mails``). Tasks take primary keys only, load the provider with scopes disabled and
-work inside its scope; the beat schedule is registered here (daily, 07:00 Europe/Paris).
+``reservations.documents.mails``). Provider tasks use ``comptes.scoping.ProviderTask``; the beat
+schedule is in ``openpro.settings.CELERY_BEAT_SCHEDULE`` (daily, 07:00 Europe/Paris).
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from celery import shared_task
-from celery.schedules import crontab
 from django.db import OperationalError
 from django.utils import timezone
 
 from comptes.models import Provider
-from comptes.scoping import provider_scope, scopes_disabled
-from openpro.celery import app
-from reservations import reminders
-
-REMINDERS_SCHEDULE = crontab(hour=7, minute=0)
+from comptes.scoping import ProviderTask, scopes_disabled
+from reservations.services import reminders
 
 
 @shared_task(name="reservations.reminders_run")
@@ -32,25 +30,15 @@ def reminders_run() -> int:
 
 
 @shared_task(
-    bind=True,
+    base=ProviderTask,
     name="reservations.reminders_run_for_provider",
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=5,
 )
-def reminders_run_for_provider(self, provider_id: int, today: str | None = None) -> int:
+def reminders_run_for_provider(provider: Provider, today: str | None = None) -> int:
     """Create the provider's new reminders (idempotent: one per file, kind and due date)."""
-    from datetime import date
-
-    with scopes_disabled():
-        provider = Provider.objects.filter(pk=provider_id).first()
-    if provider is None:
-        return 0
-    with provider_scope(provider):
-        created = reminders.reminders_create(
-            provider=provider, today=date.fromisoformat(today) if today else None
-        )
+    created = reminders.reminders_create(
+        provider=provider, today=date.fromisoformat(today) if today else None
+    )
     return len(created)
-
-
-app.add_periodic_task(REMINDERS_SCHEDULE, reminders_run.s(), name="reservations.reminders_run")

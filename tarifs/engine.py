@@ -29,9 +29,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.money import ZERO, percent_of, round_money
 from comptes.models import DepositRule, Provider, ProviderSettings
 from hebergements.models import AgeBracket, Lodging, Supplement
-from openpro.money import ZERO, percent_of, round_money
 from tarifs.models import PromoCode, Promotion, StayPrice, StayPriceBracket
 
 

@@ -1,4 +1,4 @@
-"""The "Exporter en fichier Excel" workbook of "Voir les tarifs" (written by ``openpro.xlsx``).
+"""The "Exporter en fichier Excel" workbook of "Voir les tarifs" (written by ``common.xlsx``).
 
 Dates are real dates and amounts real numbers (so the owner can sort, filter and add them up in a
 spreadsheet), headers are the words of the table on screen.
@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
+from common.xlsx import DATE, INTEGER, MONEY, XLSX_CONTENT_TYPE, Column, sheet_title, xlsx_response
 from hebergements.models import AgeBracket, Lodging
-from openpro.xlsx import DATE, INTEGER, MONEY, XLSX_CONTENT_TYPE, Column, sheet_title, xlsx_response
 from tarifs.models import StayPrice
 
 __all__ = ["XLSX_CONTENT_TYPE", "stay_prices_response"]

@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from common.forms import add_service_errors
 from hebergements.models import AgeBracket, Lodging
 from tarifs import services
 from tarifs.models import MAX_STAY_NIGHTS, Promotion, StayPrice
@@ -61,15 +62,6 @@ class LodgingChoiceField(forms.ModelChoiceField):
             {"required": _("Choose the lodging."), "invalid_choice": _("Choose the lodging.")},
         )
         super().__init__(**kwargs)
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` next to the fields it names (else on top of the form)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,7 +137,7 @@ class PricingForm(forms.Form):
             try:
                 self.amounts = services.stay_amounts(initial_price=price, discount=discount)
             except ValidationError as error:
-                add_service_errors(self, error)
+                add_service_errors(error, self)
         return cleaned
 
     def _clean_brackets(self, discount: services.Discount) -> None:

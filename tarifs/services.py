@@ -17,10 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common.money import ZERO, percent_of, round_money
 from comptes.audit import log_action
 from comptes.models import Provider
 from hebergements.models import AgeBracket, Lodging
-from openpro.money import ZERO, percent_of, round_money
 from tarifs.models import MAX_STAY_NIGHTS, LastPriceEntry, Promotion, StayPrice, StayPriceBracket
 
 ONE_DAY = timedelta(days=1)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from common.forms import add_service_errors
 from comptes.decorators import provider_required
 from hebergements.models import AgeBracket, Lodging
 from tarifs import exports, selectors, services
@@ -29,7 +30,6 @@ from tarifs.forms import (
     StayPriceFilterForm,
     StayPriceGenerateForm,
     StayPriceUpdateForm,
-    add_service_errors,
 )
 from tarifs.models import Promotion, StayPrice
 
@@ -176,7 +176,7 @@ def stay_price_create(request: HttpRequest) -> HttpResponse:
                 **form.pricing_kwargs(),
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(error, form)
         else:
             if plan.written:
                 services.price_entry_remember(provider=provider, data=_entry_from_forms(form, periods))
@@ -324,7 +324,7 @@ def stay_price_update(request: HttpRequest, stay_price_pk: int) -> HttpResponse:
             try:
                 services.stay_price_update(stay_price=stay_price, user=request.user, **form.pricing_kwargs())
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_service_errors(error, form)
             else:
                 messages.success(request, _("The stay price is saved."))
                 return redirect(back)
@@ -372,7 +372,7 @@ def promotion_create(request: HttpRequest) -> HttpResponse:
                     provider=request.provider, user=request.user, **_promotion_fields(form)
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_service_errors(error, form)
             else:
                 messages.success(request, _("The promotion is saved."))
                 return redirect(f"{reverse('tarifs:promotion_list')}?lodging={promotion.lodging_id}")
@@ -397,7 +397,7 @@ def promotion_update(request: HttpRequest, promotion_pk: int) -> HttpResponse:
             try:
                 services.promotion_update(promotion=promotion, user=request.user, **_promotion_fields(form))
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_service_errors(error, form)
             else:
                 messages.success(request, _("The promotion is saved."))
                 return redirect(f"{reverse('tarifs:promotion_list')}?lodging={promotion.lodging_id}")

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.template import Context, Template
 from django.utils import translation
 
-from openpro.money import format_money, round_money
+from common.money import format_money, round_money
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ import datetime
 import django.contrib.postgres.fields
 import django.core.validators
 import django.db.models.deletion
-import openpro.fields
+import common.fields
 from django.db import migrations, models
 
 
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='providersettings',
             name='optin_link',
-            field=openpro.fields.URLField(blank=True, verbose_name='link to a document'),
+            field=common.fields.URLField(blank=True, verbose_name='link to a document'),
         ),
         migrations.AddField(
             model_name='providersettings',
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='providersettings',
             name='privacy_link',
-            field=openpro.fields.URLField(blank=True, verbose_name='link to a document'),
+            field=common.fields.URLField(blank=True, verbose_name='link to a document'),
         ),
         migrations.AddField(
             model_name='providersettings',

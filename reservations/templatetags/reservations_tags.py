@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from openpro.money import format_money
+from common.money import format_money
 from reservations.history import describe
 
 register = template.Library()

@@ -1,4 +1,4 @@
-"""openpro.http: the one safe outbound fetcher, against real servers on 127.0.0.1."""
+"""common.http: the one safe outbound fetcher, against real servers on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from openpro import http
-from openpro.http import FetchError, fetch, is_public_address, normalize_url
+from common import http
+from common.http import FetchError, fetch, is_public_address, normalize_url
 from tests.commercialisation.feedserver import redirect_to, silent, trickle_body, trickle_headers
 
 CALENDAR = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"

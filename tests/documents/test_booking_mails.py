@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from comptes.models import MailSettings, OutgoingMail
 from comptes.scoping import provider_scope, scopes_disabled
-from reservations.mails import booking_internet_mail_queue
+from reservations.documents.mails import booking_internet_mail_queue
 from tests import factories
 from tests.documents.conftest import pdf_text
 
@@ -146,7 +146,7 @@ def test_the_file_page_panel_lists_the_mails_with_resend(
     example_provider, example_booking, django_capture_on_commit_callbacks
 ):
     with provider_scope(example_provider), django_capture_on_commit_callbacks(execute=True):
-        from reservations.mails import booking_document_mail_queue
+        from reservations.documents.mails import booking_document_mail_queue
 
         booking_document_mail_queue(booking=example_booking)
     request = RequestFactory().get("/dossiers/136/")

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from comptes.models import ContractSettings, ProviderSettings
 from comptes.scoping import provider_scope, scopes_disabled
-from reservations.documents import DocumentError, contract_pdf, render_pdf
+from reservations.documents.content import DocumentError, contract_pdf, render_pdf
 from reservations.models import Booking
 from tests import factories
 from tests.documents.conftest import pdf_pages, pdf_text
@@ -284,7 +284,7 @@ def test_network_and_file_urls_are_never_fetched(tmp_path):
     assert CountingHandler.hits == 0
     assert len(PdfReader(BytesIO(pdf)).pages[0].images) == 0
 
-    from reservations.documents import _read_media
+    from reservations.documents.content import _read_media
 
     for url in (
         "https://example.com/a.png",

@@ -14,9 +14,8 @@ from django.urls import reverse
 from comptes.audit import history
 from comptes.models import MailSettings, OutgoingMail
 from comptes.scoping import provider_scope, scopes_disabled
-from reservations.models import Booking
-from reservations.reminder_models import PaymentReminder
-from reservations.reminders import reminder_counts
+from reservations.models import Booking, PaymentReminder
+from reservations.services.reminders import reminder_counts
 from reservations.tasks import reminders_run
 from tests import factories
 

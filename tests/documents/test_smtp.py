@@ -15,7 +15,7 @@ from comptes.mailing import MAX_RETRIES
 from comptes.models import OutgoingMail
 from comptes.scoping import provider_scope, scopes_disabled
 from comptes.tasks import mail_send
-from reservations.mails import booking_document_mail_queue
+from reservations.documents.mails import booking_document_mail_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,7 @@ def test_smtp_refuses_then_accepts_the_mail_is_retried_and_delivered_once(
     assert "Envoyé" in html
 
     # Idempotent: the task delivered to a sent mail does nothing.
-    assert mail_send.delay(mail.pk).get() == OutgoingMail.Status.SENT
+    assert mail_send.delay(mail.provider_id, mail.pk).get() == OutgoingMail.Status.SENT
     assert len(server.received) == 1
     with scopes_disabled():
         assert mail.attempts.count() == 2

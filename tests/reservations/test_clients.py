@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from comptes.audit import history
 from comptes.models import AuditEntry
 from comptes.scoping import provider_scope, scopes_disabled
-from reservations.clients import client_merge_duplicates
 from reservations.models import Booking, Client
+from reservations.services.clients import client_merge_duplicates
 from tests import factories
 
 pytestmark = pytest.mark.django_db

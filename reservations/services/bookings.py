@@ -26,10 +26,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.money import ZERO, format_money, percent_of, round_money
 from comptes.audit import log_action
 from comptes.models import Provider, ProviderSettings
 from hebergements.models import Lodging, Supplement
-from openpro.money import ZERO, format_money, percent_of, round_money
 from reservations.models import (
     Booking,
     BookingOrigin,

@@ -21,13 +21,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common.forms import add_service_errors
+from common.htmx import htmx_target
 from comptes.decorators import provider_required
 from hebergements.models import AgeBracket
 from reservations import exports, selectors, services
 from reservations.dashboard import alert_summary, build_dashboard
-from reservations.forms_suivi import BookingSearchForm, DayForm, PhoneBookingForm, RevenueOptionsForm
+from reservations.forms.suivi import BookingSearchForm, DayForm, PhoneBookingForm, RevenueOptionsForm
 from reservations.models import BookingOrigin
-from reservations.views import _apply_errors, _htmx_target
 
 PAGE_SIZE = 50
 
@@ -70,7 +71,7 @@ def _phone_booking(request: HttpRequest, form: PhoneBookingForm):
     except ValidationError as error:
         mapping = {name: (form, name) for name in form.fields}
         mapping.update({"last_name": (form, "client_name"), "occupants": (form, None)})
-        _apply_errors(error, mapping, form)
+        add_service_errors(error, form, fields=mapping)
         return None
 
 
@@ -112,7 +113,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
     )
     template = "reservations/dashboard.html"
-    target = _htmx_target(request)
+    target = htmx_target(request)
     if target in ("revenue-block", "activity-block"):
         template += f"#{target}"
     return render(request, template, context)

@@ -350,5 +350,3 @@ class Payment(models.Model):
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.amount}"
 
-
-from reservations.reminder_models import PaymentReminder  # noqa: E402, F401  (documents and mails)

@@ -1,7 +1,7 @@
 """Édition pour le client: download the option proposal / contract as a PDF, send it by mail,
 follow the mails of the file ("Renvoyer" a failed one); "Mes relances" (payment reminders).
 
-Thin views: ``reservations.documents``, ``reservations.mails``, ``reservations.reminders`` and
+Thin views: ``reservations.documents`` (content, mails), ``reservations.services.reminders`` and
 ``comptes.mailing`` hold the rules.
 """
 
@@ -21,11 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from comptes.decorators import provider_required
 from comptes.mailing import mail_resend, mails_for
 from comptes.selectors import mail_texts
-from reservations.documents import contract_filename, contract_pdf
-from reservations.mails import booking_document_mail_queue, document_language
-from reservations.models import Booking
-from reservations.reminder_models import PaymentReminder
-from reservations.reminders import reminder_counts, reminders_open
+from reservations.documents.content import contract_filename, contract_pdf
+from reservations.documents.mails import booking_document_mail_queue, document_language
+from reservations.models import Booking, PaymentReminder
+from reservations.services.reminders import reminder_counts, reminders_open
 
 LANGUAGE_CHOICES = [("fr", gettext_lazy("French")), ("en", gettext_lazy("English"))]
 

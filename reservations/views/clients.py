@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods
 from comptes.audit import history
 from comptes.decorators import provider_required
 from reservations import exports, selectors
-from reservations.clients import client_merge_duplicates
-from reservations.forms_suivi import ClientSearchForm
+from reservations.forms.suivi import ClientSearchForm
 from reservations.models import Client
+from reservations.services.clients import client_merge_duplicates
 
 PAGE_SIZE = 50
 

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from hebergements.models import Lodging
 from reservations import charts, selectors
 from reservations.dashboard import MAX_MONTHS, RevenueOptions
-from reservations.forms import DateInput, money_field
+from reservations.forms.bookings import DateInput, money_field
 from reservations.models import BookingOrigin, BookingStatus
 
 ANY = ("", pgettext_lazy("filter", "Any"))

@@ -1,7 +1,4 @@
-"""Payment reminders ("Mes relances"): one row per file, kind and due date, never two.
-
-Imported at the end of ``reservations.models`` so that Django sees the model in this app.
-"""
+"""Payment reminders ("Mes relances"): one row per file, kind and due date, never two."""
 
 from __future__ import annotations
 

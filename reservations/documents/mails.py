@@ -20,15 +20,14 @@ from django.utils.translation import gettext as _
 from comptes.mailing import Attachment, mail_queue, mail_render
 from comptes.models import OutgoingMail, User
 from comptes.selectors import LANGUAGES, mail_texts
-from reservations.documents import (
+from reservations.documents.content import (
     ContractDocument,
     contract_document,
     contract_filename,
     render_contract,
     render_pdf,
 )
-from reservations.models import Booking, BookingStatus
-from reservations.reminder_models import PaymentReminder
+from reservations.models import Booking, BookingStatus, PaymentReminder
 
 
 class Kind:

@@ -15,12 +15,11 @@ from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from common.money import ZERO
 from comptes.audit import log_action
 from comptes.models import Provider
 from comptes.selectors import mail_settings
-from openpro.money import ZERO
-from reservations.models import Booking, BookingStatus
-from reservations.reminder_models import PaymentReminder
+from reservations.models import Booking, BookingStatus, PaymentReminder
 from reservations.selectors import awaiting_balance_q, awaiting_deposit_q
 
 ONE_DAY = timedelta(days=1)
@@ -56,7 +55,7 @@ def reminder_create(
         data={"due_date": due_date.isoformat(), "amount": str(amount)},
     )
     if remind_client and booking.client.email:
-        from reservations.mails import reminder_mail_queue
+        from reservations.documents.mails import reminder_mail_queue
 
         reminder.mail = reminder_mail_queue(reminder=reminder)
         reminder.save(update_fields=["mail"])

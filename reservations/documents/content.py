@@ -24,11 +24,11 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from common.money import ZERO, format_money
 from comptes.models import Civility, DepositKind, ProviderSettings
 from comptes.selectors import ContractView, contract_settings_for
 from hebergements.models import Lodging, Photo, Structure
 from hebergements.selectors import characteristics_by_family
-from openpro.money import ZERO, format_money
 from reservations.models import Booking, BookingStatus, BookingSupplement, Stay, StayOccupant
 
 MEDIA_SCHEME = "media:"

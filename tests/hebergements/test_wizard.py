@@ -8,7 +8,7 @@ from tests.factories import foix, make_provider, owner_of
 
 pytestmark = pytest.mark.django_db
 
-WIZARD = reverse("comptes:wizard")
+WIZARD = reverse("hebergements:wizard")
 
 CONTACT = {
     "step": "contact",

@@ -1,14 +1,11 @@
-"""SUIVI DES RÉSERVATIONS: planning, sale prohibitions, booking files and payments (the dashboard,
-the files list, arrivals and departures are in ``views_suivi``, the client file in ``views_clients``).
+"""SUIVI DES RÉSERVATIONS: "Créer un dossier", the file page and its parts, payments (the planning is
+in ``views.planning``, the dashboard and lists in ``views.suivi``, the client file in ``views.clients``).
 
 Views are thin: a form parses the request, one service applies the rule, the page (or, for htmx,
 the partial the request targets) is rendered again.
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,16 +15,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from common.forms import add_service_errors
+from common.htmx import htmx_target
+from common.money import ZERO
 from comptes.audit import history
 from comptes.decorators import provider_required
-from hebergements.models import Lodging
-from openpro.money import ZERO
 from reservations import services
-from reservations.forms import (
+from reservations.forms.bookings import (
     ClientForm,
     DepositForm,
     ExistingClientForm,
@@ -35,188 +32,12 @@ from reservations.forms import (
     NoteForm,
     OccupantsPriceForm,
     PaymentForm,
-    ProhibitionForm,
     RemindersForm,
     StayDatesForm,
     StayForm,
     parse_day,
 )
 from reservations.models import Booking, BookingStatus, BookingSupplement, Client, Payment, Stay, StayOccupant
-from reservations.planning import COMPACT_DAYS, NORMAL_DAYS, add_months, build_planning
-
-PLANNING_DISPLAY_KEY = "planning_display"
-
-
-def _htmx_target(request: HttpRequest) -> str | None:
-    htmx = getattr(request, "htmx", None)
-    if not htmx or htmx.history_restore_request:
-        return None
-    return htmx.target
-
-
-def _apply_errors(error: ValidationError, forms_by_field: dict, fallback) -> None:
-    """Put a service's ``ValidationError`` next to the fields it names (else at the top of ``fallback``)."""
-    if not hasattr(error, "error_dict"):
-        fallback.add_error(None, error.messages)
-        return
-    for field, errors in error.error_dict.items():
-        messages_ = [message for item in errors for message in item.messages]
-        form, name = forms_by_field.get(field, (fallback, None))
-        form.add_error(name, messages_)
-
-
-# --- planning -------------------------------------------------------------------------------------
-
-
-def _planning_start(request: HttpRequest):
-    return parse_day(request.GET.get("debut") or request.POST.get("start")) or timezone.localdate()
-
-
-def _planning_url(start=None) -> str:
-    url = reverse("reservations:planning")
-    return f"{url}?{urlencode({'debut': start.isoformat()})}" if start else url
-
-
-def _planning_context(request: HttpRequest, start) -> dict:
-    compact = request.session.get(PLANNING_DISPLAY_KEY) == "compact"
-    today = timezone.localdate()
-    planning = build_planning(
-        start=start, days=COMPACT_DAYS if compact else NORMAL_DAYS, today=today, compact=compact
-    )
-    return {
-        "planning": planning,
-        "today": today,
-        "previous_start": add_months(start, -1),
-        "next_start": add_months(start, 1),
-        "planning_url": reverse("reservations:planning"),
-    }
-
-
-def _render_planning_body(request: HttpRequest, start) -> HttpResponse:
-    response = render(request, "reservations/planning.html#planning-body", _planning_context(request, start))
-    response["HX-Retarget"] = "#planning-body"
-    response["HX-Reswap"] = "outerHTML"
-    response["HX-Trigger"] = "planning-changed"
-    return response
-
-
-@provider_required
-@gzip_page  # a big account's planning is ~700 KB of HTML, ~10 times less compressed
-def planning(request: HttpRequest) -> HttpResponse:
-    """ "Mon planning": every lodging, its reservations row and its price row, for 21 or 45 days."""
-    display = request.GET.get("affichage")
-    if display in ("normal", "compact"):
-        request.session[PLANNING_DISPLAY_KEY] = display
-    start = _planning_start(request)
-    template = "reservations/planning.html"
-    if _htmx_target(request) == "planning-body":
-        template += "#planning-body"
-    return render(request, template, _planning_context(request, start))
-
-
-def _selection_state(lodging: Lodging, arrival, departure) -> str:
-    """free: nothing on those nights; prohibited: every night is under a sale prohibition."""
-    stays = list(
-        Stay.objects.filter(
-            lodging=lodging, active=True, arrival__lt=departure, departure__gt=arrival
-        ).values("kind", "arrival", "departure")
-    )
-    if not stays:
-        return "free"
-    if any(stay["kind"] != Stay.Kind.PROHIBITION for stay in stays):
-        return "booked"
-    covered = set()
-    for stay in stays:
-        day = max(stay["arrival"], arrival)
-        while day < min(stay["departure"], departure):
-            covered.add(day)
-            day += timedelta(days=1)
-    return "prohibited" if len(covered) == (departure - arrival).days else "mixed"
-
-
-@provider_required
-def planning_selection(request: HttpRequest) -> HttpResponse:
-    """What can be done on the days selected on the planning: create a file or sale prohibitions on
-    free days; allow sale again on prohibited days."""
-    lodging_param = request.GET.get("lodging", "")
-    lodging = Lodging.objects.filter(pk=lodging_param).first() if lodging_param.isdigit() else None
-    arrival, departure = parse_day(request.GET.get("arrival")), parse_day(request.GET.get("departure"))
-    start = _planning_start(request)
-    if lodging is None or arrival is None or departure is None or departure <= arrival:
-        return redirect(_planning_url(start))
-    state = _selection_state(lodging, arrival, departure)
-    initial = {"lodging": lodging, "arrival": arrival, "departure": departure, "start": start}
-    context = {
-        "lodging": lodging,
-        "arrival": arrival,
-        "departure": departure,
-        "last_night": departure - timedelta(days=1),
-        "nights": (departure - arrival).days,
-        "state": state,
-        "start": start,
-        "form": ProhibitionForm(initial=initial),
-        "booking_create_url": reverse("reservations:booking_create")
-        + "?"
-        + urlencode(
-            {"lodging": lodging.pk, "arrival": arrival.isoformat(), "departure": departure.isoformat()}
-        ),
-        "planning_back_url": _planning_url(start),
-    }
-    template = "reservations/planning_selection.html"
-    if _htmx_target(request) == "planning-dialog-content":
-        template += "#selection"
-    return render(request, template, context)
-
-
-def _prohibition_view(request: HttpRequest, *, remove: bool) -> HttpResponse:
-    initial = {
-        "lodging": request.GET.get("lodging"),
-        "arrival": parse_day(request.GET.get("arrival")),
-        "departure": parse_day(request.GET.get("departure")),
-        "start": parse_day(request.GET.get("debut")),
-    }
-    form = ProhibitionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        service = services.sale_prohibition_remove if remove else services.sale_prohibition_create
-        try:
-            service(
-                provider=request.provider,
-                lodging=data["lodging"],
-                arrival=data["arrival"],
-                departure=data["departure"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            _apply_errors(error, {name: (form, name) for name in form.fields}, form)
-        else:
-            start = data.get("start") or data["arrival"]
-            if _htmx_target(request):
-                return _render_planning_body(request, start)
-            messages.success(
-                request,
-                _("Sale is allowed again on these dates.") if remove else _("The sale prohibition is saved."),
-            )
-            return redirect(_planning_url(start))
-    template = "reservations/prohibition_form.html"
-    if _htmx_target(request):
-        template += "#prohibition-form"
-    return render(request, template, {"form": form, "remove": remove})
-
-
-@provider_required
-@require_http_methods(["GET", "POST"])
-def prohibition_create(request: HttpRequest) -> HttpResponse:
-    """ "Créer des interdictions de vente" (hatched on the planning)."""
-    return _prohibition_view(request, remove=False)
-
-
-@provider_required
-@require_http_methods(["GET", "POST"])
-def prohibition_remove(request: HttpRequest) -> HttpResponse:
-    """ "Autoriser à nouveau la vente" on prohibited days."""
-    return _prohibition_view(request, remove=True)
-
 
 # --- "Créer un dossier" in three steps -------------------------------------------------------------
 
@@ -332,16 +153,16 @@ def booking_create(request: HttpRequest) -> HttpResponse:
         fields = set(getattr(error, "error_dict", {}))
         first_occupant = price_form.occupant_boundfields()[0].name if price_form.brackets else None
         if fields & STEP_FIELDS[1]:
-            _apply_errors(error, {f: (dates_form, f) for f in STEP_FIELDS[1]}, dates_form)
+            add_service_errors(error, dates_form, fields={f: (dates_form, f) for f in STEP_FIELDS[1]})
             return _render_create(request, 1, dates_form=dates_form)
         if fields & STEP_FIELDS[2]:
             mapping = {"occupants": (price_form, first_occupant), "price": (price_form, "price")}
             mapping["discount"] = (price_form, "discount")
-            _apply_errors(error, mapping, price_form)
+            add_service_errors(error, price_form, fields=mapping)
             return _render_create(request, 2, dates_form=dates_form, price_form=price_form)
         mapping = {f: (client_form, f) for f in client_form.fields}
         mapping["existing_client"] = (existing_form, "existing_client")
-        _apply_errors(error, mapping, client_form)
+        add_service_errors(error, client_form, fields=mapping)
         return _render_create(
             request,
             3,
@@ -356,7 +177,7 @@ def booking_create(request: HttpRequest) -> HttpResponse:
 
 def _render_create(request: HttpRequest, step: int, **forms) -> HttpResponse:
     template = "reservations/booking_create.html"
-    if step == 2 and _htmx_target(request) == "step-2":
+    if step == 2 and htmx_target(request) == "step-2":
         template += "#step-2"
     dates_form = forms.get("dates_form")
     summary = dates_form.cleaned_data if dates_form is not None and dates_form.is_bound and step > 1 else None
@@ -423,13 +244,13 @@ def _render_booking(
     context = _detail_context(booking)
     context.update({"editing": editing, "form": form, "target": target})
     template = "reservations/booking_detail.html"
-    if _htmx_target(request) == "booking-body":
+    if htmx_target(request) == "booking-body":
         template += "#booking-body"
     return render(request, template, context, status=status)
 
 
 def _after_change(request: HttpRequest, booking_pk: int, message: str) -> HttpResponse:
-    if _htmx_target(request) == "booking-body":
+    if htmx_target(request) == "booking-body":
         return _render_booking(request, _get_booking(booking_pk))
     messages.success(request, message)
     return redirect("reservations:booking_detail", booking_pk=booking_pk)
@@ -444,7 +265,7 @@ def _edit(request: HttpRequest, booking: Booking, *, editing: str, form, apply, 
             mapping = {name: (form, name) for name in form.fields}
             if isinstance(form, StayForm | OccupantsPriceForm) and form.brackets:
                 mapping["occupants"] = (form, form.occupant_field(form.brackets[0]))
-            _apply_errors(error, mapping, form)
+            add_service_errors(error, form, fields=mapping)
         else:
             return _after_change(request, booking.pk, done)
     return _render_booking(request, booking, editing=editing, form=form, target=target)
@@ -732,7 +553,7 @@ def booking_delete(request: HttpRequest, booking_pk: int) -> HttpResponse:
     if request.method == "POST":
         number = services.booking_delete(booking=booking, user=request.user)
         messages.success(request, _("File no. %(number)s is deleted.") % {"number": number})
-        if _htmx_target(request):
+        if htmx_target(request):
             return HttpResponseClientRedirect(reverse("reservations:planning"))
         return redirect("reservations:planning")
     return _render_booking(request, booking, editing="delete")

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.translation import get_language
 
-from openpro.money import format_money
+from common.money import format_money
 
 register = template.Library()
 

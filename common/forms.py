@@ -1,0 +1,51 @@
+"""Forms: project-wide rendering, and the one helper that puts a service's errors on a form."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.renderers import TemplatesSetting
+
+
+class FormRenderer(TemplatesSetting):
+    """Every field shows its label, help and errors next to it."""
+
+    form_template_name = "forms/div.html"
+    field_template_name = "forms/field.html"
+
+
+FieldTarget = tuple[forms.BaseForm, str | None]
+
+
+def add_service_errors(
+    error: ValidationError,
+    *forms_: forms.BaseForm,
+    fields: Mapping[str, FieldTarget] | None = None,
+    return_unknown: bool = False,
+) -> list[str]:
+    """Show a service's ``ValidationError`` next to the fields it names.
+
+    A name is looked up in ``fields`` first ({service name: (form, field name, or None for the top
+    of that form)}), then among the fields of ``forms_`` in order. Errors naming no field go on top
+    of the first form, and so do errors naming a field found nowhere — unless ``return_unknown``:
+    those are then returned for the caller to show where they belong (e.g. under a formset).
+    """
+    targets = dict(fields or {})
+    errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    first = forms_[0] if forms_ else next(iter(targets.values()))[0]
+    unknown: list[str] = []
+    for name, messages in errors.items():
+        if name in targets:
+            form, field = targets[name]
+            form.add_error(field, messages)
+            continue
+        form = next((form for form in forms_ if name in form.fields), None)
+        if form is not None:
+            form.add_error(name, messages)
+        elif name != NON_FIELD_ERRORS and return_unknown:
+            unknown.extend(messages)
+        else:
+            first.add_error(None, messages)
+    return unknown

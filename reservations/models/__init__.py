@@ -1,0 +1,32 @@
+"""Models of SUIVI DES RÉSERVATIONS: booking files, stays and sale prohibitions (``bookings``),
+payment reminders (``reminders``)."""
+
+from reservations.models.bookings import (
+    Booking,
+    BookingOrigin,
+    BookingStatus,
+    BookingSupplement,
+    Client,
+    DateRange,
+    Payment,
+    PaymentMode,
+    SaleProhibition,
+    Stay,
+    StayOccupant,
+)
+from reservations.models.reminders import PaymentReminder
+
+__all__ = [
+    "Booking",
+    "BookingOrigin",
+    "BookingStatus",
+    "BookingSupplement",
+    "Client",
+    "DateRange",
+    "Payment",
+    "PaymentMode",
+    "PaymentReminder",
+    "SaleProhibition",
+    "Stay",
+    "StayOccupant",
+]

@@ -1,0 +1,1 @@
+from reservations.services.bookings import *  # noqa: F403  (temporary)

@@ -1,0 +1,181 @@
+"""SUIVI DES RÉSERVATIONS > "Mon planning": the planning, the selection of days, sale prohibitions.
+
+Views are thin: a form parses the request, one service applies the rule, the page (or, for htmx,
+the partial the request targets) is rendered again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_http_methods
+
+from common.forms import add_service_errors
+from common.htmx import htmx_target
+from comptes.decorators import provider_required
+from hebergements.models import Lodging
+from reservations import services
+from reservations.forms.bookings import ProhibitionForm, parse_day
+from reservations.models import Stay
+from reservations.planning import COMPACT_DAYS, NORMAL_DAYS, add_months, build_planning
+
+PLANNING_DISPLAY_KEY = "planning_display"
+
+
+def _planning_start(request: HttpRequest):
+    return parse_day(request.GET.get("debut") or request.POST.get("start")) or timezone.localdate()
+
+
+def _planning_url(start=None) -> str:
+    url = reverse("reservations:planning")
+    return f"{url}?{urlencode({'debut': start.isoformat()})}" if start else url
+
+
+def _planning_context(request: HttpRequest, start) -> dict:
+    compact = request.session.get(PLANNING_DISPLAY_KEY) == "compact"
+    today = timezone.localdate()
+    planning = build_planning(
+        start=start, days=COMPACT_DAYS if compact else NORMAL_DAYS, today=today, compact=compact
+    )
+    return {
+        "planning": planning,
+        "today": today,
+        "previous_start": add_months(start, -1),
+        "next_start": add_months(start, 1),
+        "planning_url": reverse("reservations:planning"),
+    }
+
+
+def _render_planning_body(request: HttpRequest, start) -> HttpResponse:
+    response = render(request, "reservations/planning.html#planning-body", _planning_context(request, start))
+    response["HX-Retarget"] = "#planning-body"
+    response["HX-Reswap"] = "outerHTML"
+    response["HX-Trigger"] = "planning-changed"
+    return response
+
+
+@provider_required
+@gzip_page  # a big account's planning is ~700 KB of HTML, ~10 times less compressed
+def planning(request: HttpRequest) -> HttpResponse:
+    """ "Mon planning": every lodging, its reservations row and its price row, for 21 or 45 days."""
+    display = request.GET.get("affichage")
+    if display in ("normal", "compact"):
+        request.session[PLANNING_DISPLAY_KEY] = display
+    start = _planning_start(request)
+    template = "reservations/planning.html"
+    if htmx_target(request) == "planning-body":
+        template += "#planning-body"
+    return render(request, template, _planning_context(request, start))
+
+
+def _selection_state(lodging: Lodging, arrival, departure) -> str:
+    """free: nothing on those nights; prohibited: every night is under a sale prohibition."""
+    stays = list(
+        Stay.objects.filter(
+            lodging=lodging, active=True, arrival__lt=departure, departure__gt=arrival
+        ).values("kind", "arrival", "departure")
+    )
+    if not stays:
+        return "free"
+    if any(stay["kind"] != Stay.Kind.PROHIBITION for stay in stays):
+        return "booked"
+    covered = set()
+    for stay in stays:
+        day = max(stay["arrival"], arrival)
+        while day < min(stay["departure"], departure):
+            covered.add(day)
+            day += timedelta(days=1)
+    return "prohibited" if len(covered) == (departure - arrival).days else "mixed"
+
+
+@provider_required
+def planning_selection(request: HttpRequest) -> HttpResponse:
+    """What can be done on the days selected on the planning: create a file or sale prohibitions on
+    free days; allow sale again on prohibited days."""
+    lodging_param = request.GET.get("lodging", "")
+    lodging = Lodging.objects.filter(pk=lodging_param).first() if lodging_param.isdigit() else None
+    arrival, departure = parse_day(request.GET.get("arrival")), parse_day(request.GET.get("departure"))
+    start = _planning_start(request)
+    if lodging is None or arrival is None or departure is None or departure <= arrival:
+        return redirect(_planning_url(start))
+    state = _selection_state(lodging, arrival, departure)
+    initial = {"lodging": lodging, "arrival": arrival, "departure": departure, "start": start}
+    context = {
+        "lodging": lodging,
+        "arrival": arrival,
+        "departure": departure,
+        "last_night": departure - timedelta(days=1),
+        "nights": (departure - arrival).days,
+        "state": state,
+        "start": start,
+        "form": ProhibitionForm(initial=initial),
+        "booking_create_url": reverse("reservations:booking_create")
+        + "?"
+        + urlencode(
+            {"lodging": lodging.pk, "arrival": arrival.isoformat(), "departure": departure.isoformat()}
+        ),
+        "planning_back_url": _planning_url(start),
+    }
+    template = "reservations/planning_selection.html"
+    if htmx_target(request) == "planning-dialog-content":
+        template += "#selection"
+    return render(request, template, context)
+
+
+def _prohibition_view(request: HttpRequest, *, remove: bool) -> HttpResponse:
+    initial = {
+        "lodging": request.GET.get("lodging"),
+        "arrival": parse_day(request.GET.get("arrival")),
+        "departure": parse_day(request.GET.get("departure")),
+        "start": parse_day(request.GET.get("debut")),
+    }
+    form = ProhibitionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        service = services.sale_prohibition_remove if remove else services.sale_prohibition_create
+        try:
+            service(
+                provider=request.provider,
+                lodging=data["lodging"],
+                arrival=data["arrival"],
+                departure=data["departure"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(error, form)
+        else:
+            start = data.get("start") or data["arrival"]
+            if htmx_target(request):
+                return _render_planning_body(request, start)
+            messages.success(
+                request,
+                _("Sale is allowed again on these dates.") if remove else _("The sale prohibition is saved."),
+            )
+            return redirect(_planning_url(start))
+    template = "reservations/prohibition_form.html"
+    if htmx_target(request):
+        template += "#prohibition-form"
+    return render(request, template, {"form": form, "remove": remove})
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def prohibition_create(request: HttpRequest) -> HttpResponse:
+    """ "Créer des interdictions de vente" (hatched on the planning)."""
+    return _prohibition_view(request, remove=False)
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def prohibition_remove(request: HttpRequest) -> HttpResponse:
+    """ "Autoriser à nouveau la vente" on prohibited days."""
+    return _prohibition_view(request, remove=True)
