@@ -7,9 +7,15 @@ class CommercialisationConfig(AppConfig):
     verbose_name = _("Sales channels")
 
     def ready(self) -> None:
-        from commercialisation.planning import ical_dashboard_alerts, imported_planning_blocks
+        from commercialisation.planning import (
+            ical_dashboard_alerts,
+            imported_planning_blocks,
+            imported_units_taken,
+        )
+        from reservations.availability import register_external_source
         from reservations.dashboard import register_alert_source
         from reservations.planning import register_block_source
 
         register_block_source(imported_planning_blocks)
         register_alert_source(ical_dashboard_alerts)
+        register_external_source(imported_units_taken)

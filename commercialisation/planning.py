@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from commercialisation.models import ImportedBlock
 from commercialisation.selectors import BlockView, failing_feeds, imported_blocks, open_conflicts
 from comptes.models import Provider
 from hebergements.models import Lodging
+from reservations import availability
 from reservations.dashboard import WARNING, DashboardAlert
 from reservations.planning import PlanningBlock
 
@@ -89,3 +91,19 @@ def ical_dashboard_alerts(provider: Provider, today: date) -> list[DashboardAler
         for feed in failing_feeds(provider)
     )
     return alerts
+
+
+def imported_units_taken(
+    lodging_ids: Sequence[int], start: date, end: date
+) -> dict[int, list[availability.Taken]]:
+    """For ``reservations.availability``: each imported block (a platform's reservation or
+    availability block) takes one unit of its lodging on its nights. One query."""
+    taken: dict[int, list[availability.Taken]] = {pk: [] for pk in lodging_ids}
+    rows = availability.overlapping(
+        ImportedBlock.objects.filter(lodging_id__in=list(lodging_ids)), start, end
+    )
+    for row in rows.values("lodging_id", "arrival", "departure"):
+        taken[row["lodging_id"]].append(
+            availability.Taken(row["arrival"], row["departure"], 1, availability.EXTERNAL)
+        )
+    return taken

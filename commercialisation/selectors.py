@@ -190,7 +190,8 @@ def failing_feeds(provider: Provider) -> list[IcalFeed]:
 def feeds_overview(provider: Provider) -> list[Lodging]:
     """Every lodging (not archived) with its feeds prefetched as ``feeds`` — two queries."""
     return list(
-        Lodging.objects.filter(provider=provider, archived=False)
+        Lodging.objects.active()
+        .filter(provider=provider)
         .select_related("provider")
         .prefetch_related(
             Prefetch("ical_feeds", queryset=IcalFeed.objects.order_by("created_at", "id"), to_attr="feeds")

@@ -24,6 +24,11 @@ def log_action(
     )
 
 
+def audit_date(value) -> str:
+    """A date as audit entries store it (ISO, empty for none)."""
+    return value.isoformat() if value else ""
+
+
 def history(obj: models.Model):
     """The log entries of ``obj``, newest first (inside the provider scope)."""
     return AuditEntry.objects.filter(

@@ -93,6 +93,13 @@ class Orientation(models.TextChoices):
     NORD_OUEST = "NO", _("North-West")
 
 
+class LodgingQuerySet(models.QuerySet):
+    def active(self) -> LodgingQuerySet:
+        """Lodgings that are not archived, in the menu's order: the planning, the price and booking
+        forms, the iCal pages and the public pages offer these."""
+        return self.filter(archived=False).order_by("position", "number")
+
+
 class Lodging(models.Model):
     """A lodging ("hébergement"). Reference ``OSMB-<provider number>-<number>``, never reused."""
 
@@ -178,7 +185,7 @@ class Lodging(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(provider="provider")
+    objects = ScopedManager(models.Manager.from_queryset(LodgingQuerySet), provider="provider")
 
     class Meta:
         verbose_name = _("lodging")

@@ -24,7 +24,7 @@ def lodging_list(*, archived: bool = False) -> QuerySet[Lodging]:
 
 def lodgings_active() -> QuerySet[Lodging]:
     """Lodgings that are not archived (the planning, the price and booking forms offer these)."""
-    return Lodging.objects.filter(archived=False).select_related("provider").order_by("position", "number")
+    return Lodging.objects.active().select_related("provider")
 
 
 def lodging_photos(*, lodging: Lodging) -> QuerySet[Photo]:

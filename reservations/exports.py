@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from common.money import format_money
 from common.xlsx import DATE, DATETIME, INTEGER, MONEY, MULTILINE, TEXT, Column, xlsx_response
+from reservations import money
 from reservations.models import BookingOrigin, BookingStatus, Client, PaymentMode
 from reservations.selectors import ExportFile, export_chunk
 
@@ -131,7 +132,7 @@ def _yes_no(value: bool) -> str:
 def booking_row(file: ExportFile, *, with_clients: bool) -> list:
     values = file.values
     status = values["status"]
-    balance = values["total_amount"] - values["paid_amount"]
+    balance = money.balance_of(values["total_amount"], values["paid_amount"])
     contract = pgettext("contract", "Received") if values["contract_signed_at"] else None
     row = [
         values["number"],

@@ -20,9 +20,11 @@ Extension point for other apps (dependencies point one way: ``commercialisation`
 A source is called once per planning render with the lodgings shown and the half-open period
 ``[start, end)``; it returns ``{lodging_id: [PlanningBlock, …]}``. Its blocks are drawn on the
 "Réservations" row next to the file blocks (kind ``imported``, or ``conflict`` in red when it clashes
-with a stay); a block that overlaps another one goes to a second lane instead of hiding it. Blocks
-from a source never change which days are free: only stays and sale prohibitions (the rows the
-exclusion constraint guards) do.
+with a stay); a block that overlaps another one goes to a second lane instead of hiding it.
+
+Day states come from ``reservations.availability`` (the one count of units): which days the owner
+can still book or close depends on our own rows only; a lodging with stock also shows its free units
+per day ("2/3"), imported blocks taking one unit each.
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 from django.utils import dateformat, formats
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from common.money import format_money
 from hebergements.models import Lodging
+from reservations import availability
 from reservations.models import BookingStatus, Stay
 from tarifs.engine import DayPrice, planning_day_prices
 
@@ -98,8 +101,10 @@ class PlacedBlock:
 class DayCell:
     day: date
     column: int
-    state: str  # free | booked | prohibited
+    state: str  # free | partial | booked | prohibited (our own rows: what the owner can select)
     price: DayPrice | None
+    free: int = 1  # units free that night, imported blocks counted
+    capacity: int = 1
 
 
 @dataclass
@@ -108,6 +113,11 @@ class LodgingPlanning:
     cells: list[DayCell]
     blocks: list[PlacedBlock]
     lanes: int = 1
+    capacity: int = 1
+
+    @property
+    def with_stock(self) -> bool:
+        return self.capacity > 1
 
 
 @dataclass
@@ -188,6 +198,10 @@ class _Words:
         self.prohibition = _("Sale prohibition")
         self.language = get_language() or "fr"
 
+    @staticmethod
+    def units(count: int) -> str:
+        return ngettext("%(count)d unit", "%(count)d units", count) % {"count": count}
+
     def day(self, value: date) -> str:
         return dateformat.format(value, self.short_date)
 
@@ -213,7 +227,10 @@ def stay_block(stay: Stay, words: _Words | None = None) -> PlanningBlock:
     """The block of a booked stay or of a sale prohibition."""
     words = words or _Words()
     if stay.kind == Stay.Kind.PROHIBITION:
-        return PlanningBlock(stay.arrival, stay.departure, words.prohibition, PlanningBlock.PROHIBITION)
+        label = words.prohibition
+        if stay.units is not None:
+            label = f"{label} ({words.units(stay.units)})"
+        return PlanningBlock(stay.arrival, stay.departure, label, PlanningBlock.PROHIBITION)
     booking = stay.booking
     kind = {
         BookingStatus.OPTION: PlanningBlock.OPTION,
@@ -265,6 +282,7 @@ _STAY_FIELDS = (
     "id",
     "lodging_id",
     "kind",
+    "units",
     "arrival",
     "departure",
     "booking__id",
@@ -285,7 +303,7 @@ _STAY_FIELDS = (
 
 def planning_lodgings():
     """The lodgings shown on the planning (inside the provider's scope), in the menu's order."""
-    return Lodging.objects.filter(archived=False).select_related("provider").order_by("position", "number")
+    return Lodging.objects.active().select_related("provider")
 
 
 def build_planning(*, start: date, days: int, today: date, compact: bool = False) -> Planning:
@@ -298,21 +316,18 @@ def build_planning(*, start: date, days: int, today: date, compact: bool = False
         return planning
     words = _Words()
 
-    stays_by_lodging: dict[int, list[Stay]] = {lodging.pk: [] for lodging in lodgings}
+    ids = [lodging.pk for lodging in lodgings]
+    stays_by_lodging: dict[int, list[Stay]] = {pk: [] for pk in ids}
     for stay in (
-        Stay.objects.filter(
-            lodging__in=[lodging.pk for lodging in lodgings],
-            active=True,
-            arrival__lt=end,
-            departure__gt=start,
-        )
+        availability.active_stays(ids, start, end)
         .select_related("booking", "booking__client")
         .only(*_STAY_FIELDS)
         .order_by("arrival", "id")
     ):
         stays_by_lodging[stay.lodging_id].append(stay)
     prices = planning_day_prices(lodgings=lodgings, start=start, end=end)
-    extra: dict[int, list[PlanningBlock]] = {lodging.pk: [] for lodging in lodgings}
+    external = availability.external_taken(ids, start, end)
+    extra: dict[int, list[PlanningBlock]] = {pk: [] for pk in ids}
     for source in list(_block_sources):
         for lodging_id, blocks in (source(lodgings, start, end) or {}).items():
             if lodging_id in extra:
@@ -320,26 +335,35 @@ def build_planning(*, start: date, days: int, today: date, compact: bool = False
 
     for lodging in lodgings:
         stays = stays_by_lodging[lodging.pk]
-        state = {}
-        for stay in stays:
-            covered = "prohibited" if stay.kind == Stay.Kind.PROHIBITION else "booked"
-            day = max(stay.arrival, start)
-            while day < min(stay.departure, end):
-                state[day] = covered
-                day += timedelta(days=1)
+        taken = [availability.Taken(s.arrival, s.departure, s.units, s.kind) for s in stays]
+        nights = availability.count_nights(
+            availability.capacity_by_night(lodging, start, end), taken + external[lodging.pk]
+        )
         lodging_prices = prices.get(lodging.pk, {})
-        cells = [
-            DayCell(
-                day=header.day,
-                column=header.column,
-                state=state.get(header.day, "free"),
-                price=lodging_prices.get(header.day),
+        cells = []
+        for header in headers:
+            night = nights[header.day]
+            cells.append(
+                DayCell(
+                    day=header.day,
+                    column=header.column,
+                    state=night.own.state,
+                    price=lodging_prices.get(header.day),
+                    free=night.free,
+                    capacity=night.capacity,
+                )
             )
-            for header in headers
-        ]
         blocks = [stay_block(stay, words) for stay in stays] + sorted(
             extra[lodging.pk], key=lambda block: (block.arrival, block.departure)
         )
         placed, lanes = _place(blocks, start, end)
-        planning.lodgings.append(LodgingPlanning(lodging=lodging, cells=cells, blocks=placed, lanes=lanes))
+        planning.lodgings.append(
+            LodgingPlanning(
+                lodging=lodging,
+                cells=cells,
+                blocks=placed,
+                lanes=lanes,
+                capacity=availability.capacity_of(lodging),
+            )
+        )
     return planning

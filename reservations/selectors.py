@@ -25,7 +25,6 @@ from django.conf import settings
 from django.db.models import (
     Count,
     Exists,
-    F,
     Max,
     OuterRef,
     Prefetch,
@@ -39,6 +38,7 @@ from django.utils import timezone
 
 from common.money import ZERO
 from hebergements.models import Lodging
+from reservations import money
 from reservations.models import (
     Booking,
     BookingOrigin,
@@ -73,11 +73,8 @@ def awaiting_deposit_q(today: date) -> Q:
 
 def awaiting_balance_q(today: date) -> Q:
     """ "Dossiers en attente du solde": confirmed, a balance left, its payment date reached."""
-    return Q(
-        status=BookingStatus.CONFIRMED,
-        total_amount__gt=F("paid_amount"),
-        balance_due_date__lte=today,
-        is_test=False,
+    return money.balance_due_q() & Q(
+        status=BookingStatus.CONFIRMED, balance_due_date__lte=today, is_test=False
     )
 
 
@@ -182,9 +179,9 @@ def _filtered(filters: BookingFilters) -> QuerySet[Booking]:
     elif filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.balance == BALANCE_PAID:
-        queryset = queryset.filter(total_amount__lte=F("paid_amount"))
+        queryset = queryset.filter(money.nothing_due_q())
     elif filters.balance == BALANCE_DUE:
-        queryset = queryset.filter(total_amount__gt=F("paid_amount"))
+        queryset = queryset.filter(money.balance_due_q())
     if filters.origin:
         queryset = queryset.filter(origin=filters.origin)
     if filters.promo_code == PROMO_ANY:

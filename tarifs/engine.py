@@ -12,14 +12,18 @@ Rules (see the manuals and ``DESIGN.md`` "Prices"):
 - mandatory supplements of the lodging are always added; optional ones when chosen, up to their
   maximum quantity; "per day" multiplies by the nights, "per person" by the occupants;
 - deposit = deposit % × (lodging price + supplements that count toward the deposit); the percentage
-  is the provider's default, or the proximity rule for a stay starting soon;
+  is the provider's default, or the proximity rule for a stay starting soon (``file_amounts`` is the
+  one computation of total and deposit, used by quotes and by stored booking files alike);
+- the deposit is due ``option_days`` after booking, but never after arrival: when arrival is closer,
+  it is due at once; the balance is due at arrival, or N days before it but not before the booking
+  day (``due_dates``);
 - every line is rounded half-up to the cent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -67,6 +71,77 @@ class LineKind(StrEnum):
     PROMOTION = "promotion"
     PROMO_CODE = "promo_code"
     SUPPLEMENT = "supplement"
+    GLOBAL_SUPPLEMENT = "global_supplement"  # added to a file by hand ("supplément global libre")
+
+
+LODGING_KINDS = (LineKind.LODGING, LineKind.DISCOUNT, LineKind.PROMOTION, LineKind.PROMO_CODE)
+
+
+@dataclass(frozen=True)
+class FileAmounts:
+    """What a quote or a booking file costs: total and deposit (the balance follows)."""
+
+    total: Decimal
+    deposit: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total - self.deposit
+
+
+def file_amounts(
+    *,
+    lodging: Decimal,
+    supplements: Iterable[tuple[Decimal, bool]] = (),
+    global_supplements: Iterable[tuple[Decimal, bool]] = (),
+    deposit_percent: Decimal,
+    cancelled: bool = False,
+) -> FileAmounts:
+    """The one computation of a file's total and deposit.
+
+    ``lodging``: the lodging prices after their reductions; ``supplements`` / ``global_supplements``:
+    (amount, counts toward the deposit) of the stays' supplements and of the file's global ones.
+    Deposit = deposit % × (lodging + supplements counting toward it, global ones included), rounded
+    half-up. A cancelled file only owes its global supplements (the cancellation fees), no deposit.
+    """
+    supplements, global_supplements = list(supplements), list(global_supplements)
+    global_total = sum((amount for amount, _counts in global_supplements), ZERO)
+    if cancelled:
+        return FileAmounts(total=round_money(global_total), deposit=ZERO)
+    supplement_total = sum((amount for amount, _counts in supplements), ZERO)
+    counted = sum((amount for amount, counts in supplements + global_supplements if counts), ZERO)
+    return FileAmounts(
+        total=round_money(lodging + supplement_total + global_total),
+        deposit=percent_of(lodging + counted, deposit_percent),
+    )
+
+
+@dataclass(frozen=True)
+class DueDates:
+    """When the deposit and the balance of a new file are due.
+
+    ``deposit_at_once``: arrival is closer than the option's delay, so the deposit is due on the
+    booking day (documents say "à régler dès réception") rather than on a date after arrival.
+    """
+
+    deposit: date
+    balance: date
+    deposit_at_once: bool = False
+
+
+def due_dates(*, provider: Provider, arrival: date, booking_date: date) -> DueDates:
+    """Deposit: ``option_days`` after booking, never on or after arrival (then at once). Balance: at
+    arrival, or ``balance_days_before`` before it but not before the booking day."""
+    settings = _settings(provider)
+    deposit = booking_date + timedelta(days=settings.option_days)
+    at_once = deposit >= arrival
+    if at_once:
+        deposit = booking_date
+    if settings.balance_rule == ProviderSettings.BalanceRule.DAYS_BEFORE:
+        balance = max(booking_date, arrival - timedelta(days=settings.balance_days_before))
+    else:
+        balance = arrival
+    return DueDates(deposit=deposit, balance=balance, deposit_at_once=at_once)
 
 
 @dataclass(frozen=True)
@@ -96,6 +171,7 @@ class Quote:
     promotion: Promotion | None = None
     promo_code: PromoCode | None = None
     warnings: tuple[str, ...] = field(default=())
+    due_dates: DueDates | None = None
 
     @property
     def departure(self) -> date:
@@ -116,7 +192,7 @@ class Quote:
     @property
     def lodging_price(self) -> Decimal:
         """What the lodging costs after the discount, the promotion and the promo code."""
-        return self._sum(LineKind.LODGING, LineKind.DISCOUNT, LineKind.PROMOTION, LineKind.PROMO_CODE)
+        return self._sum(*LODGING_KINDS)
 
     @property
     def reductions(self) -> Decimal:
@@ -124,29 +200,57 @@ class Quote:
         return -self._sum(LineKind.DISCOUNT, LineKind.PROMOTION, LineKind.PROMO_CODE)
 
     @property
+    def lodging_lines(self) -> tuple[QuoteLine, ...]:
+        return tuple(line for line in self.lines if line.kind in LODGING_KINDS)
+
+    @property
     def supplement_lines(self) -> tuple[QuoteLine, ...]:
         return tuple(line for line in self.lines if line.kind == LineKind.SUPPLEMENT)
 
     @property
     def supplements_total(self) -> Decimal:
-        return self._sum(LineKind.SUPPLEMENT)
+        return self._sum(LineKind.SUPPLEMENT, LineKind.GLOBAL_SUPPLEMENT)
+
+    @property
+    def amounts(self) -> FileAmounts:
+        return file_amounts(
+            lodging=self.lodging_price,
+            supplements=[(line.amount, line.counts_toward_deposit) for line in self.supplement_lines],
+            global_supplements=[
+                (line.amount, line.counts_toward_deposit)
+                for line in self.lines
+                if line.kind == LineKind.GLOBAL_SUPPLEMENT
+            ],
+            deposit_percent=self.deposit_percent,
+        )
 
     @property
     def total(self) -> Decimal:
-        return self.lodging_price + self.supplements_total
-
-    @property
-    def deposit_base(self) -> Decimal:
-        counted = sum((line.amount for line in self.supplement_lines if line.counts_toward_deposit), ZERO)
-        return self.lodging_price + counted
+        return self.amounts.total
 
     @property
     def deposit_amount(self) -> Decimal:
-        return percent_of(self.deposit_base, self.deposit_percent)
+        return self.amounts.deposit
 
     @property
     def balance(self) -> Decimal:
-        return self.total - self.deposit_amount
+        return self.amounts.balance
+
+    def with_global_supplements(self, supplements: Iterable[tuple[str, Decimal, int, bool]]) -> Quote:
+        """This quote with global supplements added by hand, (label, unit price, quantity, counts
+        toward the deposit) each: what the file will owe once the owner adds them."""
+        extra = tuple(
+            QuoteLine(
+                LineKind.GLOBAL_SUPPLEMENT,
+                label,
+                round_money(unit_price),
+                quantity,
+                round_money(unit_price * quantity),
+                counts_toward_deposit=counts,
+            )
+            for label, unit_price, quantity, counts in supplements
+        )
+        return replace(self, lines=self.lines + extra)
 
 
 # --- settings read by the engine ------------------------------------------------------------------
@@ -166,6 +270,34 @@ def deposit_percent_for(*, provider: Provider, arrival: date, booking_date: date
         if rule is not None:
             return rule.percent
     return settings.deposit_percent
+
+
+def occupants_check(*, lodging: Lodging, persons: int, minimum: bool = True) -> None:
+    """The lodging's capacity ("de 2 à 4 pers."): at least one occupant, at most ``capacity_max``,
+    at least ``capacity_min`` unless ``minimum`` is off (the back office may let a lodging to fewer
+    people than the online rule). Raises ``StayNotBookable``."""
+    if persons < 1:
+        raise StayNotBookable(Reason.NO_OCCUPANT, _("Give at least one occupant."))
+    if persons > lodging.capacity_max:
+        raise StayNotBookable(
+            Reason.OVER_CAPACITY,
+            ngettext(
+                "This lodging sleeps %(count)d person at most.",
+                "This lodging sleeps %(count)d people at most.",
+                lodging.capacity_max,
+            )
+            % {"count": lodging.capacity_max},
+        )
+    if minimum and persons < lodging.capacity_min:
+        raise StayNotBookable(
+            Reason.UNDER_CAPACITY,
+            ngettext(
+                "This lodging is let to %(count)d person at least.",
+                "This lodging is let to %(count)d people at least.",
+                lodging.capacity_min,
+            )
+            % {"count": lodging.capacity_min},
+        )
 
 
 def check_booking_delay(*, provider: Provider, arrival: date, now: datetime) -> None:
@@ -356,6 +488,7 @@ def quote_stay(
     online: bool = False,
     now: datetime | None = None,
     deposit_percent: Decimal | None = None,
+    enforce_capacity: bool = True,
 ) -> Quote:
     """Price a stay, or raise ``StayNotBookable`` with the reason.
 
@@ -363,6 +496,8 @@ def quote_stay(
     ``supplements`` maps optional supplement ids to quantities. ``online`` applies the rules of
     the public booking flows (online booking deadline, arrival not in the past).
     ``deposit_percent`` overrides the provider's percentage (a file keeps its own).
+    ``enforce_capacity=False`` (the back office: an owner may book outside the online capacity
+    rules) prices the occupants given without refusing too many or too few.
     """
     now = now or timezone.now()
     booking_date = booking_date or timezone.localdate(now)
@@ -390,32 +525,11 @@ def quote_stay(
         else None
     )
     persons = sum(occupants.values()) if occupants is not None else 0
-    if occupants is not None:
-        if persons == 0:
-            raise StayNotBookable(Reason.NO_OCCUPANT, _("Give at least one occupant."))
-        if persons > lodging.capacity_max:
-            raise StayNotBookable(
-                Reason.OVER_CAPACITY,
-                ngettext(
-                    "This lodging sleeps %(count)d person at most.",
-                    "This lodging sleeps %(count)d people at most.",
-                    lodging.capacity_max,
-                )
-                % {"count": lodging.capacity_max},
-            )
-        if persons < lodging.capacity_min:
-            raise StayNotBookable(
-                Reason.UNDER_CAPACITY,
-                ngettext(
-                    "This lodging is let to %(count)d person at least.",
-                    "This lodging is let to %(count)d people at least.",
-                    lodging.capacity_min,
-                )
-                % {"count": lodging.capacity_min},
-            )
+    if occupants is not None and enforce_capacity:
+        occupants_check(lodging=lodging, persons=persons)
 
     stay_price = _find_stay_price(lodging, arrival, nights)
-    if stay_price.mode == StayPrice.Mode.PER_PERSON and occupants is None:
+    if stay_price.mode == StayPrice.Mode.PER_PERSON and not persons:
         raise StayNotBookable(
             Reason.NO_OCCUPANT, _("This lodging is priced per occupant: give the occupants.")
         )
@@ -462,6 +576,7 @@ def quote_stay(
         promotion=promotion,
         promo_code=promo,
         warnings=tuple(warnings),
+        due_dates=due_dates(provider=provider, arrival=arrival, booking_date=booking_date),
     )
 
 

@@ -50,7 +50,7 @@ class MoneyField(forms.DecimalField):
 
 
 def _lodging_queryset():
-    return Lodging.objects.filter(archived=False).order_by("position", "number")
+    return Lodging.objects.active()
 
 
 class LodgingChoiceField(forms.ModelChoiceField):

@@ -15,13 +15,14 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from common.money import ZERO, percent_of, round_money
 from comptes.audit import log_action
 from comptes.models import Provider
 from hebergements.models import AgeBracket, Lodging
-from tarifs.models import MAX_STAY_NIGHTS, LastPriceEntry, Promotion, StayPrice, StayPriceBracket
+from tarifs.models import MAX_STAY_NIGHTS, LastPriceEntry, PromoCode, Promotion, StayPrice, StayPriceBracket
 
 ONE_DAY = timedelta(days=1)
 WEEKDAYS = range(7)  # Python's date.weekday(): Monday = 0 … Sunday = 6
@@ -575,3 +576,20 @@ def promotion_update(*, promotion: Promotion, user=None, **fields) -> Promotion:
 def promotion_delete(*, promotion: Promotion, user=None) -> None:
     log_action(promotion.lodging, "promotion.deleted", user=user, data=_promotion_snapshot(promotion))
     promotion.delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# Promo codes
+
+
+def promo_code_use(*, promo: PromoCode) -> None:
+    """Count one use of ``promo`` in the caller's transaction (the booking's): a single-use code
+    already used — by a booking that committed first, even at the same second — is refused, so a
+    single-use code gives exactly one discount. The row lock of the UPDATE queues racing bookings."""
+    used = (
+        PromoCode.objects.filter(pk=promo.pk, active=True)
+        .filter(Q(usage=PromoCode.Usage.MULTIPLE) | Q(times_used=0))
+        .update(times_used=F("times_used") + 1)
+    )
+    if not used:
+        raise ValidationError({"promo_code": _("This promo code has already been used.")})

@@ -46,14 +46,11 @@ def _lodging_from(request: HttpRequest) -> Lodging | None:
     value = request.GET.get("lodging", "")
     if not value.isdigit():
         return None
-    return Lodging.objects.filter(pk=int(value), archived=False).first()
+    return Lodging.objects.active().filter(pk=int(value)).first()
 
 
 def _default_lodging(request: HttpRequest) -> Lodging | None:
-    return (
-        _lodging_from(request)
-        or Lodging.objects.filter(archived=False).order_by("position", "number").first()
-    )
+    return _lodging_from(request) or Lodging.objects.active().first()
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -351,7 +348,7 @@ def promotion_list(request: HttpRequest) -> HttpResponse:
             "promotions": selectors.promotions_list(lodging=lodging),
             "selected_lodging": lodging,
             "lodging": lodging.pk if lodging else None,
-            "lodgings": Lodging.objects.filter(archived=False).order_by("position", "number"),
+            "lodgings": Lodging.objects.active(),
         },
     )
 

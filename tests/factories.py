@@ -196,6 +196,26 @@ def make_promotion(lodging: Lodging, **fields):
         return promotion_create(provider=lodging.provider, lodging=lodging, **fields)
 
 
+def make_promo_code(lodging: Lodging, code: str = "ETE", **fields):
+    """A promo code of the lodging's provider, valid in 2024–2031 on ``lodging`` (10 % by default)."""
+    from datetime import date
+
+    from tarifs.models import PromoCode
+
+    fields.setdefault("internal_label", f"Code {code}")
+    fields.setdefault("label", f"Code {code}")
+    fields.setdefault("valid_from", date(2024, 1, 1))
+    fields.setdefault("valid_to", date(2031, 12, 31))
+    fields.setdefault("kind", PromoCode.Kind.PERCENT)
+    fields.setdefault("value", Decimal("10"))
+    with provider_scope(lodging.provider):
+        promo = PromoCode(provider=lodging.provider, code=code, **fields)
+        promo.full_clean()
+        promo.save()
+        promo.lodgings.set([lodging])
+        return promo
+
+
 # --- reservations ---------------------------------------------------------------------------------
 
 
@@ -242,7 +262,7 @@ def make_booking(
     **client,
 ):
     """A booking file in option for one stay, created by the real service."""
-    from reservations.services import booking_create
+    from reservations.services import OwnerPrice, booking_create
 
     provider = lodging.provider
     with provider_scope(provider):
@@ -252,8 +272,7 @@ def make_booking(
             arrival=arrival,
             departure=departure,
             occupants=adults(provider, persons),
-            lodging_price=Decimal(price),
-            discount=Decimal(discount),
+            owner_price=OwnerPrice(Decimal(price), Decimal(discount)),
             client_data={"last_name": last_name, "first_name": first_name, **client},
         )
 
@@ -370,7 +389,7 @@ def make_example_booking(
             arrival=date(2024, 6, 8),
             departure=date(2024, 6, 15),
             occupants=adults(provider, 2),
-            lodging_price=Decimal("350.00"),
+            owner_price=services.OwnerPrice(Decimal("350.00")),
             is_test=fields.pop("is_test", False),
             today=date(2024, 5, 6),
             client_data={
@@ -421,7 +440,7 @@ def make_file(
     from datetime import timedelta
 
     from reservations.models import Booking
-    from reservations.services import booking_create
+    from reservations.services import OwnerPrice, booking_create
 
     provider = lodging.provider
     client_data.setdefault("last_name", "Dupont")
@@ -433,7 +452,7 @@ def make_file(
             arrival=arrival,
             departure=arrival + timedelta(days=nights),
             occupants=adults(provider, 2),
-            lodging_price=Decimal(price),
+            owner_price=OwnerPrice(Decimal(price)),
             client=client,
             client_data=None if client is not None else client_data,
             origin=origin,

@@ -29,6 +29,7 @@ from comptes.models import Civility, DepositKind, ProviderSettings
 from comptes.selectors import ContractView, contract_settings_for
 from hebergements.models import Lodging, Photo, Structure
 from hebergements.selectors import characteristics_by_family
+from reservations import money
 from reservations.models import Booking, BookingStatus, BookingSupplement, Stay, StayOccupant
 
 MEDIA_SCHEME = "media:"
@@ -185,9 +186,9 @@ def _payment(
 ) -> tuple[list[Line], Decimal, str, str, str]:
     """The "INFORMATION SUR VOTRE PAIEMENT" lines, the amount still to pay now, the confirmation
     sentence, its warning and the title of the payment modes."""
-    total, paid, deposit = booking.total_amount, booking.paid_amount, booking.deposit_amount
+    paid = booking.paid_amount
     is_arrhes = booking.deposit_kind == DepositKind.ARRHES
-    balance = total - paid
+    balance = money.balance(booking)
     lines: list[Line] = []
     if balance <= ZERO:
         lines.append(Line(_("Stay paid in full"), paid))
@@ -201,12 +202,19 @@ def _payment(
         )
         balance_label = _("Balance to pay before %(date)s") % {"date": _date(due)}
 
-    deposit_due = max(deposit - paid, ZERO)
+    deposit_due = money.deposit_left(booking)
     if paid > ZERO:
         lines.append(Line(_("Payments received"), paid))
     if deposit_due > ZERO:
-        deadline = _date(booking.deposit_due_date)
-        if is_arrhes:
+        at_once = money.deposit_due_at_once(booking)
+        deadline = "" if at_once else _date(booking.deposit_due_date)
+        if at_once:
+            label = (
+                _("Arrhes to pay on receipt of this letter")
+                if is_arrhes
+                else _("Deposit to pay on receipt of this letter")
+            )
+        elif is_arrhes:
             label = (
                 _("Arrhes to pay before %(date)s") % {"date": deadline} if deadline else _("Arrhes to pay")
             )
@@ -215,10 +223,22 @@ def _payment(
                 _("Deposit to pay before %(date)s") % {"date": deadline} if deadline else _("Deposit to pay")
             )
         lines.append(Line(label, deposit_due))
-        lines.append(Line(balance_label, total - max(deposit, paid)))
+        lines.append(Line(balance_label, money.balance_after_deposit(booking)))
         amount = _money(deposit_due, language)
         if booking.status == BookingStatus.OPTION:
-            if settings.request_signature:
+            if at_once:
+                sentence = (
+                    _(
+                        "Your arrival is close: to confirm this booking, please return this letter duly "
+                        "signed with your payment of %(amount)s on receipt."
+                    )
+                    if settings.request_signature
+                    else _(
+                        "Your arrival is close: to confirm this booking, please send us your payment of "
+                        "%(amount)s on receipt."
+                    )
+                )
+            elif settings.request_signature:
                 sentence = _(
                     "To confirm this booking, please return this letter duly signed before %(date)s, "
                     "with your payment of %(amount)s."
@@ -227,9 +247,17 @@ def _payment(
                 sentence = _(
                     "To confirm this booking, please send us your payment of %(amount)s before %(date)s."
                 )
-            warning = _(
-                "After this date and without an answer from you, this proposal will be considered declined."
+            warning = (
+                ""
+                if at_once
+                else _(
+                    "After this date and without an answer from you, this proposal will be considered "
+                    "declined."
+                )
             )
+        elif at_once:
+            sentence = _("Please send us your payment of %(amount)s on receipt.")
+            warning = ""
         else:
             sentence = _("Please send us your payment of %(amount)s before %(date)s.")
             warning = ""
@@ -356,7 +384,7 @@ def contract_document(*, booking: Booking, language: str = "fr") -> ContractDocu
     payment_lines, amount_due, confirmation, warning, modes_title = _payment(
         booking, settings, first_arrival, language
     )
-    if booking.status == BookingStatus.PAID or booking.balance <= ZERO:
+    if booking.status == BookingStatus.PAID:  # decided by booking_refresh, like every state
         state = "paid"
     elif is_option:
         state = "option"

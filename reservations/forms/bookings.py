@@ -13,8 +13,9 @@ from django.utils.translation import pgettext_lazy
 
 from comptes.models import DepositKind
 from hebergements.models import AgeBracket, Lodging
+from reservations.availability import dates_unavailable_message, stay_is_free
 from reservations.models import Booking, Client, PaymentMode
-from reservations.services import dates_unavailable_message, stay_is_free
+from tarifs import engine
 
 
 class DateInput(forms.DateInput):
@@ -50,9 +51,7 @@ class StayDatesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.exclude_stay = exclude_stay
         self.already_chosen = already_chosen
-        self.fields["lodging"].queryset = Lodging.objects.filter(archived=False).order_by(
-            "position", "number"
-        )
+        self.fields["lodging"].queryset = Lodging.objects.active()
 
     def clean(self):
         cleaned = super().clean()
@@ -135,14 +134,13 @@ class OccupantsPriceForm(forms.Form):
         if self.brackets and not any(self.occupant_field(b) in self.errors for b in self.brackets):
             persons = sum(self.occupants.values())
             first = self.occupant_field(self.brackets[0])
-            if persons < 1:
+            if self.lodging is not None:
+                try:
+                    engine.occupants_check(lodging=self.lodging, persons=persons, minimum=False)
+                except engine.StayNotBookable as error:
+                    self.add_error(first, error.message)
+            elif persons < 1:
                 self.add_error(first, _("Give at least one occupant."))
-            elif self.lodging is not None and persons > self.lodging.capacity_max:
-                self.add_error(
-                    first,
-                    _("Too many occupants: this lodging sleeps %(count)d people at most.")
-                    % {"count": self.lodging.capacity_max},
-                )
         price, discount = cleaned.get("price"), cleaned.get("discount")
         if price is not None and discount is not None and discount > price:
             self.add_error("discount", _("The discount cannot be larger than the price."))
@@ -310,13 +308,22 @@ class ProhibitionForm(forms.Form):
         widget=DateInput(),
         help_text=_("The prohibition ends on the morning of this day, like a departure."),
     )
+    units = forms.IntegerField(
+        label=_("Units closed"),
+        required=False,
+        min_value=1,
+        max_value=999,
+        help_text=_("Lodging with stock: how many of its units to close (empty: every unit)."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
     start = forms.DateField(required=False, widget=forms.HiddenInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, with_units: bool = False, **kwargs):
+        """``with_units``: a lodging with stock, whose owner may close some of its units only."""
         super().__init__(*args, **kwargs)
-        self.fields["lodging"].queryset = Lodging.objects.filter(archived=False).order_by(
-            "position", "number"
-        )
+        self.fields["lodging"].queryset = Lodging.objects.active()
+        if not with_units:
+            del self.fields["units"]
 
     def clean(self):
         cleaned = super().clean()

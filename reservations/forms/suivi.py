@@ -205,9 +205,7 @@ class PhoneBookingForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lodging"].queryset = Lodging.objects.filter(archived=False).order_by(
-            "position", "number"
-        )
+        self.fields["lodging"].queryset = Lodging.objects.active()
         self.fields["client_name"].error_messages["required"] = _("Give the client’s name.")
         self.fields["client_name"].widget.attrs["autocomplete"] = "off"
 

@@ -10,9 +10,12 @@ from reservations.models.bookings import (
     DateRange,
     Payment,
     PaymentMode,
+    PriceSource,
     SaleProhibition,
     Stay,
+    StayLine,
     StayOccupant,
+    stay_period,
 )
 from reservations.models.reminders import PaymentReminder
 
@@ -26,7 +29,10 @@ __all__ = [
     "Payment",
     "PaymentMode",
     "PaymentReminder",
+    "PriceSource",
     "SaleProhibition",
     "Stay",
+    "StayLine",
     "StayOccupant",
+    "stay_period",
 ]

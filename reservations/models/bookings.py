@@ -1,14 +1,17 @@
 """SUIVI DES RÉSERVATIONS: clients, booking files, stays and sale prohibitions, supplements, payments.
 
-Availability has one table, ``Stay``: a lodging blocked from ``arrival`` (included) to
-``departure`` (excluded), either for a booking file (kind ``booking``) or by the owner (kind
-``prohibition``, an "interdiction de vente"). A PostgreSQL exclusion constraint refuses two active
-rows of one lodging whose half-open date ranges overlap, so no code path can double-book. Blocks
-imported from other platforms (iCal) live elsewhere, outside the constraint, so that a clash with
-them shows as a conflict instead of being refused.
+Availability has one table, ``Stay``: a lodging's units taken from ``arrival`` (included) to
+``departure`` (excluded), either for a booking file (kind ``booking``, one unit) or by the owner
+(kind ``prohibition``, an "interdiction de vente": every unit unless the owner gives a number).
+``reservations.availability`` is the one module that counts them against the lodging's capacity,
+under the lodging's row lock. Rows of a one-unit lodging (``exclusive``) are also guarded by a
+PostgreSQL exclusion constraint, so no code path can double-book a gîte. Blocks imported from other
+platforms (iCal) live elsewhere, outside the constraint, so that a clash with them shows as a
+conflict instead of being refused.
 
-Amounts and status of a file are written only by ``reservations.services.booking_refresh``, the
-one place that decides a booking's state.
+Amounts and status of a file are written only by ``reservations.services.bookings.booking_refresh``,
+the one place that decides a booking's state; what the stored amounts mean (deposit still due,
+balance, paid) is read through ``reservations.money``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
+from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
@@ -28,11 +32,18 @@ from django.utils.translation import gettext_lazy as _
 from comptes.models import ContactFields, DepositKind, Provider
 from comptes.scoping import ScopedManager
 from hebergements.models import AgeBracket, Lodging, Supplement
+from tarifs.models import PromoCode
 
 
 class DateRange(Func):
     function = "daterange"
     output_field = DateRangeField()
+
+
+def stay_period(arrival="arrival", departure="departure") -> DateRange:
+    """``daterange(arrival, departure, '[)')``: the expression of the exclusion constraint and of the
+    gist index, so that overlap tests written with it (``&&``) use the index."""
+    return DateRange(arrival, departure, RangeBoundary(inclusive_lower=True, inclusive_upper=False))
 
 
 class Client(ContactFields):
@@ -104,6 +115,9 @@ class Booking(models.Model):
     balance_due_date = models.DateField(_("balance payment reminder"), null=True, blank=True)
     contract_signed_at = models.DateTimeField(_("signed contract received"), null=True, blank=True)
     promo_code = models.CharField(_("promo code"), max_length=30, blank=True)
+    promo = models.ForeignKey(
+        PromoCode, null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings", editable=False
+    )
     note = models.TextField(_("note (shown to the client)"), blank=True)
     internal_note = models.TextField(_("internal note"), blank=True)
     language = models.CharField(_("language"), max_length=5, default="fr")
@@ -146,15 +160,28 @@ class Booking(models.Model):
 
     @property
     def balance(self) -> Decimal:
-        return self.total_amount - self.paid_amount
+        """What is left to pay (the rule is ``reservations.money``'s)."""
+        from reservations.money import balance
+
+        return balance(self)
 
     @property
     def is_active(self) -> bool:
         return self.status != BookingStatus.CANCELLED
 
 
+class PriceSource(models.TextChoices):
+    """Where a stay's price comes from: the price engine's quote (the only source a public page
+    can use), a price the owner typed in the back office (audited), or a platform's amount."""
+
+    ENGINE = "engine", _("Price grid")
+    MANUAL = "manual", _("Price typed by the owner")
+    PLATFORM = "platform", _("Platform’s amount")
+
+
 class Stay(models.Model):
-    """A lodging blocked from ``arrival`` to ``departure`` (excluded): a booked stay or a sale prohibition."""
+    """Units of a lodging taken from ``arrival`` to ``departure`` (excluded): a booked stay or a sale
+    prohibition."""
 
     class Kind(models.TextChoices):
         BOOKING = "booking", _("Booking")
@@ -172,6 +199,21 @@ class Stay(models.Model):
     departure = models.DateField(_("departure"))
     active = models.BooleanField(
         default=True, help_text="False once the booking file is cancelled: the dates are free again."
+    )
+    units = models.PositiveSmallIntegerField(
+        _("units"),
+        null=True,
+        blank=True,
+        default=1,
+        help_text="Units of the lodging this row takes each night; empty: every unit.",
+    )
+    exclusive = models.BooleanField(
+        default=True,
+        editable=False,
+        help_text="Written for a one-unit lodging: the exclusion constraint guards it.",
+    )
+    price_source = models.CharField(
+        _("price source"), max_length=10, choices=PriceSource.choices, default=PriceSource.ENGINE
     )
     lodging_price = models.DecimalField(
         _("price"),
@@ -208,21 +250,21 @@ class Stay(models.Model):
             models.CheckConstraint(
                 name="stay_discount_le_price", condition=Q(discount__lte=F("lodging_price"))
             ),
+            models.CheckConstraint(
+                name="stay_units_positive", condition=Q(units__isnull=True) | Q(units__gte=1)
+            ),
+            models.CheckConstraint(
+                name="stay_booking_takes_units", condition=Q(kind="prohibition") | Q(units__isnull=False)
+            ),
             ExclusionConstraint(
                 name="stay_no_overlap",
-                expressions=[
-                    ("lodging", RangeOperators.EQUAL),
-                    (
-                        DateRange(
-                            "arrival", "departure", RangeBoundary(inclusive_lower=True, inclusive_upper=False)
-                        ),
-                        RangeOperators.OVERLAPS,
-                    ),
-                ],
-                condition=Q(active=True),
+                expressions=[("lodging", RangeOperators.EQUAL), (stay_period(), RangeOperators.OVERLAPS)],
+                condition=Q(active=True, exclusive=True),
             ),
         ]
         indexes = [
+            # Overlap tests (``stay_period() && daterange(…)``) of every lodging, whatever its capacity.
+            GistIndex("lodging", stay_period(), condition=Q(active=True), name="stay_active_period"),
             models.Index(fields=["lodging", "arrival"]),
             models.Index(fields=["provider", "arrival"]),
             models.Index(fields=["provider", "departure"]),
@@ -242,6 +284,37 @@ class Stay(models.Model):
 
     def covers(self, day: date) -> bool:
         return self.arrival <= day < self.departure
+
+
+class StayLine(models.Model):
+    """A line of a stay's lodging price as it was quoted when the file was written (a snapshot):
+    the grid price (per age bracket when priced per person), the discount, the promotion, the promo
+    code — or the owner's manual price, or the platform's amount. Their sum is the stay's price."""
+
+    class Kind(models.TextChoices):
+        LODGING = "lodging", _("Lodging")
+        DISCOUNT = "discount", _("Discount")
+        PROMOTION = "promotion", _("Promotion")
+        PROMO_CODE = "promo_code", _("Promo code")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    label = models.CharField(_("label"), max_length=150)
+    unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)  # signed
+    age_bracket = models.ForeignKey(
+        AgeBracket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.amount}"
 
 
 class SaleProhibitionManager(models.Manager):
@@ -349,4 +422,3 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.amount}"
-

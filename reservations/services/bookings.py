@@ -1,35 +1,41 @@
-"""Booking files, stays, sale prohibitions and payments: every state change goes through here.
+"""Booking files and their stays: every state change of a file goes through here (payments are in
+``services.payments``, sale prohibitions in ``services.prohibitions``).
 
 * ``booking_refresh`` is the one place that decides a file's amounts and status (option →
   confirmed → paid; cancelled stays cancelled). Every other service that changes what a file costs
-  or what was paid calls it, inside the same transaction, with the file's row locked.
-* Availability is guarded by the database: the exclusion constraint ``stay_no_overlap`` refuses two
-  active stays or sale prohibitions of one lodging that overlap. The services insert inside a
-  savepoint and turn the violation into ``ValidationError`` "These dates are no longer available."
-  on the dates, so that a race between two owners (or an owner and the public) never double-books
-  and never answers 500.
+  or what was paid calls it, inside the same transaction, with the file's row locked. Its amounts
+  come from ``tarifs.engine.file_amounts``, the computation the engine's quotes use too.
+* A file is created from a **quote** the price engine computes on the server (stay price,
+  promotion, promo code, mandatory and chosen supplements, deposit and due dates); the quote's lines
+  are stored on the stay. In the back office the owner may type another price: it is kept as an
+  explicit manual price (``PriceSource.MANUAL``) with an audit entry. A file made from a platform's
+  reservation carries the platform's amount (``PriceSource.PLATFORM``). No other price reaches a
+  file: public pages can only book the engine's price.
+* Availability is ``reservations.availability``'s: ``reserve()`` locks the lodging, counts its units
+  and refuses a full night with "These dates are no longer available." on the dates, so that a race
+  between two owners (or an owner and the public) never double-books and never answers 500.
 * Every change writes an audit entry on the file (``comptes.audit.log_action``), shown as its
   history.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from datetime import date, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from common.money import ZERO, format_money, percent_of, round_money
-from comptes.audit import log_action
-from comptes.models import Provider, ProviderSettings
+from common.money import ZERO, round_money
+from comptes.audit import audit_date, log_action
+from comptes.models import Provider
 from hebergements.models import Lodging, Supplement
+from reservations import availability
 from reservations.models import (
     Booking,
     BookingOrigin,
@@ -37,69 +43,49 @@ from reservations.models import (
     BookingSupplement,
     Client,
     Payment,
-    SaleProhibition,
+    PriceSource,
     Stay,
+    StayLine,
     StayOccupant,
 )
+from reservations.money import is_paid_in_full
 from tarifs import engine
+from tarifs.services import promo_code_use
 
-STAY_OVERLAP_CONSTRAINT = "stay_no_overlap"
-
-
-def dates_unavailable_message() -> str:
-    return _("These dates are no longer available.")
-
-
-# --- helpers --------------------------------------------------------------------------------------
-
-
-def _is_overlap(error: IntegrityError) -> bool:
-    diag = getattr(error.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None) == STAY_OVERLAP_CONSTRAINT
-
-
-@contextmanager
-def _availability_guard(field: str = "arrival") -> Iterator[None]:
-    """Run a write that may make a lodging less available inside a savepoint; an overlap refused by
-    the exclusion constraint becomes a form error on the dates."""
-    try:
-        with transaction.atomic():
-            yield
-    except IntegrityError as error:
-        if _is_overlap(error):
-            raise ValidationError({field: dates_unavailable_message()}) from error
-        raise
+# Where a refusal of the price engine shows on a booking form.
+REASON_FIELDS = {
+    engine.Reason.INVALID: "departure",
+    engine.Reason.PAST: "arrival",
+    engine.Reason.TOO_LATE: "arrival",
+    engine.Reason.ARRIVAL_DAY: "arrival",
+    engine.Reason.MIN_STAY: "departure",
+    engine.Reason.NO_PRICE: "price",
+    engine.Reason.NO_OCCUPANT: "occupants",
+    engine.Reason.UNDER_CAPACITY: "occupants",
+    engine.Reason.OVER_CAPACITY: "occupants",
+    engine.Reason.BRACKET_PRICE: "occupants",
+    engine.Reason.SUPPLEMENT: "supplements",
+    engine.Reason.PROMO_CODE: "promo_code",
+}
 
 
-def _check_dates(arrival: date | None, departure: date | None) -> int:
-    if arrival is None:
-        raise ValidationError({"arrival": _("Give the arrival date.")})
-    if departure is None:
-        raise ValidationError({"departure": _("Give the departure date.")})
-    if departure < arrival:
-        raise ValidationError({"departure": _("The departure date must be after the arrival date.")})
-    if departure == arrival:
-        raise ValidationError({"departure": _("A stay lasts at least one night.")})
-    return (departure - arrival).days
+def not_bookable_error(error: engine.StayNotBookable) -> ValidationError:
+    """The engine's refusal as a form error on the field at fault."""
+    return ValidationError({REASON_FIELDS.get(error.reason, "arrival"): error.message})
+
+
+# --- checks ---------------------------------------------------------------------------------------
 
 
 def _check_occupants(lodging: Lodging, occupants: Mapping[int, int]) -> int:
-    persons = sum(int(count) for count in occupants.values())
+    """The back office's capacity rule: at least one occupant, at most the lodging's capacity."""
     if any(int(count) < 0 for count in occupants.values()):
         raise ValidationError({"occupants": _("The number of occupants cannot be negative.")})
-    if persons < 1:
-        raise ValidationError({"occupants": _("Give at least one occupant.")})
-    if persons > lodging.capacity_max:
-        raise ValidationError(
-            {
-                "occupants": ngettext(
-                    "This lodging sleeps %(count)d person at most.",
-                    "This lodging sleeps %(count)d people at most.",
-                    lodging.capacity_max,
-                )
-                % {"count": lodging.capacity_max}
-            }
-        )
+    persons = sum(int(count) for count in occupants.values())
+    try:
+        engine.occupants_check(lodging=lodging, persons=persons, minimum=False)
+    except engine.StayNotBookable as error:
+        raise not_bookable_error(error) from error
     return persons
 
 
@@ -116,67 +102,13 @@ def _check_price(lodging_price: Decimal | None, discount: Decimal | None) -> tup
     return round_money(lodging_price), round_money(discount)
 
 
-def _balance_due_date(settings: ProviderSettings, arrival: date, today: date) -> date:
-    if settings.balance_rule == ProviderSettings.BalanceRule.DAYS_BEFORE:
-        return max(today, arrival - timedelta(days=settings.balance_days_before))
-    return arrival
-
-
-def _lock_lodging(lodging: Lodging) -> Lodging:
-    """Every write that changes a lodging's availability holds this lock: writers of one lodging
-    queue up, so the exclusion constraint never waits on an unfinished conflicting insert."""
-    return Lodging.objects.select_for_update(no_key=True).get(pk=lodging.pk)
-
-
-def _lock(booking: Booking) -> Booking:
+def booking_lock(booking: Booking) -> Booking:
     """The file's row, locked until the end of the transaction (payments and refreshes queue up)."""
     return Booking.objects.select_for_update(no_key=True).select_related("client").get(pk=booking.pk)
 
 
-def _set_occupants(stay: Stay, occupants: Mapping[int, int]) -> None:
-    StayOccupant.objects.filter(stay=stay).delete()
-    StayOccupant.objects.bulk_create(
-        StayOccupant(
-            provider_id=stay.provider_id, stay=stay, age_bracket_id=int(bracket_id), count=int(count)
-        )
-        for bracket_id, count in occupants.items()
-        if int(count) > 0
-    )
-
-
-def _supplement_lines(lodging: Lodging, nights: int, persons: int, chosen: Mapping[int, int]):
-    """The supplement lines the price engine computes for a stay: the lodging's mandatory
-    supplements, plus the optional ones ``chosen`` ({supplement id: quantity})."""
-    try:
-        lines, _warnings = engine.supplement_lines(lodging, nights, persons, chosen)
-    except engine.StayNotBookable as error:
-        raise ValidationError({"supplements": error.message}) from error
-    return lines
-
-
-def _write_stay_supplements(stay: Stay, nights: int, persons: int, chosen: Mapping[int, int]) -> None:
-    """(Re)write the catalogue supplement lines of a stay as the price engine computes them for
-    its length and occupants: the mandatory ones, plus the optional ones ``chosen``."""
-    BookingSupplement.objects.filter(stay=stay, supplement__isnull=False).delete()
-    BookingSupplement.objects.bulk_create(
-        BookingSupplement(
-            provider_id=stay.provider_id,
-            booking_id=stay.booking_id,
-            stay=stay,
-            supplement_id=line.supplement_id,
-            label=line.label,
-            unit_price=line.unit_price,
-            quantity=line.quantity,
-            amount=line.amount,
-            counts_toward_deposit=line.counts_toward_deposit,
-            mandatory=line.mandatory,
-        )
-        for line in _supplement_lines(stay.lodging, nights, persons, chosen)
-    )
-
-
-def _date(value: date | None) -> str:
-    return value.isoformat() if value else ""
+def _user(user):
+    return user if user is not None and user.is_authenticated else None
 
 
 # --- the one place that decides a file's amounts and status ---------------------------------------
@@ -185,51 +117,54 @@ def _date(value: date | None) -> str:
 def booking_refresh(*, booking: Booking, user=None) -> Booking:
     """Recompute total, deposit due, payments and status of ``booking`` from its rows.
 
-    * total = stays (price − discount) + supplements of the stays + global supplements; a cancelled
-      file only owes its global supplements (the cancellation fees);
-    * deposit = deposit % × (stays + supplements that count toward the deposit);
-    * status: cancelled stays cancelled; paid (soldé) once payments cover the total; confirmed once a
-      payment was recorded or the owner confirmed by hand; option otherwise.
+    * total and deposit: ``tarifs.engine.file_amounts`` over the stays (price − discount), the
+      stays' supplements and the global supplements (a cancelled file only owes its global
+      supplements, the cancellation fees);
+    * status: cancelled stays cancelled; paid (soldé) once payments cover the total
+      (``reservations.money.is_paid_in_full``); confirmed once a payment was recorded or the owner
+      confirmed by hand; option otherwise.
 
-    The caller holds the file's row lock (``select_for_update``) inside its transaction.
+    The caller holds the file's row lock (``booking_lock``) inside its transaction.
     """
     cancelled = booking.status == BookingStatus.CANCELLED
-    stays = list(Stay.objects.filter(booking=booking).values("lodging_price", "discount"))
-    stay_total = sum((row["lodging_price"] - row["discount"] for row in stays), ZERO)
-    supplement_total = ZERO
-    global_total = ZERO
-    deposit_supplements = ZERO
+    lodging = sum(
+        (
+            row["lodging_price"] - row["discount"]
+            for row in Stay.objects.filter(booking=booking).values("lodging_price", "discount")
+        ),
+        ZERO,
+    )
+    supplements: list[tuple[Decimal, bool]] = []
+    global_supplements: list[tuple[Decimal, bool]] = []
     for line in BookingSupplement.objects.filter(booking=booking).values(
         "amount", "stay_id", "counts_toward_deposit"
     ):
-        if line["stay_id"] is None:
-            global_total += line["amount"]
-        else:
-            supplement_total += line["amount"]
-        if line["counts_toward_deposit"]:
-            deposit_supplements += line["amount"]
-    paid = Payment.objects.filter(booking=booking).aggregate(total=Sum("amount"))["total"] or ZERO
-
-    if cancelled:
-        total = global_total
-        deposit = ZERO
-    else:
-        total = stay_total + supplement_total + global_total
-        deposit = percent_of(stay_total + deposit_supplements, booking.deposit_percent)
+        target = global_supplements if line["stay_id"] is None else supplements
+        target.append((line["amount"], line["counts_toward_deposit"]))
+    paid = round_money(
+        Payment.objects.filter(booking=booking).aggregate(total=Sum("amount"))["total"] or ZERO
+    )
+    amounts = engine.file_amounts(
+        lodging=lodging,
+        supplements=supplements,
+        global_supplements=global_supplements,
+        deposit_percent=booking.deposit_percent,
+        cancelled=cancelled,
+    )
 
     previous = booking.status
     if cancelled:
         status = BookingStatus.CANCELLED
-    elif paid > 0 and paid >= total:
+    elif is_paid_in_full(amounts.total, paid):
         status = BookingStatus.PAID
     elif paid > 0 or booking.confirmed_manually:
         status = BookingStatus.CONFIRMED
     else:
         status = BookingStatus.OPTION
 
-    booking.total_amount = round_money(total)
-    booking.deposit_amount = deposit
-    booking.paid_amount = round_money(paid)
+    booking.total_amount = amounts.total
+    booking.deposit_amount = amounts.deposit
+    booking.paid_amount = paid
     booking.status = status
     if status in (BookingStatus.CONFIRMED, BookingStatus.PAID) and booking.confirmed_at is None:
         booking.confirmed_at = timezone.now()
@@ -248,18 +183,271 @@ def booking_refresh(*, booking: Booking, user=None) -> Booking:
     return booking
 
 
+# --- quotes ---------------------------------------------------------------------------------------
+
+_CAPACITY_REASONS = {engine.Reason.OVER_CAPACITY, engine.Reason.UNDER_CAPACITY, engine.Reason.NO_OCCUPANT}
+
+
+def quote_for_owner(
+    *,
+    lodging: Lodging,
+    arrival: date,
+    nights: int,
+    occupants: Mapping[int, int],
+    supplements: Mapping[int, int] | None = None,
+    promo_code: str = "",
+    today: date | None = None,
+) -> engine.Quote:
+    """The engine's quote for the back office: an owner may book outside the online capacity rules
+    and the booking delay (``enforce_capacity=False``, not ``online``). Raises ``StayNotBookable``."""
+    return engine.quote_stay(
+        lodging=lodging,
+        arrival=arrival,
+        nights=nights,
+        occupants=dict(occupants),
+        supplements=supplements or {},
+        promo_code=promo_code,
+        booking_date=today or timezone.localdate(),
+        enforce_capacity=False,
+    )
+
+
+@dataclass(frozen=True)
+class OwnerPrice:
+    """The lodging price and discount an owner typed in the back office ("Choix du prix de
+    l'hébergement"). Kept as a manual price only when it differs from the engine's quote."""
+
+    price: Decimal
+    discount: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class PriceProposal:
+    """What the price engine proposes for a stay in the back office: price and discount, or nothing
+    and why (``note``). ``supplements``: the mandatory supplements the file will carry."""
+
+    price: Decimal | None = None
+    discount: Decimal = ZERO
+    note: str = ""
+    supplements: tuple[tuple[str, Decimal], ...] = ()
+    deposit_at_once: bool = False
+
+
+def stay_price_proposal(
+    *, lodging: Lodging, arrival: date, nights: int, occupants: Mapping[int, int], today: date | None = None
+) -> PriceProposal:
+    """The price the engine proposes for the back office (the owner may still type another, kept as
+    a manual price). Without a grid price for that stay, nothing is proposed and ``note`` says why."""
+    persons = sum(occupants.values())
+    try:
+        lines, _warnings = engine.supplement_lines(lodging, nights, persons, {})
+    except engine.StayNotBookable:
+        lines = []
+    supplements = tuple((line.label, line.amount) for line in lines)
+    try:
+        quote = quote_for_owner(
+            lodging=lodging, arrival=arrival, nights=nights, occupants=occupants, today=today
+        )
+    except engine.StayNotBookable as error:
+        return PriceProposal(note=error.message, supplements=supplements)
+    return PriceProposal(
+        price=quote.lodging_initial_price,
+        discount=quote.reductions,
+        supplements=supplements,
+        deposit_at_once=bool(quote.due_dates and quote.due_dates.deposit_at_once),
+    )
+
+
+# Refusals of the grid an owner may answer by typing a price in the back office.
+_OWNER_MAY_PRICE = {
+    engine.Reason.NO_PRICE,
+    engine.Reason.ARRIVAL_DAY,
+    engine.Reason.MIN_STAY,
+    engine.Reason.BRACKET_PRICE,
+    engine.Reason.NO_OCCUPANT,
+}
+
+
+@dataclass(frozen=True)
+class _Priced:
+    """What a new or changed stay will cost: its lodging lines, the supplement lines, the source."""
+
+    source: str
+    initial: Decimal
+    discount: Decimal
+    lines: tuple[engine.QuoteLine, ...]
+    supplements: tuple[engine.QuoteLine, ...]
+    quote: engine.Quote | None = None
+
+
+def _manual_lines(price: Decimal, discount: Decimal, label: str) -> tuple[engine.QuoteLine, ...]:
+    lines = [engine.QuoteLine(engine.LineKind.LODGING, label, price, 1, price)]
+    if discount:
+        lines.append(engine.QuoteLine(engine.LineKind.DISCOUNT, _("Discount"), -discount, 1, -discount))
+    return tuple(lines)
+
+
+def _supplement_lines(lodging: Lodging, nights: int, persons: int, chosen: Mapping[int, int]):
+    try:
+        lines, _warnings = engine.supplement_lines(lodging, nights, persons, chosen)
+    except engine.StayNotBookable as error:
+        raise not_bookable_error(error) from error
+    return tuple(lines)
+
+
+def _price_stay(
+    *,
+    lodging: Lodging,
+    arrival: date,
+    nights: int,
+    occupants: Mapping[int, int],
+    supplements: Mapping[int, int],
+    promo_code: str,
+    online: bool,
+    owner_price: OwnerPrice | None,
+    platform_amount: Decimal | None,
+    today: date,
+    now: datetime | None,
+) -> _Priced:
+    """Price a stay on the server: the engine's quote; or the owner's price when it differs from the
+    quote (or when the grid has none); or the platform's amount."""
+    persons = sum(occupants.values())
+    if platform_amount is not None:
+        amount, _none = _check_price(platform_amount, ZERO)
+        return _Priced(
+            source=PriceSource.PLATFORM,
+            initial=amount,
+            discount=ZERO,
+            lines=_manual_lines(amount, ZERO, _("Platform’s amount")),
+            supplements=(),
+        )
+    try:
+        if online:
+            quote = engine.quote_stay(
+                lodging=lodging,
+                arrival=arrival,
+                nights=nights,
+                occupants=dict(occupants),
+                supplements=supplements,
+                promo_code=promo_code,
+                booking_date=today,
+                online=True,
+                now=now,
+            )
+        else:
+            quote = quote_for_owner(
+                lodging=lodging,
+                arrival=arrival,
+                nights=nights,
+                occupants=occupants,
+                supplements=supplements,
+                promo_code=promo_code if owner_price is None else "",
+                today=today,
+            )
+    except engine.StayNotBookable as error:
+        if online or error.reason not in _OWNER_MAY_PRICE:
+            raise not_bookable_error(error) from error
+        if owner_price is None:  # the back office: the owner types the price the grid lacks
+            message = f"{error.message} {_('Give the price of the stay.')}"
+            raise ValidationError({"price": message}) from error
+        quote = None
+    if owner_price is not None and not online:
+        price, discount = _check_price(owner_price.price, owner_price.discount)
+        if quote is None or (price, discount) != (quote.lodging_initial_price, quote.reductions):
+            return _Priced(
+                source=PriceSource.MANUAL,
+                initial=price,
+                discount=discount,
+                lines=_manual_lines(price, discount, _("Lodging (price typed by the owner)")),
+                supplements=_supplement_lines(lodging, nights, persons, supplements),
+                quote=quote,
+            )
+    assert quote is not None
+    return _Priced(
+        source=PriceSource.ENGINE,
+        initial=quote.lodging_initial_price,
+        discount=quote.reductions,
+        lines=quote.lodging_lines,
+        supplements=quote.supplement_lines,
+        quote=quote,
+    )
+
+
+def _write_lines(stay: Stay, priced: _Priced) -> None:
+    """(Re)write the snapshot of the stay's price lines and of its catalogue supplement lines."""
+    StayLine.objects.filter(stay=stay).delete()
+    StayLine.objects.bulk_create(
+        StayLine(
+            provider_id=stay.provider_id,
+            stay=stay,
+            kind=line.kind,
+            label=line.label[:150],
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            amount=line.amount,
+            age_bracket_id=line.age_bracket_id,
+        )
+        for line in priced.lines
+    )
+    BookingSupplement.objects.filter(stay=stay, supplement__isnull=False).delete()
+    BookingSupplement.objects.bulk_create(
+        BookingSupplement(
+            provider_id=stay.provider_id,
+            booking_id=stay.booking_id,
+            stay=stay,
+            supplement_id=line.supplement_id,
+            label=line.label,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            amount=line.amount,
+            counts_toward_deposit=line.counts_toward_deposit,
+            mandatory=line.mandatory,
+        )
+        for line in priced.supplements
+    )
+
+
+def _log_price(booking: Booking, priced: _Priced, user, *, lodging: Lodging) -> None:
+    """A manual or platform price is explicit: its audit entry says what the grid proposed."""
+    if priced.source == PriceSource.ENGINE:
+        return
+    log_action(
+        booking,
+        "booking.price.manual" if priced.source == PriceSource.MANUAL else "booking.price.platform",
+        user=user,
+        data={
+            "lodging": lodging.name,
+            "price": str(priced.initial),
+            "discount": str(priced.discount),
+            "grid_price": str(priced.quote.lodging_initial_price) if priced.quote else "",
+            "grid_discount": str(priced.quote.reductions) if priced.quote else "",
+        },
+    )
+
+
+def _set_occupants(stay: Stay, occupants: Mapping[int, int]) -> None:
+    StayOccupant.objects.filter(stay=stay).delete()
+    StayOccupant.objects.bulk_create(
+        StayOccupant(
+            provider_id=stay.provider_id, stay=stay, age_bracket_id=int(bracket_id), count=int(count)
+        )
+        for bracket_id, count in occupants.items()
+        if int(count) > 0
+    )
+
+
 # --- creating a file ------------------------------------------------------------------------------
 
 
-def deposit_terms(*, provider: Provider, arrival: date, today: date) -> dict:
-    """Deposit kind, percentage and due dates of a new file, from the provider's sales terms."""
-    settings = ProviderSettings.objects.get(provider=provider)
-    return {
-        "deposit_kind": settings.deposit_kind,
-        "deposit_percent": engine.deposit_percent_for(provider=provider, arrival=arrival, booking_date=today),
-        "deposit_due_date": today + timedelta(days=settings.option_days),
-        "balance_due_date": _balance_due_date(settings, arrival, today),
-    }
+def _number_next(provider: Provider) -> int:
+    """The provider's next file number, from its counter row locked in the booking's transaction (a
+    rolled-back booking uses no number). FOR NO KEY UPDATE: other transactions may still insert rows
+    referencing the provider (their foreign-key checks take KEY SHARE locks)."""
+    locked = Provider.objects.select_for_update(no_key=True).get(pk=provider.pk)
+    locked.booking_counter += 1
+    locked.save(update_fields=["booking_counter"])
+    provider.booking_counter = locked.booking_counter
+    return locked.booking_counter
 
 
 @transaction.atomic
@@ -270,32 +458,60 @@ def booking_create(
     arrival: date,
     departure: date,
     occupants: Mapping[int, int],
-    lodging_price: Decimal | None,
-    discount: Decimal | None = None,
     client: Client | None = None,
     client_data: Mapping[str, object] | None = None,
     supplements: Mapping[int, int] | None = None,
     promo_code: str = "",
     origin: str = BookingOrigin.LOCAL,
     is_test: bool = False,
+    owner_price: OwnerPrice | None = None,
+    platform_amount: Decimal | None = None,
+    online: bool = False,
+    language: str = "fr",
     user=None,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> Booking:
-    """Create a file in status **option** for one stay ("Créer un dossier").
+    """Create a file in status **option** for one stay, priced by the engine on the server.
 
     ``client`` picks an existing client again; otherwise ``client_data`` creates one. The lodging's
     mandatory supplements, and the optional ones chosen in ``supplements`` ({supplement id:
-    quantity}, e.g. by the public booking pages), are added as the price engine computes them.
-    Deposit percentage and due dates come from the provider's sales terms. Raises
+    quantity}), are added as the price engine computes them; ``promo_code`` is applied by the engine
+    and its use counted in this transaction. ``online``: the public booking pages' rules (booking
+    delay, capacity, no price but the engine's). ``owner_price``: what the owner typed in the back
+    office, kept as a manual price when it differs from the quote. ``platform_amount``: the amount of
+    a platform's reservation. Deposit percentage and due dates come from the quote. Raises
     ``ValidationError`` (fields ``arrival``, ``departure``, ``occupants``, ``price``, ``discount``,
-    ``supplements`` or the client's fields); saves nothing then.
+    ``supplements``, ``promo_code`` or the client's fields); saves nothing then.
     """
-    today = today or timezone.localdate()
-    nights = _check_dates(arrival, departure)
-    persons = _check_occupants(lodging, occupants)
-    lodging_price, discount = _check_price(lodging_price, discount)
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    nights = availability.check_dates(arrival, departure)
+    _check_occupants(lodging, occupants)
     if lodging.provider_id != provider.pk:
         raise ValidationError({"lodging": _("Choose one of your lodgings.")})
+    priced = _price_stay(
+        lodging=lodging,
+        arrival=arrival,
+        nights=nights,
+        occupants=occupants,
+        supplements=supplements or {},
+        promo_code=promo_code,
+        online=online,
+        owner_price=owner_price,
+        platform_amount=platform_amount,
+        today=today,
+        now=now,
+    )
+    quote = priced.quote
+    dues = quote.due_dates if quote is not None else None
+    if dues is None:
+        dues = engine.due_dates(provider=provider, arrival=arrival, booking_date=today)
+    percent = (
+        quote.deposit_percent
+        if quote is not None
+        else engine.deposit_percent_for(provider=provider, arrival=arrival, booking_date=today)
+    )
 
     if client is None:
         client = Client(provider=provider, **(client_data or {}))
@@ -304,27 +520,28 @@ def booking_create(
     elif client.provider_id != provider.pk:
         raise ValidationError({"existing_client": _("Choose one of your clients.")})
 
-    # FOR NO KEY UPDATE: other transactions may still insert rows referencing the provider (their
-    # foreign-key checks take KEY SHARE locks); a plain FOR UPDATE would make them wait, or deadlock.
-    locked = Provider.objects.select_for_update(no_key=True).get(pk=provider.pk)
-    locked.booking_counter += 1
-    locked.save(update_fields=["booking_counter"])
-    provider.booking_counter = locked.booking_counter
-
+    promo = quote.promo_code if quote is not None and priced.source == PriceSource.ENGINE else None
     booking = Booking(
         provider=provider,
-        number=locked.booking_counter,
+        number=_number_next(provider),
         client=client,
         origin=origin,
         is_test=is_test,
-        promo_code=promo_code,
-        created_by=user if user is not None and user.is_authenticated else None,
-        **deposit_terms(provider=provider, arrival=arrival, today=today),
+        promo_code=promo.code if promo is not None else promo_code.strip().upper(),
+        promo=promo,
+        language=language,
+        created_by=_user(user),
+        deposit_kind=provider.settings.deposit_kind,
+        deposit_percent=percent,
+        deposit_due_date=dues.deposit,
+        balance_due_date=dues.balance,
     )
     booking.full_clean()
     booking.save()
+    if promo is not None:
+        promo_code_use(promo=promo)
 
-    _lock_lodging(lodging)
+    exclusive = availability.reserve(lodging=lodging, arrival=arrival, departure=departure)
     stay = Stay(
         provider=provider,
         lodging=lodging,
@@ -332,14 +549,17 @@ def booking_create(
         booking=booking,
         arrival=arrival,
         departure=departure,
-        lodging_price=lodging_price,
-        discount=discount,
+        units=1,
+        exclusive=exclusive,
+        lodging_price=priced.initial,
+        discount=priced.discount,
+        price_source=priced.source,
     )
-    stay.full_clean(validate_constraints=False)  # the overlap is the database's to refuse
-    with _availability_guard("arrival"):
+    stay.full_clean(validate_constraints=False)  # the overlap is availability's (and the database's)
+    with availability.guard("arrival"):
         stay.save()
     _set_occupants(stay, occupants)
-    _write_stay_supplements(stay, nights, persons, supplements or {})
+    _write_lines(stay, priced)
     booking_refresh(booking=booking, user=user)
     log_action(
         booking,
@@ -348,23 +568,15 @@ def booking_create(
         data={
             "number": booking.number,
             "lodging": lodging.name,
-            "arrival": _date(arrival),
-            "departure": _date(departure),
+            "arrival": audit_date(arrival),
+            "departure": audit_date(departure),
             "total": str(booking.total_amount),
+            "origin": origin,
+            "promo_code": booking.promo_code,
         },
     )
+    _log_price(booking, priced, user, lodging=lodging)
     return booking
-
-
-def stay_is_free(
-    *, lodging: Lodging, arrival: date, departure: date, exclude_stay: Stay | None = None
-) -> bool:
-    """No active stay or prohibition of the lodging overlaps ``[arrival, departure)`` (a hint for
-    forms; the exclusion constraint decides at write time)."""
-    query = Stay.objects.filter(lodging=lodging, active=True, arrival__lt=departure, departure__gt=arrival)
-    if exclude_stay is not None:
-        query = query.exclude(pk=exclude_stay.pk)
-    return not query.exists()
 
 
 # --- the file's general information --------------------------------------------------------------
@@ -373,7 +585,7 @@ def stay_is_free(
 @transaction.atomic
 def booking_confirm(*, booking: Booking, user=None) -> Booking:
     """ "Passer en statut confirmé": the owner confirms an option by hand."""
-    booking = _lock(booking)
+    booking = booking_lock(booking)
     if booking.status != BookingStatus.OPTION:
         raise ValidationError(_("Only a file in option can be confirmed."))
     booking.confirmed_manually = True
@@ -385,7 +597,7 @@ def booking_confirm(*, booking: Booking, user=None) -> Booking:
 @transaction.atomic
 def booking_contract_received(*, booking: Booking, user=None) -> Booking:
     """ "Confirmer la réception" of the signed contract."""
-    booking = _lock(booking)
+    booking = booking_lock(booking)
     if booking.contract_signed_at is None:
         booking.contract_signed_at = timezone.now()
         booking.save(update_fields=["contract_signed_at", "updated_at"])
@@ -398,7 +610,7 @@ def booking_update_deposit(
     *, booking: Booking, deposit_percent: Decimal, deposit_kind: str, user=None
 ) -> Booking:
     """Change the deposit percentage (and arrhes / acompte) of one file."""
-    booking = _lock(booking)
+    booking = booking_lock(booking)
     before = {"percent": str(booking.deposit_percent), "kind": booking.deposit_kind}
     booking.deposit_percent = deposit_percent
     booking.deposit_kind = deposit_kind
@@ -418,8 +630,11 @@ def booking_update_reminders(
     *, booking: Booking, deposit_due_date: date | None, balance_due_date: date | None, user=None
 ) -> Booking:
     """Dates of the deposit and balance payment reminders."""
-    booking = _lock(booking)
-    before = {"deposit": _date(booking.deposit_due_date), "balance": _date(booking.balance_due_date)}
+    booking = booking_lock(booking)
+    before = {
+        "deposit": audit_date(booking.deposit_due_date),
+        "balance": audit_date(booking.balance_due_date),
+    }
     booking.deposit_due_date = deposit_due_date
     booking.balance_due_date = balance_due_date
     booking.full_clean()
@@ -428,7 +643,10 @@ def booking_update_reminders(
         booking,
         "booking.reminders.changed",
         user=user,
-        data={"from": before, "to": {"deposit": _date(deposit_due_date), "balance": _date(balance_due_date)}},
+        data={
+            "from": before,
+            "to": {"deposit": audit_date(deposit_due_date), "balance": audit_date(balance_due_date)},
+        },
     )
     return booking
 
@@ -438,7 +656,7 @@ def booking_update_note(*, booking: Booking, field: str, text: str, user=None) -
     """The note shown to the client (``note``) or the internal note (``internal_note``)."""
     if field not in ("note", "internal_note"):
         raise ValueError(field)
-    booking = _lock(booking)
+    booking = booking_lock(booking)
     setattr(booking, field, text.strip())
     booking.full_clean()
     booking.save(update_fields=[field, "updated_at"])
@@ -449,7 +667,7 @@ def booking_update_note(*, booking: Booking, field: str, text: str, user=None) -
 @transaction.atomic
 def booking_update_client(*, booking: Booking, data: Mapping[str, object], user=None) -> Client:
     """Edit the client's contact details (the client record is shared by the client's files)."""
-    booking = _lock(booking)
+    booking = booking_lock(booking)
     client = booking.client
     changed = [field for field, value in data.items() if getattr(client, field) != value]
     for field, value in data.items():
@@ -474,32 +692,33 @@ def stay_update(
     lodging_price: Decimal | None,
     discount: Decimal | None,
     user=None,
+    today: date | None = None,
 ) -> Stay:
     """Change the dates, occupants and price of one lodging of a file (refused if the new dates
-    overlap another stay or a sale prohibition)."""
-    booking = _lock(stay.booking)
-    _lock_lodging(stay.lodging)
+    overlap another stay or a sale prohibition of a one-unit lodging, or fill a lodging's units).
+
+    The price typed is kept as it is when nothing else changed; it becomes the engine's price when
+    it equals the engine's quote for the new stay, and an explicit manual price otherwise."""
+    booking = booking_lock(stay.booking)
     stay = Stay.objects.select_related("lodging").get(pk=stay.pk)
-    _check_dates(arrival, departure)
+    nights = availability.check_dates(arrival, departure)
     _check_occupants(stay.lodging, occupants)
-    lodging_price, discount = _check_price(lodging_price, discount)
+    price, discount = _check_price(lodging_price, discount)
     if booking.status == BookingStatus.CANCELLED:
         raise ValidationError(_("This file is cancelled: its stays can no longer be changed."))
     before = {
-        "arrival": _date(stay.arrival),
-        "departure": _date(stay.departure),
+        "arrival": audit_date(stay.arrival),
+        "departure": audit_date(stay.departure),
         "price": str(stay.lodging_price),
         "discount": str(stay.discount),
     }
-    if booking.balance_due_date == stay.arrival and arrival != stay.arrival:
-        booking.balance_due_date = arrival  # "at arrival" follows the new arrival
-        booking.save(update_fields=["balance_due_date", "updated_at"])
-    stay.arrival, stay.departure = arrival, departure
-    stay.lodging_price, stay.discount = lodging_price, discount
-    stay.full_clean(validate_constraints=False)
-    with _availability_guard("arrival"):
-        stay.save()
-    _set_occupants(stay, occupants)
+    previous_occupants = dict(stay.occupants.values_list("age_bracket_id", "count"))
+    wanted_occupants = {int(k): int(v) for k, v in occupants.items() if int(v) > 0}
+    unchanged = (
+        (arrival, departure) == (stay.arrival, stay.departure)
+        and wanted_occupants == previous_occupants
+        and (price, discount) == (stay.lodging_price, stay.discount)
+    )
     # Per-day and per-person supplements follow the new length and occupants.
     offered = set(Supplement.objects.filter(lodgings=stay.lodging).values_list("pk", flat=True))
     chosen = {
@@ -507,7 +726,37 @@ def stay_update(
         for line in stay.supplements.filter(supplement__isnull=False, mandatory=False)
         if line.supplement_id in offered
     }
-    _write_stay_supplements(stay, stay.nights, sum(int(c) for c in occupants.values()), chosen)
+    priced = None
+    if not unchanged:
+        priced = _price_stay(
+            lodging=stay.lodging,
+            arrival=arrival,
+            nights=nights,
+            occupants=occupants,
+            supplements=chosen,
+            promo_code="",
+            online=False,
+            owner_price=OwnerPrice(price, discount),
+            platform_amount=None,
+            today=today or timezone.localdate(),
+            now=None,
+        )
+    if booking.balance_due_date == stay.arrival and arrival != stay.arrival:
+        booking.balance_due_date = arrival  # "at arrival" follows the new arrival
+        booking.save(update_fields=["balance_due_date", "updated_at"])
+    if (arrival, departure) != (stay.arrival, stay.departure):
+        stay.exclusive = availability.reserve(
+            lodging=stay.lodging, arrival=arrival, departure=departure, units=stay.units, exclude_stay=stay
+        )
+    stay.arrival, stay.departure = arrival, departure
+    if priced is not None:
+        stay.lodging_price, stay.discount, stay.price_source = priced.initial, priced.discount, priced.source
+    stay.full_clean(validate_constraints=False)
+    with availability.guard("arrival"):
+        stay.save()
+    _set_occupants(stay, occupants)
+    if priced is not None:
+        _write_lines(stay, priced)
     log_action(
         booking,
         "booking.stay.changed",
@@ -516,13 +765,15 @@ def stay_update(
             "lodging": stay.lodging.name,
             "from": before,
             "to": {
-                "arrival": _date(arrival),
-                "departure": _date(departure),
-                "price": str(lodging_price),
-                "discount": str(discount),
+                "arrival": audit_date(arrival),
+                "departure": audit_date(departure),
+                "price": str(stay.lodging_price),
+                "discount": str(stay.discount),
             },
         },
     )
+    if priced is not None:
+        _log_price(booking, priced, user, lodging=stay.lodging)
     booking_refresh(booking=booking, user=user)
     return stay
 
@@ -541,7 +792,7 @@ def booking_supplement_add(
     user=None,
 ) -> BookingSupplement:
     """ "Ajouter un supplément global libre" (also the cancellation fees of a cancelled file)."""
-    booking = _lock(booking)
+    booking = booking_lock(booking)
     if unit_price is None or unit_price < 0:
         raise ValidationError({"unit_price": _("The price cannot be negative.")})
     if quantity is None or quantity < 1:
@@ -570,7 +821,7 @@ def booking_supplement_add(
 
 @transaction.atomic
 def booking_supplement_delete(*, line: BookingSupplement, user=None) -> None:
-    booking = _lock(line.booking)
+    booking = booking_lock(line.booking)
     log_action(
         booking,
         "booking.supplement.deleted",
@@ -581,120 +832,13 @@ def booking_supplement_delete(*, line: BookingSupplement, user=None) -> None:
     booking_refresh(booking=booking, user=user)
 
 
-# --- payments -------------------------------------------------------------------------------------
-
-
-def _check_payment(
-    booking: Booking, amount: Decimal | None, paid_without_it: Decimal, previous: Decimal | None = None
-) -> Decimal:
-    """``paid_without_it``: what the file's payments add up to without this one; ``previous``: the
-    amount of the payment being edited (a cancelled file may not receive more money)."""
-    if amount is None:
-        raise ValidationError({"amount": _("Give the amount.")})
-    amount = round_money(amount)
-    if amount == 0:
-        raise ValidationError({"amount": _("The amount cannot be zero.")})
-    if booking.status == BookingStatus.CANCELLED and amount > 0 and (previous is None or amount > previous):
-        raise ValidationError(
-            {"amount": _("This file is cancelled: no payment can be recorded on it, only a refund.")}
-        )
-    if amount < 0 and paid_without_it + amount < 0:
-        raise ValidationError(
-            {
-                "amount": _("A refund cannot be larger than what was paid (%(paid)s).")
-                % {"paid": format_money(max(paid_without_it, ZERO))}
-            }
-        )
-    return amount
-
-
-def _payment_data(payment: Payment) -> dict:
-    return {
-        "date": _date(payment.date),
-        "mode": payment.mode,
-        "amount": str(payment.amount),
-        "note": payment.note,
-    }
-
-
-@transaction.atomic
-def payment_record(
-    *,
-    booking: Booking,
-    date: date,
-    mode: str,
-    amount: Decimal | None,
-    note: str = "",
-    reference: str = "",
-    user=None,
-) -> Payment:
-    """Record a payment ("règlement"); a refund is a negative amount, never more than was paid.
-
-    Recording a payment on an option confirms it; a balance of 0 makes the file paid (soldé).
-    """
-    booking = _lock(booking)
-    amount = _check_payment(booking, amount, booking.paid_amount)
-    payment = Payment(
-        provider_id=booking.provider_id,
-        booking=booking,
-        date=date,
-        mode=mode,
-        amount=amount,
-        note=note.strip(),
-        reference=reference,
-        created_by=user if user is not None and user.is_authenticated else None,
-    )
-    payment.full_clean()
-    payment.save()
-    log_action(
-        booking, "booking.payment.added", user=user, data={"payment": payment.pk, **_payment_data(payment)}
-    )
-    booking_refresh(booking=booking, user=user)
-    return payment
-
-
-@transaction.atomic
-def payment_update(
-    *, payment: Payment, date: date, mode: str, amount: Decimal | None, note: str = "", user=None
-) -> Payment:
-    booking = _lock(payment.booking)
-    payment = Payment.objects.select_for_update(no_key=True).get(pk=payment.pk)
-    before = _payment_data(payment)
-    amount = _check_payment(booking, amount, booking.paid_amount - payment.amount, previous=payment.amount)
-    payment.date, payment.mode, payment.amount, payment.note = date, mode, amount, note.strip()
-    payment.full_clean()
-    payment.save()
-    log_action(
-        booking,
-        "booking.payment.changed",
-        user=user,
-        data={"payment": payment.pk, "from": before, "to": _payment_data(payment)},
-    )
-    booking_refresh(booking=booking, user=user)
-    return payment
-
-
-@transaction.atomic
-def payment_delete(*, payment: Payment, user=None) -> None:
-    booking = _lock(payment.booking)
-    if booking.paid_amount - payment.amount < 0:
-        raise ValidationError(
-            _("Deleting this payment would leave more refunded than paid: delete the refund first.")
-        )
-    log_action(
-        booking, "booking.payment.deleted", user=user, data={"payment": payment.pk, **_payment_data(payment)}
-    )
-    payment.delete()
-    booking_refresh(booking=booking, user=user)
-
-
 # --- cancel, delete -------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def booking_cancel(*, booking: Booking, user=None) -> Booking:
     """ "Annuler le dossier": the file keeps its number with status cancelled; its dates are free."""
-    booking = _lock(booking)
+    booking = booking_lock(booking)
     if booking.status == BookingStatus.CANCELLED:
         raise ValidationError(_("This file is already cancelled."))
     Stay.objects.filter(booking=booking).update(active=False, updated_at=timezone.now())
@@ -708,7 +852,7 @@ def booking_cancel(*, booking: Booking, user=None) -> Booking:
 @transaction.atomic
 def booking_delete(*, booking: Booking, user=None) -> int:
     """ "Supprimer le dossier": the file, its stays and payments go; the number is never reused."""
-    booking = _lock(booking)
+    booking = booking_lock(booking)
     number = booking.number
     log_action(
         booking,
@@ -718,155 +862,3 @@ def booking_delete(*, booking: Booking, user=None) -> int:
     )
     booking.delete()
     return number
-
-
-# --- sale prohibitions ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def sale_prohibition_create(
-    *, provider: Provider, lodging: Lodging, arrival: date, departure: date, user=None
-) -> SaleProhibition:
-    """ "Créer des interdictions de vente" on ``[arrival, departure)``.
-
-    Prohibitions that overlap or touch the new one are merged into it (one hatched block); an
-    overlap with a booked stay is refused by the database.
-    """
-    _check_dates(arrival, departure)
-    if lodging.provider_id != provider.pk:
-        raise ValidationError({"lodging": _("Choose one of your lodgings.")})
-    _lock_lodging(lodging)
-    touching = list(
-        SaleProhibition.objects.filter(
-            lodging=lodging, active=True, arrival__lte=departure, departure__gte=arrival
-        )
-    )
-    start = min([arrival, *(p.arrival for p in touching)])
-    end = max([departure, *(p.departure for p in touching)])
-    for existing in touching:
-        log_action(
-            existing,
-            "sale_prohibition.merged",
-            user=user,
-            data={"arrival": _date(existing.arrival), "departure": _date(existing.departure)},
-        )
-    SaleProhibition.objects.filter(pk__in=[p.pk for p in touching]).delete()
-    prohibition = SaleProhibition(
-        provider=provider, lodging=lodging, kind=Stay.Kind.PROHIBITION, arrival=start, departure=end
-    )
-    prohibition.full_clean(validate_constraints=False)
-    with _availability_guard("arrival"):
-        prohibition.save()
-    log_action(
-        prohibition,
-        "sale_prohibition.created",
-        user=user,
-        data={"lodging": lodging.name, "arrival": _date(start), "departure": _date(end)},
-    )
-    return prohibition
-
-
-@transaction.atomic
-def sale_prohibition_remove(
-    *, provider: Provider, lodging: Lodging, arrival: date, departure: date, user=None
-) -> int:
-    """Allow sale again on ``[arrival, departure)``: prohibitions are deleted, shortened or split.
-    Returns the number of nights made available again."""
-    _check_dates(arrival, departure)
-    if lodging.provider_id != provider.pk:
-        raise ValidationError({"lodging": _("Choose one of your lodgings.")})
-    _lock_lodging(lodging)
-    freed = 0
-    overlapping = SaleProhibition.objects.filter(
-        lodging=lodging, active=True, arrival__lt=departure, departure__gt=arrival
-    )
-    for prohibition in overlapping:
-        old = (prohibition.arrival, prohibition.departure)
-        freed += (min(old[1], departure) - max(old[0], arrival)).days
-        left = (old[0], arrival) if old[0] < arrival else None
-        right = (departure, old[1]) if old[1] > departure else None
-        log_action(
-            prohibition,
-            "sale_prohibition.removed",
-            user=user,
-            data={
-                "lodging": lodging.name,
-                "arrival": _date(max(old[0], arrival)),
-                "departure": _date(min(old[1], departure)),
-            },
-        )
-        if left is None and right is None:
-            prohibition.delete()
-            continue
-        first, second = (left, right) if left is not None else (right, None)
-        prohibition.arrival, prohibition.departure = first
-        prohibition.save(update_fields=["arrival", "departure", "updated_at"])
-        if second is not None:
-            SaleProhibition.objects.create(
-                provider=provider,
-                lodging=lodging,
-                kind=Stay.Kind.PROHIBITION,
-                arrival=second[0],
-                departure=second[1],
-            )
-    if not freed:
-        raise ValidationError(
-            {
-                "arrival": _("There is no sale prohibition between %(start)s and %(end)s.")
-                % {
-                    "start": formats.date_format(arrival, "SHORT_DATE_FORMAT"),
-                    "end": formats.date_format(departure, "SHORT_DATE_FORMAT"),
-                }
-            }
-        )
-    return freed
-
-
-# --- price proposal (step 2 of "Créer un dossier") ------------------------------------------------
-
-
-class PriceProposal:
-    """What the price engine proposes for a stay: price and discount, or nothing and why.
-
-    ``supplements`` lists the mandatory supplements the file will carry (label, amount).
-    """
-
-    def __init__(self, *, price=None, discount=ZERO, note="", supplements=()):
-        self.price: Decimal | None = price
-        self.discount: Decimal = discount
-        self.note: str = note
-        self.supplements: tuple[tuple[str, Decimal], ...] = tuple(supplements)
-
-
-_CAPACITY_REASONS = {engine.Reason.OVER_CAPACITY, engine.Reason.UNDER_CAPACITY, engine.Reason.NO_OCCUPANT}
-
-
-def stay_price_proposal(
-    *, lodging: Lodging, arrival: date, nights: int, occupants: Mapping[int, int], today: date | None = None
-) -> PriceProposal:
-    """The price the engine proposes for the back office (the owner may still change it). Without a
-    grid price for that stay, nothing is proposed and ``note`` says why: the owner types the price.
-
-    The back office may book outside the online capacity rules: when the engine refuses the number
-    of occupants, a whole-lodging price is still proposed."""
-    today = today or timezone.localdate()
-    persons = sum(occupants.values())
-    supplements = [(line.label, line.amount) for line in _supplement_lines(lodging, nights, persons, {})]
-    errors: list[engine.StayNotBookable] = []
-    for attempt in ([dict(occupants)] if persons else []) + [None]:
-        try:
-            quote = engine.quote_stay(
-                lodging=lodging, arrival=arrival, nights=nights, occupants=attempt, booking_date=today
-            )
-        except engine.StayNotBookable as error:
-            errors.append(error)
-            if error.reason in _CAPACITY_REASONS:
-                continue
-            break
-        return PriceProposal(
-            price=quote.lodging_initial_price, discount=quote.reductions, supplements=supplements
-        )
-    # The form says what is wrong with the occupants; the note says why there is no price.
-    grid_errors = [error for error in errors if error.reason not in _CAPACITY_REASONS]
-    note = (grid_errors or errors)[-1].message if errors else ""
-    return PriceProposal(note=note, supplements=supplements)

@@ -19,6 +19,7 @@ from common.money import ZERO
 from comptes.audit import log_action
 from comptes.models import Provider
 from comptes.selectors import mail_settings
+from reservations import money
 from reservations.models import Booking, BookingStatus, PaymentReminder
 from reservations.selectors import awaiting_balance_q, awaiting_deposit_q
 
@@ -27,7 +28,7 @@ ONE_DAY = timedelta(days=1)
 
 def deposits_late(today: date) -> QuerySet[Booking]:
     """Files of "Mes relances" waiting for their deposit since before ``today`` (a day late)."""
-    return Booking.objects.filter(awaiting_deposit_q(today - ONE_DAY), deposit_amount__gt=F("paid_amount"))
+    return Booking.objects.filter(awaiting_deposit_q(today - ONE_DAY), money.deposit_left_q())
 
 
 def balances_late(today: date) -> QuerySet[Booking]:
@@ -74,14 +75,14 @@ def reminders_create(*, provider: Provider, today: date | None = None) -> list[P
     for kind, bookings, due_field in late:
         for booking in bookings.select_related("client", "provider").order_by("number"):
             if kind == PaymentReminder.Kind.DEPOSIT:
-                amount = booking.deposit_amount - booking.paid_amount
+                amount = money.deposit_left(booking)
             else:
-                amount = booking.total_amount - booking.paid_amount
+                amount = max(money.balance(booking), ZERO)
             reminder = reminder_create(
                 booking=booking,
                 kind=kind,
                 due_date=getattr(booking, due_field),
-                amount=max(amount, ZERO),
+                amount=amount,
                 remind_client=remind_client,
             )
             if reminder is not None:
@@ -103,16 +104,16 @@ def reminders_open(kind: str | None = None) -> QuerySet[PaymentReminder]:
     """Reminders still relevant: the file is still waiting for that payment at that due date."""
     reminders = PaymentReminder.objects.filter(
         Q(
+            money.deposit_left_q("booking__"),
             kind=PaymentReminder.Kind.DEPOSIT,
             booking__status=BookingStatus.OPTION,
             booking__deposit_due_date=F("due_date"),
-            booking__deposit_amount__gt=F("booking__paid_amount"),
         )
         | Q(
+            money.balance_due_q("booking__"),
             kind=PaymentReminder.Kind.BALANCE,
             booking__status=BookingStatus.CONFIRMED,
             booking__balance_due_date=F("due_date"),
-            booking__total_amount__gt=F("booking__paid_amount"),
         )
     )
     if kind:

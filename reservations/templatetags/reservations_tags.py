@@ -127,17 +127,38 @@ def _price_html(cell, compact: bool, language: str, cache: dict) -> str:
     return cache[key]
 
 
+def _cell_html(cell) -> str:
+    """A day of the "Réservations" row; a day with some units left is selectable like a free day."""
+    selectable = "free" if cell.state == "partial" else cell.state
+    return (
+        f'<div class="pl-cell is-{cell.state}" data-day="{cell.day.isoformat()}"'
+        f' data-state="{selectable}"></div>'
+    )
+
+
+def _units_html(cell) -> str:
+    """A day of the "Unités libres" row of a lodging with stock: "2/3"."""
+    title = ngettext(
+        "%(free)d unit free out of %(capacity)d", "%(free)d units free out of %(capacity)d", cell.free
+    ) % {"free": cell.free, "capacity": cell.capacity}
+    full = " is-full" if cell.free == 0 else ""
+    return f'<div class="pl-units{full}" title="{escape(title)}">{cell.free}/{cell.capacity}</div>'
+
+
 @register.simple_tag
 def planning_grid(planning, row) -> str:
     """The day headers, the "Réservations" row (free / booked / prohibited days under the blocks)
     and the "Prix nuitée" row of one lodging."""
     language = get_language() or "fr"
     bookings_label, prices_label = escape(_("Bookings")), escape(_("Nightly price"))
-    cells = "".join(
-        f'<div class="pl-cell is-{cell.state}" data-day="{cell.day.isoformat()}"'
-        f' data-state="{cell.state}"></div>'
-        for cell in row.cells
-    )
+    cells = "".join(_cell_html(cell) for cell in row.cells)
+    units_row = ""
+    if row.with_stock:
+        free_label = escape(_("Free units"))
+        units_row = (
+            f'<div class="pl-row pl-free"><div class="pl-label">{free_label}</div>'
+            f'<div class="pl-days">{"".join(_units_html(cell) for cell in row.cells)}</div></div>'
+        )
     blocks = "".join(_block_html(placed) for placed in row.blocks)
     if not hasattr(planning, "_price_cache"):
         planning._price_cache = {}
@@ -151,6 +172,7 @@ def planning_grid(planning, row) -> str:
         '<div class="pl-stack">'
         f'<div class="pl-days pl-cells" data-lodging="{row.lodging.pk}">{cells}</div>'
         f'<div class="pl-days pl-blocks">{blocks}</div></div></div>'
+        f"{units_row}"
         f'<div class="pl-row pl-prices"><div class="pl-label">{prices_label}</div>'
         f'<div class="pl-days">{prices}</div></div>'
         "</div>"

@@ -23,7 +23,7 @@ from common.htmx import htmx_target
 from common.money import ZERO
 from comptes.audit import history
 from comptes.decorators import provider_required
-from reservations import services
+from reservations import money, services
 from reservations.forms.bookings import (
     ClientForm,
     DepositForm,
@@ -143,8 +143,9 @@ def booking_create(request: HttpRequest) -> HttpResponse:
             arrival=arrival,
             departure=dates_form.cleaned_data["departure"],
             occupants=price_form.occupants,
-            lodging_price=price_form.cleaned_data["price"],
-            discount=price_form.cleaned_data["discount"],
+            owner_price=services.OwnerPrice(
+                price_form.cleaned_data["price"], price_form.cleaned_data["discount"]
+            ),
             client=existing,
             client_data=None if existing is not None else client_form.cleaned_data,
             user=request.user,
@@ -221,7 +222,6 @@ def _detail_context(booking: Booking) -> dict:
     )
     payments = list(Payment.objects.filter(booking=booking).order_by("date", "id"))
     first_arrival = min((stay.arrival for stay in stays), default=None)
-    deposit_left = max(booking.deposit_amount - booking.paid_amount, ZERO)
     return {
         "booking": booking,
         "client": booking.client,
@@ -231,7 +231,7 @@ def _detail_context(booking: Booking) -> dict:
         "history": list(history(booking)[:200]),
         "balance_at_arrival": booking.balance_due_date is not None
         and booking.balance_due_date == first_arrival,
-        "deposit_left": deposit_left,
+        "deposit_left": money.deposit_left(booking),
         "is_option": booking.status == BookingStatus.OPTION,
         "is_cancelled": booking.status == BookingStatus.CANCELLED,
         "detail_url": reverse("reservations:booking_detail", kwargs={"booking_pk": booking.pk}),
@@ -477,9 +477,7 @@ def supplement_delete(request: HttpRequest, booking_pk: int, booking_supplement_
 
 def _payment_initial(booking: Booking) -> dict:
     """ "Open Pro propose d'ajouter le règlement de l'acompte ou du solde"."""
-    deposit_left = booking.deposit_amount - booking.paid_amount
-    amount = deposit_left if booking.status == BookingStatus.OPTION and deposit_left > 0 else booking.balance
-    return {"amount": amount if amount > 0 else None, "date": timezone.localdate()}
+    return {"amount": money.suggested_payment(booking), "date": timezone.localdate()}
 
 
 @provider_required

@@ -23,9 +23,8 @@ from common.forms import add_service_errors
 from common.htmx import htmx_target
 from comptes.decorators import provider_required
 from hebergements.models import Lodging
-from reservations import services
+from reservations import availability, services
 from reservations.forms.bookings import ProhibitionForm, parse_day
-from reservations.models import Stay
 from reservations.planning import COMPACT_DAYS, NORMAL_DAYS, add_months, build_planning
 
 PLANNING_DISPLAY_KEY = "planning_display"
@@ -78,23 +77,15 @@ def planning(request: HttpRequest) -> HttpResponse:
 
 
 def _selection_state(lodging: Lodging, arrival, departure) -> str:
-    """free: nothing on those nights; prohibited: every night is under a sale prohibition."""
-    stays = list(
-        Stay.objects.filter(
-            lodging=lodging, active=True, arrival__lt=departure, departure__gt=arrival
-        ).values("kind", "arrival", "departure")
-    )
-    if not stays:
+    """free: a unit is free on every night; prohibited: every night is closed by a sale prohibition;
+    booked: some night is full; mixed: prohibited and free nights."""
+    by_day = availability.nights([lodging], arrival, departure, include_external=False)[lodging.pk]
+    states = {night.state for night in by_day.values()}
+    if states <= {"free", "partial"}:
         return "free"
-    if any(stay["kind"] != Stay.Kind.PROHIBITION for stay in stays):
-        return "booked"
-    covered = set()
-    for stay in stays:
-        day = max(stay["arrival"], arrival)
-        while day < min(stay["departure"], departure):
-            covered.add(day)
-            day += timedelta(days=1)
-    return "prohibited" if len(covered) == (departure - arrival).days else "mixed"
+    if states == {"prohibited"}:
+        return "prohibited"
+    return "booked" if "booked" in states else "mixed"
 
 
 @provider_required
@@ -117,7 +108,7 @@ def planning_selection(request: HttpRequest) -> HttpResponse:
         "nights": (departure - arrival).days,
         "state": state,
         "start": start,
-        "form": ProhibitionForm(initial=initial),
+        "form": ProhibitionForm(initial=initial, with_units=availability.capacity_of(lodging) > 1),
         "booking_create_url": reverse("reservations:booking_create")
         + "?"
         + urlencode(
@@ -138,16 +129,21 @@ def _prohibition_view(request: HttpRequest, *, remove: bool) -> HttpResponse:
         "departure": parse_day(request.GET.get("departure")),
         "start": parse_day(request.GET.get("debut")),
     }
-    form = ProhibitionForm(request.POST or None, initial=initial)
+    lodging_id = request.POST.get("lodging") or request.GET.get("lodging") or ""
+    lodging = Lodging.objects.filter(pk=lodging_id).first() if lodging_id.isdigit() else None
+    with_units = not remove and lodging is not None and availability.capacity_of(lodging) > 1
+    form = ProhibitionForm(request.POST or None, initial=initial, with_units=with_units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         service = services.sale_prohibition_remove if remove else services.sale_prohibition_create
+        extra = {"units": data.get("units")} if with_units else {}
         try:
             service(
                 provider=request.provider,
                 lodging=data["lodging"],
                 arrival=data["arrival"],
                 departure=data["departure"],
+                **extra,
                 user=request.user,
             )
         except ValidationError as error:

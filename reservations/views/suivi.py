@@ -46,15 +46,7 @@ def _phone_booking(request: HttpRequest, form: PhoneBookingForm):
     lodging, arrival, departure = data["lodging"], data["arrival"], data["departure"]
     bracket = AgeBracket.objects.order_by("position", "-age_max").first()
     occupants = {bracket.pk: max(1, lodging.capacity_min)} if bracket else {}
-    price, discount = data.get("price"), None
-    if price is None:
-        proposal = services.stay_price_proposal(
-            lodging=lodging, arrival=arrival, nights=(departure - arrival).days, occupants=occupants
-        )
-        if proposal.price is None:
-            form.add_error("price", " ".join(filter(None, [proposal.note, _("Give the price of the stay.")])))
-            return None
-        price, discount = proposal.price, proposal.discount
+    price = data.get("price")
     try:
         return services.booking_create(
             provider=request.provider,
@@ -62,8 +54,7 @@ def _phone_booking(request: HttpRequest, form: PhoneBookingForm):
             arrival=arrival,
             departure=departure,
             occupants=occupants,
-            lodging_price=price,
-            discount=discount,
+            owner_price=services.OwnerPrice(price) if price is not None else None,
             client_data={"last_name": data["client_name"].strip()},
             origin=BookingOrigin.PHONE,
             user=request.user,

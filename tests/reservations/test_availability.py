@@ -16,7 +16,9 @@ from comptes.scoping import provider_scope, scopes_disabled
 from hebergements.models import AgeBracket
 from reservations import services
 from reservations.models import Booking, SaleProhibition, Stay
+from reservations.services import OwnerPrice
 from tests import factories
+from tests.concurrency import race
 
 ARRIVAL = date(2030, 7, 6)
 DEPARTURE = date(2030, 7, 13)
@@ -59,35 +61,6 @@ def test_the_service_answers_the_overlap_next_to_the_dates(provider, lodging):
     with provider_scope(provider):
         assert not Booking.objects.exists()
         assert provider.__class__.objects.get(pk=provider.pk).booking_counter == 0  # rolled back too
-
-
-def race(count: int, attempt) -> list[str]:
-    """Run ``attempt(index)`` in ``count`` threads released at once; each outcome is "ok",
-    "refused" (the dates-unavailable error) or the unexpected error."""
-    start = threading.Barrier(count)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            attempt(index)
-            outcome = "ok"
-        except ValidationError as error:
-            outcome = "refused" if error.message_dict == {"arrival": [UNAVAILABLE]} else repr(error)
-        except Exception as error:  # noqa: BLE001 - reported by the caller's assertion
-            outcome = repr(error)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
@@ -167,7 +140,7 @@ def test_twenty_threads_calling_the_service_at_once_exactly_one_wins():
                 arrival=ARRIVAL,
                 departure=DEPARTURE,
                 occupants=adults,
-                lodging_price=Decimal("250.00"),
+                owner_price=OwnerPrice(Decimal("250.00")),
                 client_data={"last_name": f"Client {index}"},
             )
 
@@ -197,7 +170,7 @@ def test_bookings_and_sale_prohibitions_racing_for_the_same_nights():
                     arrival=ARRIVAL,
                     departure=DEPARTURE,
                     occupants=adults,
-                    lodging_price=Decimal("250.00"),
+                    owner_price=OwnerPrice(Decimal("250.00")),
                     client_data={"last_name": f"Client {index}"},
                 )
 

@@ -82,7 +82,7 @@ def test_more_occupants_than_the_capacity(owner_client, provider, lodging):
         last_name="Dupont",
     )
     assert error_next_to(html, f"occupants_{adult.pk}") == (
-        "Trop d’occupants : cet hébergement accueille 4 personnes au maximum."
+        "Cet hébergement accueille 4 personnes au maximum."
     )
     assert "Étape 2" in html and "Étape 3" not in html
     with pytest.raises(ValidationError) as error:

@@ -12,6 +12,7 @@ from comptes.audit import history
 from comptes.scoping import provider_scope
 from reservations import services
 from reservations.models import BookingStatus, BookingSupplement, SaleProhibition
+from reservations.services import OwnerPrice
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -23,24 +24,25 @@ DEPARTURE = date(2030, 7, 13)
 def test_optional_supplements_chosen_online_are_added_with_the_engines_amounts(provider, lodging):
     animal = factories.offer_supplement(lodging, "Animal", "5.00", per_day=True, max_quantity=2)
     factories.offer_supplement(lodging, "Ménage", "50.00", mandatory=True, counts_toward_deposit=True)
+    factories.price_for_stay(lodging, ARRIVAL, 7, "350.00")
+    factories.price_for_stay(lodging, DEPARTURE, 7, "350.00")
     with provider_scope(provider):
         booking = services.booking_create(
             provider=provider,
             lodging=lodging,
             arrival=ARRIVAL,
             departure=DEPARTURE,
-            occupants=factories.adults(provider),
-            lodging_price=Decimal("350.00"),
+            occupants=factories.adults(provider, 2),
             supplements={animal.pk: 1},
             origin="internet",
-            promo_code="ETE",
+            online=True,
             client_data={"last_name": "Dupont"},
         )
         lines = sorted(BookingSupplement.objects.filter(booking=booking).values_list("label", "amount"))
     assert lines == [("Animal", Decimal("35.00")), ("Ménage", Decimal("50.00"))]
     assert booking.total_amount == Decimal("435.00")
     assert booking.deposit_amount == Decimal("100.00")  # 25 % of (350,00 + 50,00)
-    assert (booking.origin, booking.promo_code) == ("internet", "ETE")
+    assert booking.origin == "internet"
 
     with pytest.raises(ValidationError) as error, provider_scope(provider):
         services.booking_create(
@@ -48,12 +50,29 @@ def test_optional_supplements_chosen_online_are_added_with_the_engines_amounts(p
             lodging=lodging,
             arrival=DEPARTURE,
             departure=date(2030, 7, 20),
-            occupants=factories.adults(provider),
-            lodging_price=Decimal("350.00"),
+            occupants=factories.adults(provider, 2),
             supplements={animal.pk: 3},
+            online=True,
             client_data={"last_name": "Dupont"},
         )
     assert list(error.value.message_dict) == ["supplements"]
+
+
+def test_an_online_booking_has_no_price_but_the_engines(provider, lodging):
+    """Public paths cannot give a price: without a grid price for the stay, nothing is booked."""
+    with pytest.raises(ValidationError) as error, provider_scope(provider):
+        services.booking_create(
+            provider=provider,
+            lodging=lodging,
+            arrival=ARRIVAL,
+            departure=DEPARTURE,
+            occupants=factories.adults(provider, 2),
+            owner_price=OwnerPrice(Decimal("1.00")),  # ignored online
+            origin="internet",
+            online=True,
+            client_data={"last_name": "Dupont"},
+        )
+    assert list(error.value.message_dict) == ["price"]
 
 
 def test_changing_a_stay_recomputes_its_per_day_and_per_person_supplements(provider, lodging):
@@ -66,7 +85,7 @@ def test_changing_a_stay_recomputes_its_per_day_and_per_person_supplements(provi
             arrival=ARRIVAL,
             departure=DEPARTURE,
             occupants=factories.adults(provider, 2),
-            lodging_price=Decimal("350.00"),
+            owner_price=OwnerPrice(Decimal("350.00")),
             supplements={animal.pk: 2},
             client_data={"last_name": "Dupont"},
         )

@@ -16,6 +16,7 @@ from hebergements.models import Classification, Commune, Lodging, LodgingType, S
 from hebergements.services import lodging_create, supplement_create
 from reservations import services as booking_services
 from reservations.models import Booking, BookingOrigin, PaymentMode
+from reservations.services import OwnerPrice
 from tarifs.models import StayPrice
 from tarifs.services import stay_prices_generate
 
@@ -155,7 +156,7 @@ class Command(BaseCommand):
                 arrival=arrival,
                 departure=arrival + timedelta(days=nights),
                 occupants=adults,
-                lodging_price=Decimal(price),
+                owner_price=OwnerPrice(Decimal(price)),
                 origin=origin,
                 client_data={
                     "last_name": last_name,

@@ -1,0 +1,120 @@
+"""Payments ("règlements") of a booking file: record, change, delete. Each change refreshes the
+file's amounts and status (``services.bookings.booking_refresh``) under the file's row lock."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from common.money import ZERO, format_money, round_money
+from comptes.audit import audit_date, log_action
+from reservations.models import Booking, BookingStatus, Payment
+from reservations.services.bookings import booking_lock, booking_refresh
+
+
+def _check_payment(
+    booking: Booking, amount: Decimal | None, paid_without_it: Decimal, previous: Decimal | None = None
+) -> Decimal:
+    """``paid_without_it``: what the file's payments add up to without this one; ``previous``: the
+    amount of the payment being edited (a cancelled file may not receive more money)."""
+    if amount is None:
+        raise ValidationError({"amount": _("Give the amount.")})
+    amount = round_money(amount)
+    if amount == 0:
+        raise ValidationError({"amount": _("The amount cannot be zero.")})
+    if booking.status == BookingStatus.CANCELLED and amount > 0 and (previous is None or amount > previous):
+        raise ValidationError(
+            {"amount": _("This file is cancelled: no payment can be recorded on it, only a refund.")}
+        )
+    if amount < 0 and paid_without_it + amount < 0:
+        raise ValidationError(
+            {
+                "amount": _("A refund cannot be larger than what was paid (%(paid)s).")
+                % {"paid": format_money(max(paid_without_it, ZERO))}
+            }
+        )
+    return amount
+
+
+def _payment_data(payment: Payment) -> dict:
+    return {
+        "date": audit_date(payment.date),
+        "mode": payment.mode,
+        "amount": str(payment.amount),
+        "note": payment.note,
+    }
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    booking: Booking,
+    date: date,
+    mode: str,
+    amount: Decimal | None,
+    note: str = "",
+    reference: str = "",
+    user=None,
+) -> Payment:
+    """Record a payment ("règlement"); a refund is a negative amount, never more than was paid.
+
+    Recording a payment on an option confirms it; a balance of 0 makes the file paid (soldé).
+    """
+    booking = booking_lock(booking)
+    amount = _check_payment(booking, amount, booking.paid_amount)
+    payment = Payment(
+        provider_id=booking.provider_id,
+        booking=booking,
+        date=date,
+        mode=mode,
+        amount=amount,
+        note=note.strip(),
+        reference=reference,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    payment.full_clean()
+    payment.save()
+    log_action(
+        booking, "booking.payment.added", user=user, data={"payment": payment.pk, **_payment_data(payment)}
+    )
+    booking_refresh(booking=booking, user=user)
+    return payment
+
+
+@transaction.atomic
+def payment_update(
+    *, payment: Payment, date: date, mode: str, amount: Decimal | None, note: str = "", user=None
+) -> Payment:
+    booking = booking_lock(payment.booking)
+    payment = Payment.objects.select_for_update(no_key=True).get(pk=payment.pk)
+    before = _payment_data(payment)
+    amount = _check_payment(booking, amount, booking.paid_amount - payment.amount, previous=payment.amount)
+    payment.date, payment.mode, payment.amount, payment.note = date, mode, amount, note.strip()
+    payment.full_clean()
+    payment.save()
+    log_action(
+        booking,
+        "booking.payment.changed",
+        user=user,
+        data={"payment": payment.pk, "from": before, "to": _payment_data(payment)},
+    )
+    booking_refresh(booking=booking, user=user)
+    return payment
+
+
+@transaction.atomic
+def payment_delete(*, payment: Payment, user=None) -> None:
+    booking = booking_lock(payment.booking)
+    if booking.paid_amount - payment.amount < 0:
+        raise ValidationError(
+            _("Deleting this payment would leave more refunded than paid: delete the refund first.")
+        )
+    log_action(
+        booking, "booking.payment.deleted", user=user, data={"payment": payment.pk, **_payment_data(payment)}
+    )
+    payment.delete()
+    booking_refresh(booking=booking, user=user)
