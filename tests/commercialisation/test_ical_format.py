@@ -284,3 +284,49 @@ def test_serialized_calendar_is_valid_rfc5545():
     ]
     assert events[0]["DTSTAMP"].dt == stamp
     assert b"DTSTART;VALUE=DATE:20240508\r\n" in body
+
+
+# The sync window ----------------------------------------------------------------------------
+
+
+def calendar_of(*events: list[str]) -> bytes:
+    return feeds.ics(
+        "BEGIN:VCALENDAR", "VERSION:2.0", *[line for event in events for line in event], "END:VCALENDAR"
+    )
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        # everything more than three years ahead (the last night synchronised is 3 May 2027)
+        [
+            feeds.vevent("far1", "20270601", "20270608", "Reserved"),
+            feeds.vevent("far2", "20300101", "20300105", "Reserved"),
+        ],
+        # everything in the past, a recurring series too
+        [
+            feeds.vevent("old1", "20230510", "20230514", "Reserved"),
+            feeds.vevent("old2", "20200101", "20200105", "Reserved", "RRULE:FREQ=YEARLY;COUNT=3"),
+        ],
+    ],
+    ids=["future", "past"],
+)
+def test_a_feed_with_every_event_outside_the_window_says_so(events):
+    parsed = parse(calendar_of(*events))
+    assert parsed.events == [] and parsed.skipped == 0
+    assert parsed.outside == 2 and parsed.only_outside_window and not parsed.is_empty
+    assert (parsed.window_start, parsed.window_end) == (date(2024, 4, 28), date(2027, 5, 4))
+
+
+def test_an_empty_calendar_is_not_an_out_of_window_one():
+    parsed = parse(calendar_of())
+    assert parsed.is_empty and not parsed.only_outside_window
+    cancelled = parse(calendar_of(feeds.vevent("c", "20240510", "20240512", "Reserved", "STATUS:CANCELLED")))
+    assert not cancelled.is_empty and not cancelled.only_outside_window and cancelled.ignored == 1
+    some_inside = parse(
+        calendar_of(
+            feeds.vevent("far", "20300101", "20300105", "Reserved"),
+            feeds.vevent("in", "20240510", "20240512", "Reserved"),
+        )
+    )
+    assert some_inside.outside == 1 and not some_inside.only_outside_window
