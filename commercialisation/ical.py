@@ -1,7 +1,7 @@
 """iCalendar (RFC 5545) for the lodging calendars: the serializer of our exports and the tolerant
 parser of the feeds other platforms publish. Pure functions, no database.
 
-Parsing rules (what Airbnb, Booking.com, Abritel/VRBO, Google Calendar and others really send):
+Parsing rules (what Airbnb, Booking.com, Abritel/VRBO, Google Calendar, Smoobu and others really send):
 
 * bytes first: a BOM is dropped, CRLF/LF/CR are all line ends, folded lines are unfolded *before*
   decoding, so a fold inside a multi-byte character ("Réservée") survives; UTF-8, else cp1252;
@@ -15,6 +15,11 @@ Parsing rules (what Airbnb, Booking.com, Abritel/VRBO, Google Calendar and other
   than ``MAX_RULE_ITERATIONS`` periods before the window's end are not expanded; the expansion of a
   feed stops after ``EXPANSION_SECONDS``; at most ``MAX_OCCURRENCES`` occurrences fall in the window;
 * ``STATUS:CANCELLED`` events and cancelled occurrences are dropped;
+* arrival / departure markers are not stays: a **one-day** event whose summary, without accents
+  and case, starts with "check-in", "check in", "checkin", "check-out", "checkout", "arrivée",
+  "arrival", "départ" or "departure" (Smoobu and other channel managers publish "Check-in Jean
+  Dupont" on the arrival day and "Check-out Jean Dupont" on the departure day next to the stay
+  itself) blocks no night and raises no conflict;
 * availability blocks ("Airbnb (Not available)", "CLOSED - Not available", "Indisponible",
   "Blocked"…) get new UIDs and shift every day on some platforms: they are merged into date ranges
   keyed by their dates (an availability mask), never taken for new reservations;
@@ -190,6 +195,9 @@ _MASK_WORDS = (
     "ferme",
 )
 _TENTATIVE_WORDS = ("provisoire", "tentative", "pending", "en attente")
+# Arrival / departure markers, on the summary without accents, lower case: "Check-in Jean Dupont",
+# "CHECK OUT: Dupont", "checkin", "Arrivée Martin", "Départ - Martin", "Arrival", "Departure"…
+_MARKER = re.compile(r"^\W*(check\W*(in|out)|arrivee?s?|arrivals?|departs?|departures?)\b")
 _SUB_DAILY = {"SECONDLY", "MINUTELY", "HOURLY"}
 _PERIOD_DAYS = {"DAILY": 1.0, "WEEKLY": 7.0, "MONTHLY": 30.4375, "YEARLY": 365.25}
 _ONE_DAY = timedelta(days=1)
@@ -215,11 +223,12 @@ class ParsedFeed:
         """True for a block whose event is in the feed but could not be read this time."""
         return key in self.keep or key.split("#", 1)[0] in self.keep
 
-    ignored: int = 0  # cancelled, outside the window
+    ignored: int = 0  # cancelled, outside the window, arrival/departure markers
     echoes: int = 0  # our own export of the same lodging
     total: int = 0  # VEVENTs in the feed
     skipped: int = 0  # events that could not be read (or repeat beyond the limits): reported
     outside: int = 0  # events with nothing inside the window
+    markers: int = 0  # one-day "Check-in …" / "Check-out …" events
     window_start: date | None = None  # first night synchronised
     window_end: date | None = None  # the night after the last one synchronised
 
@@ -250,6 +259,11 @@ def _plain(text: str) -> str:
 def is_availability_block(summary: str) -> bool:
     plain = _plain(summary)
     return any(word in plain for word in _MASK_WORDS)
+
+
+def is_stay_marker(summary: str) -> bool:
+    """A summary naming an arrival or a departure ("Check-in Jean Dupont", "Départ Martin")."""
+    return bool(_MARKER.match(_plain(summary)))
 
 
 def decode_feed(body: bytes) -> str:
@@ -577,6 +591,10 @@ def parse_feed(
     seen: set[str] = set()
     for key, component, (arrival, departure) in raw:
         summary = " ".join(str(component.get("SUMMARY", "")).split())[:200]
+        if departure - arrival == _ONE_DAY and is_stay_marker(summary):
+            result.markers += 1
+            result.ignored += 1
+            continue
         if is_availability_block(summary):
             masks.append((arrival, departure, summary))
             continue

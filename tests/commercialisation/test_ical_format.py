@@ -286,6 +286,67 @@ def test_serialized_calendar_is_valid_rfc5545():
     assert b"DTSTART;VALUE=DATE:20240508\r\n" in body
 
 
+# Arrival / departure markers ----------------------------------------------------------------
+
+
+def test_smoobu_check_in_and_check_out_markers_block_no_night():
+    parsed = parse(feeds.smoobu(feeds.smoobu_stay("1001", "Jean Dupont", "20240510", "20240514")))
+    assert spans(parsed) == [(date(2024, 5, 10), date(2024, 5, 14), "Jean Dupont")]
+    assert [e.key for e in parsed.events] == ["1001@smoobu.com"]
+    assert parsed.markers == 2 and parsed.skipped == 0
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Check-in Jean Dupont",
+        "CHECK-OUT Jean Dupont",
+        "Check in: Dupont",
+        "check out - Dupont",
+        "Checkin",
+        "checkout Dupont",
+        "Check\u2011in Dupont",  # non-breaking hyphen
+        "✈ Check-in Dupont",
+        "Arrivée Martin",
+        "ARRIVEE",
+        "Arrival: Martin",
+        "Départ - Martin",
+        "DEPART Martin",
+        "Departure Martin",
+    ],
+)
+def test_one_day_arrival_and_departure_markers_are_recognised(summary):
+    body = feeds.ics(
+        "BEGIN:VCALENDAR", "VERSION:2.0", *feeds.vevent("m", "20240510", None, summary), "END:VCALENDAR"
+    )
+    parsed = parse(body)
+    assert parsed.events == [] and parsed.markers == 1
+    assert ical.is_stay_marker(summary)
+
+
+@pytest.mark.parametrize(
+    "summary", ["Réservé", "Jean Dupont", "Départementale 12", "Checking the boiler", "Arrivage de bois", ""]
+)
+def test_other_one_day_events_still_block_their_night(summary):
+    body = feeds.ics(
+        "BEGIN:VCALENDAR", "VERSION:2.0", *feeds.vevent("m", "20240510", None, summary), "END:VCALENDAR"
+    )
+    assert [(e.arrival, e.departure) for e in parse(body).reservations] == [
+        (date(2024, 5, 10), date(2024, 5, 11))
+    ]
+    assert not ical.is_stay_marker(summary)
+
+
+def test_a_marker_summary_on_a_stay_of_several_nights_is_a_stay():
+    body = feeds.ics(
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        *feeds.vevent("s", "20240510", "20240512", "Arrivée Martin"),
+        "END:VCALENDAR",
+    )
+    assert spans(parse(body)) == [(date(2024, 5, 10), date(2024, 5, 12), "Arrivée Martin")]
+
+
 # The sync window ----------------------------------------------------------------------------
 
 

@@ -501,3 +501,48 @@ def test_two_simultaneous_syncs_of_one_feed_import_each_event_once(feed_server, 
     assert errors == []
     assert sorted(r.created for r in results) == [0, 10] and all(r.error == "" for r in results)
     assert len(blocks_of(feed)) == 10
+
+
+def test_smoobu_markers_block_no_night_and_a_changeover_day_is_no_conflict(
+    feed_server, lodging, sync, mailoutbox
+):
+    """Jean Dupont stays 10 → 14 May; Smoobu adds "Check-in" on the 10th and "Check-out" on the 14th.
+    Other guests' booking files leave on the 10th and arrive on the 14th: ordinary changeovers."""
+    factories.make_booking_stay(lodging, date(2024, 5, 6), date(2024, 5, 10), client_name="Martin")
+    factories.make_booking_stay(lodging, date(2024, 5, 14), date(2024, 5, 18), client_name="Kiourtzidou")
+    feed = factories.make_ical_feed(
+        lodging, feed_server.url("/smoobu.ics"), platform=Platform.OTHER, name="Smoobu"
+    )
+    feed_server.serve(
+        "/smoobu.ics", feeds.smoobu(feeds.smoobu_stay("1001", "Jean Dupont", "20240510", "20240514"))
+    )
+    result = sync(feed)
+    assert (result.created, result.conflicts, result.error) == (1, 0, "")
+    assert planning(lodging, date(2024, 5, 8), date(2024, 5, 16)) == expected(
+        "2024-05-08", "2024-05-16", nights("2024-05-10", "2024-05-14", "reservation:Jean Dupont")
+    )
+    assert blocks_of(feed) == [("1001@smoobu.com", date(2024, 5, 10), date(2024, 5, 14))]
+    with provider_scope(lodging.provider):
+        assert selectors.open_conflicts(lodging.provider) == []
+    assert mailoutbox == []
+
+
+def test_markers_imported_before_leave_the_planning(feed_server, lodging, sync):
+    feed = factories.make_ical_feed(
+        lodging, feed_server.url("/smoobu.ics"), platform=Platform.OTHER, name="Smoobu"
+    )
+    with provider_scope(lodging.provider):
+        ImportedBlock.objects.create(
+            provider=lodging.provider,
+            lodging=lodging,
+            feed=feed,
+            uid="1001-checkout@smoobu.com",
+            summary="Check-out Jean Dupont",
+            arrival=date(2024, 5, 14),
+            departure=date(2024, 5, 15),
+        )
+    feed_server.serve(
+        "/smoobu.ics", feeds.smoobu(feeds.smoobu_stay("1001", "Jean Dupont", "20240510", "20240514"))
+    )
+    sync(feed)
+    assert blocks_of(feed) == [("1001@smoobu.com", date(2024, 5, 10), date(2024, 5, 14))]
