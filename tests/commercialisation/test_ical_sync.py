@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from commercialisation import selectors, services
@@ -546,3 +547,91 @@ def test_markers_imported_before_leave_the_planning(feed_server, lodging, sync):
     )
     sync(feed)
     assert blocks_of(feed) == [("1001@smoobu.com", date(2024, 5, 10), date(2024, 5, 14))]
+
+
+OUTSIDE = (
+    "Le calendrier ne contient aucun événement dans la période synchronisée (du 28/04/2024 au 03/05/2027)."
+)
+
+
+def test_a_feed_with_every_event_outside_the_window_is_a_success_that_says_so(
+    feed_server, lodging, sync, owner_client
+):
+    pages = [
+        reverse("commercialisation:ical"),
+        reverse("commercialisation:lodging_ical", kwargs={"lodging_pk": lodging.pk}),
+    ]
+    feed = factories.make_ical_feed(lodging, feed_server.url("/a.ics"))
+    feed_server.serve(
+        "/a.ics",
+        feeds.airbnb(
+            feeds.airbnb_reserved("past", "20240428", "20240430"),
+            feeds.airbnb_reserved("next", "20240510", "20240512"),
+        ),
+    )
+    sync(feed)
+    # The platform now lists only stays more than three years ahead (and "next" was cancelled).
+    feed_server.serve(
+        "/a.ics",
+        feeds.airbnb(
+            feeds.airbnb_reserved("far", "20270601", "20270608"),
+            feeds.airbnb_reserved("farther", "20300101", "20300105"),
+        ),
+    )
+    result = sync(feed)
+    assert (result.error, result.created, result.removed, result.notice) == ("", 0, 1, "outside_window")
+    assert feed.state == IcalFeed.State.OK and feed.consecutive_failures == 0
+    assert blocks_of(feed) == [("past@airbnb.com", date(2024, 4, 28), date(2024, 4, 30))]  # history kept
+    for page in pages:
+        assert OUTSIDE in owner_client.get(page).content.decode()
+    assert sync(feed).unchanged  # same bytes, not parsed again: still said
+    assert OUTSIDE in owner_client.get(pages[0]).content.decode()
+
+    feed_server.serve("/a.ics", feeds.airbnb(feeds.airbnb_reserved("next", "20240510", "20240512")))
+    sync(feed)
+    html = owner_client.get(pages[0]).content.decode()
+    assert "aucun événement" not in html and "1 importé(s), 0 modifié(s), 0 supprimé(s)" in html
+
+
+def test_an_empty_calendar_is_a_success_that_says_so(feed_server, lodging, sync, owner_client):
+    feed = factories.make_ical_feed(lodging, feed_server.url("/a.ics"))
+    feed_server.serve("/a.ics", feeds.airbnb())
+    result = sync(feed)
+    assert result.error == "" and result.notice == "empty"
+    html = owner_client.get(reverse("commercialisation:ical")).content.decode()
+    assert "Le calendrier ne contient aucun événement." in html and "période synchronisée" not in html
+
+
+def test_unreadable_events_are_skipped_reported_and_keep_their_blocks(
+    feed_server, lodging, sync, owner_client
+):
+    weekly = [
+        "BEGIN:VEVENT",
+        "DTSTART;VALUE=DATE:20240506",
+        "DTEND;VALUE=DATE:20240508",
+        "RRULE:FREQ=WEEKLY;COUNT=3",
+        "UID:weekly@example.com",
+        "SUMMARY:Location Martin",
+        "END:VEVENT",
+    ]
+    feed = factories.make_ical_feed(
+        lodging, feed_server.url("/g.ics"), platform=Platform.GOOGLE, name="Agenda"
+    )
+    feed_server.serve("/g.ics", feeds.google(weekly, feeds.google_utc_stay()))
+    assert sync(feed).created == 4
+    before = blocks_of(feed)
+
+    broken_weekly = [*weekly[:-1], "EXDATE:garbage", "END:VEVENT"]
+    period_start = [
+        "BEGIN:VEVENT",
+        "UID:p@example.com",
+        "DTSTART;VALUE=PERIOD:20240601T140000Z/P2D",
+        "END:VEVENT",
+    ]
+    feed_server.serve("/g.ics", feeds.google(broken_weekly, period_start, feeds.google_utc_stay()))
+    result = sync(feed)
+    assert (result.error, result.skipped, result.removed) == ("", 2, 0)
+    assert feed.state == IcalFeed.State.OK
+    assert blocks_of(feed) == before
+    html = owner_client.get(reverse("commercialisation:ical")).content.decode()
+    assert "2 événements ignorés : ils n’ont pas pu être lus ou ne sont pas pris en charge." in html
