@@ -11,11 +11,13 @@ iCal synchronisation keeps three tables:
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from commercialisation.ical import feed_error_message
@@ -27,6 +29,9 @@ from hebergements.models import Lodging
 FAILURES_BEFORE_FLAG = 3
 # "Synchronising…" is shown (and the page polls) at most this long after a request.
 PENDING_FOR_AT_MOST = timedelta(minutes=5)
+# What the last successful synchronisation found about a feed's content (``last_result["notice"]``).
+NOTICE_EMPTY = "empty"  # the calendar has no event at all
+NOTICE_OUTSIDE_WINDOW = "outside_window"  # it has events, none of them in the synchronised period
 
 
 class Platform(models.TextChoices):
@@ -55,6 +60,16 @@ class IcalExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lodging} export"
+
+
+def _outside_window_note(result: dict) -> str:
+    try:
+        start = date_format(date.fromisoformat(result["window_start"]), "SHORT_DATE_FORMAT")
+        end = date_format(date.fromisoformat(result["window_end"]), "SHORT_DATE_FORMAT")
+    except (KeyError, TypeError, ValueError):
+        return gettext("The calendar contains no event in the synchronised period.")
+    text = gettext("The calendar contains no event in the synchronised period (from %(start)s to %(end)s).")
+    return text % {"start": start, "end": end}
 
 
 class IcalFeed(models.Model):
@@ -139,6 +154,28 @@ class IcalFeed(models.Model):
         if not self.last_error_code:
             return ""
         return feed_error_message(self.last_error_code, status=self.last_error_status or "?")
+
+    @property
+    def result_notes(self) -> list[str]:
+        """What the owner should know about the content the last successful synchronisation read."""
+        result = self.last_result or {}
+        notes = []
+        notice = result.get("notice")
+        if notice == NOTICE_EMPTY:
+            notes.append(gettext("The calendar contains no event."))
+        elif notice == NOTICE_OUTSIDE_WINDOW:
+            notes.append(_outside_window_note(result))
+        skipped = int(result.get("skipped") or 0)
+        if skipped:
+            notes.append(
+                ngettext(
+                    "%(n)s event ignored: it could not be read or is not supported.",
+                    "%(n)s events ignored: they could not be read or are not supported.",
+                    skipped,
+                )
+                % {"n": skipped}
+            )
+        return notes
 
     @property
     def is_flagged(self) -> bool:

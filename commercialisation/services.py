@@ -23,7 +23,15 @@ from django.utils.translation import gettext as _
 
 from commercialisation import notifications, selectors
 from commercialisation.ical import RESERVATION, FeedError, ParsedFeed, parse_feed
-from commercialisation.models import FAILURES_BEFORE_FLAG, IcalExport, IcalFeed, ImportedBlock, Platform
+from commercialisation.models import (
+    FAILURES_BEFORE_FLAG,
+    NOTICE_EMPTY,
+    NOTICE_OUTSIDE_WINDOW,
+    IcalExport,
+    IcalFeed,
+    ImportedBlock,
+    Platform,
+)
 from common.http import FetchError, fetch, normalize_url
 from comptes.audit import log_action
 from comptes.scoping import scopes_disabled
@@ -178,6 +186,10 @@ class SyncResult:
     blocks: int = 0  # availability blocks now on the planning
     conflicts: int = 0  # open conflicts of this feed
     ignored: int = 0
+    skipped: int = 0  # events that could not be read (their blocks are left as they were)
+    notice: str = ""  # models.NOTICE_EMPTY, NOTICE_OUTSIDE_WINDOW or ""
+    window_start: str = ""  # the synchronised nights, first and last (ISO dates)
+    window_end: str = ""
     unchanged: bool = False
     error: str = ""
 
@@ -307,6 +319,13 @@ def _record_success(
         result = SyncResult(unchanged=parsed is None)
         if parsed is not None:
             _reconcile(locked, parsed, result, today=today)
+            _describe(parsed, result)
+        else:  # not parsed again: what the previous parse said about the content still holds
+            previous = locked.last_result or {}
+            result.skipped = int(previous.get("skipped") or 0)
+            result.notice = str(previous.get("notice") or "")
+            result.window_start = str(previous.get("window_start") or "")
+            result.window_end = str(previous.get("window_end") or "")
         if digest is not None:  # a full answer (200): its validators replace the old ones
             locked.content_hash = digest
             locked.etag = response_headers.get("etag", "")[:500]
@@ -328,6 +347,18 @@ def _record_success(
         locked.save()
     _copy_state(locked, feed)
     return result
+
+
+def _describe(parsed: ParsedFeed, result: SyncResult) -> None:
+    """What the owner is told about the feed's content, next to it on the synchronisation pages."""
+    result.skipped = parsed.skipped
+    if parsed.is_empty:
+        result.notice = NOTICE_EMPTY
+    elif parsed.only_outside_window:
+        result.notice = NOTICE_OUTSIDE_WINDOW
+    if parsed.window_start is not None and parsed.window_end is not None:
+        result.window_start = parsed.window_start.isoformat()
+        result.window_end = (parsed.window_end - timedelta(days=1)).isoformat()
 
 
 def _reconcile(feed: IcalFeed, parsed: ParsedFeed, result: SyncResult, *, today) -> None:

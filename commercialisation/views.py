@@ -35,7 +35,7 @@ def _sync_message(request: HttpRequest, feeds: list[IcalFeed]) -> None:
     if any(feed.state == IcalFeed.State.PENDING for feed in feeds):
         messages.info(request, _("Synchronisation started: the results appear below in a moment."))
         return
-    total = {"created": 0, "updated": 0, "removed": 0, "conflicts": 0}
+    total = {"created": 0, "updated": 0, "removed": 0, "conflicts": 0, "skipped": 0}
     errors = 0
     for feed in feeds:
         if feed.last_error_code:
@@ -50,8 +50,11 @@ def _sync_message(request: HttpRequest, feeds: list[IcalFeed]) -> None:
         ngettext("%(n)s conflict", "%(n)s conflicts", total["conflicts"]) % {"n": total["conflicts"]},
         ngettext("%(n)s error", "%(n)s errors", errors) % {"n": errors},
     ]
+    if skipped := total["skipped"]:
+        parts.append(ngettext("%(n)s event ignored", "%(n)s events ignored", skipped) % {"n": skipped})
     text = _("Synchronisation done: %(result)s.") % {"result": ", ".join(parts)}
-    (messages.warning if errors or total["conflicts"] else messages.success)(request, text)
+    warn = errors or total["conflicts"] or total["skipped"]
+    (messages.warning if warn else messages.success)(request, text)
 
 
 def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:

@@ -168,3 +168,37 @@ def google_utc_stay() -> list[str]:
         "SUMMARY:Séjour famille",
         "END:VEVENT",
     ]
+
+
+def smoobu(*events: list[str]) -> bytes:
+    """Smoobu (a channel manager): each stay is an all-day event named after the guest, with a
+    one-day "Check-in <guest>" event on the arrival day and "Check-out <guest>" on the departure day."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Smoobu//Smoobu Calendar//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:Smoobu",
+    ]
+    for event in events:
+        lines += event
+    lines.append("END:VCALENDAR")
+    return ics(*lines)
+
+
+def smoobu_stay(number: str, guest: str, arrival: str, departure: str) -> list[str]:
+    """The stay, its check-in marker (timed, the arrival hour) and its check-out marker (all day)."""
+    return [
+        *vevent(f"{number}@smoobu.com", arrival, departure, guest, "DTSTAMP:20240420T080000Z"),
+        "BEGIN:VEVENT",
+        f"UID:{number}-checkin@smoobu.com",
+        f"DTSTART;TZID=Europe/Paris:{arrival}T160000",
+        f"DTEND;TZID=Europe/Paris:{arrival}T170000",
+        f"SUMMARY:Check-in {guest}",
+        "DTSTAMP:20240420T080000Z",
+        "END:VEVENT",
+        *vevent(
+            f"{number}-checkout@smoobu.com", departure, None, f"Check-out {guest}", "DTSTAMP:20240420T080000Z"
+        ),
+    ]

@@ -284,3 +284,110 @@ def test_serialized_calendar_is_valid_rfc5545():
     ]
     assert events[0]["DTSTAMP"].dt == stamp
     assert b"DTSTART;VALUE=DATE:20240508\r\n" in body
+
+
+# Arrival / departure markers ----------------------------------------------------------------
+
+
+def test_smoobu_check_in_and_check_out_markers_block_no_night():
+    parsed = parse(feeds.smoobu(feeds.smoobu_stay("1001", "Jean Dupont", "20240510", "20240514")))
+    assert spans(parsed) == [(date(2024, 5, 10), date(2024, 5, 14), "Jean Dupont")]
+    assert [e.key for e in parsed.events] == ["1001@smoobu.com"]
+    assert parsed.markers == 2 and parsed.skipped == 0
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Check-in Jean Dupont",
+        "CHECK-OUT Jean Dupont",
+        "Check in: Dupont",
+        "check out - Dupont",
+        "Checkin",
+        "checkout Dupont",
+        "Check\u2011in Dupont",  # non-breaking hyphen
+        "✈ Check-in Dupont",
+        "Arrivée Martin",
+        "ARRIVEE",
+        "Arrival: Martin",
+        "Départ - Martin",
+        "DEPART Martin",
+        "Departure Martin",
+    ],
+)
+def test_one_day_arrival_and_departure_markers_are_recognised(summary):
+    body = feeds.ics(
+        "BEGIN:VCALENDAR", "VERSION:2.0", *feeds.vevent("m", "20240510", None, summary), "END:VCALENDAR"
+    )
+    parsed = parse(body)
+    assert parsed.events == [] and parsed.markers == 1
+    assert ical.is_stay_marker(summary)
+
+
+@pytest.mark.parametrize(
+    "summary", ["Réservé", "Jean Dupont", "Départementale 12", "Checking the boiler", "Arrivage de bois", ""]
+)
+def test_other_one_day_events_still_block_their_night(summary):
+    body = feeds.ics(
+        "BEGIN:VCALENDAR", "VERSION:2.0", *feeds.vevent("m", "20240510", None, summary), "END:VCALENDAR"
+    )
+    assert [(e.arrival, e.departure) for e in parse(body).reservations] == [
+        (date(2024, 5, 10), date(2024, 5, 11))
+    ]
+    assert not ical.is_stay_marker(summary)
+
+
+def test_a_marker_summary_on_a_stay_of_several_nights_is_a_stay():
+    body = feeds.ics(
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        *feeds.vevent("s", "20240510", "20240512", "Arrivée Martin"),
+        "END:VCALENDAR",
+    )
+    assert spans(parse(body)) == [(date(2024, 5, 10), date(2024, 5, 12), "Arrivée Martin")]
+
+
+# The sync window ----------------------------------------------------------------------------
+
+
+def calendar_of(*events: list[str]) -> bytes:
+    return feeds.ics(
+        "BEGIN:VCALENDAR", "VERSION:2.0", *[line for event in events for line in event], "END:VCALENDAR"
+    )
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        # everything more than three years ahead (the last night synchronised is 3 May 2027)
+        [
+            feeds.vevent("far1", "20270601", "20270608", "Reserved"),
+            feeds.vevent("far2", "20300101", "20300105", "Reserved"),
+        ],
+        # everything in the past, a recurring series too
+        [
+            feeds.vevent("old1", "20230510", "20230514", "Reserved"),
+            feeds.vevent("old2", "20200101", "20200105", "Reserved", "RRULE:FREQ=YEARLY;COUNT=3"),
+        ],
+    ],
+    ids=["future", "past"],
+)
+def test_a_feed_with_every_event_outside_the_window_says_so(events):
+    parsed = parse(calendar_of(*events))
+    assert parsed.events == [] and parsed.skipped == 0
+    assert parsed.outside == 2 and parsed.only_outside_window and not parsed.is_empty
+    assert (parsed.window_start, parsed.window_end) == (date(2024, 4, 28), date(2027, 5, 4))
+
+
+def test_an_empty_calendar_is_not_an_out_of_window_one():
+    parsed = parse(calendar_of())
+    assert parsed.is_empty and not parsed.only_outside_window
+    cancelled = parse(calendar_of(feeds.vevent("c", "20240510", "20240512", "Reserved", "STATUS:CANCELLED")))
+    assert not cancelled.is_empty and not cancelled.only_outside_window and cancelled.ignored == 1
+    some_inside = parse(
+        calendar_of(
+            feeds.vevent("far", "20300101", "20300105", "Reserved"),
+            feeds.vevent("in", "20240510", "20240512", "Reserved"),
+        )
+    )
+    assert some_inside.outside == 1 and not some_inside.only_outside_window

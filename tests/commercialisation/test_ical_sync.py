@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from commercialisation import selectors, services
@@ -501,3 +502,136 @@ def test_two_simultaneous_syncs_of_one_feed_import_each_event_once(feed_server, 
     assert errors == []
     assert sorted(r.created for r in results) == [0, 10] and all(r.error == "" for r in results)
     assert len(blocks_of(feed)) == 10
+
+
+def test_smoobu_markers_block_no_night_and_a_changeover_day_is_no_conflict(
+    feed_server, lodging, sync, mailoutbox
+):
+    """Jean Dupont stays 10 → 14 May; Smoobu adds "Check-in" on the 10th and "Check-out" on the 14th.
+    Other guests' booking files leave on the 10th and arrive on the 14th: ordinary changeovers."""
+    factories.make_booking_stay(lodging, date(2024, 5, 6), date(2024, 5, 10), client_name="Martin")
+    factories.make_booking_stay(lodging, date(2024, 5, 14), date(2024, 5, 18), client_name="Kiourtzidou")
+    feed = factories.make_ical_feed(
+        lodging, feed_server.url("/smoobu.ics"), platform=Platform.OTHER, name="Smoobu"
+    )
+    feed_server.serve(
+        "/smoobu.ics", feeds.smoobu(feeds.smoobu_stay("1001", "Jean Dupont", "20240510", "20240514"))
+    )
+    result = sync(feed)
+    assert (result.created, result.conflicts, result.error) == (1, 0, "")
+    assert planning(lodging, date(2024, 5, 8), date(2024, 5, 16)) == expected(
+        "2024-05-08", "2024-05-16", nights("2024-05-10", "2024-05-14", "reservation:Jean Dupont")
+    )
+    assert blocks_of(feed) == [("1001@smoobu.com", date(2024, 5, 10), date(2024, 5, 14))]
+    with provider_scope(lodging.provider):
+        assert selectors.open_conflicts(lodging.provider) == []
+    assert mailoutbox == []
+
+
+def test_markers_imported_before_leave_the_planning(feed_server, lodging, sync):
+    feed = factories.make_ical_feed(
+        lodging, feed_server.url("/smoobu.ics"), platform=Platform.OTHER, name="Smoobu"
+    )
+    with provider_scope(lodging.provider):
+        ImportedBlock.objects.create(
+            provider=lodging.provider,
+            lodging=lodging,
+            feed=feed,
+            uid="1001-checkout@smoobu.com",
+            summary="Check-out Jean Dupont",
+            arrival=date(2024, 5, 14),
+            departure=date(2024, 5, 15),
+        )
+    feed_server.serve(
+        "/smoobu.ics", feeds.smoobu(feeds.smoobu_stay("1001", "Jean Dupont", "20240510", "20240514"))
+    )
+    sync(feed)
+    assert blocks_of(feed) == [("1001@smoobu.com", date(2024, 5, 10), date(2024, 5, 14))]
+
+
+OUTSIDE = (
+    "Le calendrier ne contient aucun événement dans la période synchronisée (du 28/04/2024 au 03/05/2027)."
+)
+
+
+def test_a_feed_with_every_event_outside_the_window_is_a_success_that_says_so(
+    feed_server, lodging, sync, owner_client
+):
+    pages = [
+        reverse("commercialisation:ical"),
+        reverse("commercialisation:lodging_ical", kwargs={"lodging_pk": lodging.pk}),
+    ]
+    feed = factories.make_ical_feed(lodging, feed_server.url("/a.ics"))
+    feed_server.serve(
+        "/a.ics",
+        feeds.airbnb(
+            feeds.airbnb_reserved("past", "20240428", "20240430"),
+            feeds.airbnb_reserved("next", "20240510", "20240512"),
+        ),
+    )
+    sync(feed)
+    # The platform now lists only stays more than three years ahead (and "next" was cancelled).
+    feed_server.serve(
+        "/a.ics",
+        feeds.airbnb(
+            feeds.airbnb_reserved("far", "20270601", "20270608"),
+            feeds.airbnb_reserved("farther", "20300101", "20300105"),
+        ),
+    )
+    result = sync(feed)
+    assert (result.error, result.created, result.removed, result.notice) == ("", 0, 1, "outside_window")
+    assert feed.state == IcalFeed.State.OK and feed.consecutive_failures == 0
+    assert blocks_of(feed) == [("past@airbnb.com", date(2024, 4, 28), date(2024, 4, 30))]  # history kept
+    for page in pages:
+        assert OUTSIDE in owner_client.get(page).content.decode()
+    assert sync(feed).unchanged  # same bytes, not parsed again: still said
+    assert OUTSIDE in owner_client.get(pages[0]).content.decode()
+
+    feed_server.serve("/a.ics", feeds.airbnb(feeds.airbnb_reserved("next", "20240510", "20240512")))
+    sync(feed)
+    html = owner_client.get(pages[0]).content.decode()
+    assert "aucun événement" not in html and "1 importé(s), 0 modifié(s), 0 supprimé(s)" in html
+
+
+def test_an_empty_calendar_is_a_success_that_says_so(feed_server, lodging, sync, owner_client):
+    feed = factories.make_ical_feed(lodging, feed_server.url("/a.ics"))
+    feed_server.serve("/a.ics", feeds.airbnb())
+    result = sync(feed)
+    assert result.error == "" and result.notice == "empty"
+    html = owner_client.get(reverse("commercialisation:ical")).content.decode()
+    assert "Le calendrier ne contient aucun événement." in html and "période synchronisée" not in html
+
+
+def test_unreadable_events_are_skipped_reported_and_keep_their_blocks(
+    feed_server, lodging, sync, owner_client
+):
+    weekly = [
+        "BEGIN:VEVENT",
+        "DTSTART;VALUE=DATE:20240506",
+        "DTEND;VALUE=DATE:20240508",
+        "RRULE:FREQ=WEEKLY;COUNT=3",
+        "UID:weekly@example.com",
+        "SUMMARY:Location Martin",
+        "END:VEVENT",
+    ]
+    feed = factories.make_ical_feed(
+        lodging, feed_server.url("/g.ics"), platform=Platform.GOOGLE, name="Agenda"
+    )
+    feed_server.serve("/g.ics", feeds.google(weekly, feeds.google_utc_stay()))
+    assert sync(feed).created == 4
+    before = blocks_of(feed)
+
+    broken_weekly = [*weekly[:-1], "EXDATE:garbage", "END:VEVENT"]
+    period_start = [
+        "BEGIN:VEVENT",
+        "UID:p@example.com",
+        "DTSTART;VALUE=PERIOD:20240601T140000Z/P2D",
+        "END:VEVENT",
+    ]
+    feed_server.serve("/g.ics", feeds.google(broken_weekly, period_start, feeds.google_utc_stay()))
+    result = sync(feed)
+    assert (result.error, result.skipped, result.removed) == ("", 2, 0)
+    assert feed.state == IcalFeed.State.OK
+    assert blocks_of(feed) == before
+    html = owner_client.get(reverse("commercialisation:ical")).content.decode()
+    assert "2 événements ignorés : ils n’ont pas pu être lus ou ne sont pas pris en charge." in html

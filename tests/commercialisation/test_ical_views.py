@@ -236,3 +236,20 @@ def test_the_lodging_page_costs_the_same_with_many_feeds(owner_client, lodging):
                     departure=date(2024, 6, 2 + j),
                 )
     assert count() == small
+
+
+def test_synchronise_now_counts_the_events_ignored(owner_client, lodging, feed_server, transactional_db):
+    period_start = [
+        "BEGIN:VEVENT",
+        "UID:p@example.com",
+        "DTSTART;VALUE=PERIOD:20240601T140000Z/P2D",
+        "END:VEVENT",
+    ]
+    url = feed_server.serve("/g.ics", feeds.google(period_start, feeds.google_utc_stay()))
+    factories.make_ical_feed(lodging, url, platform="google", name="Agenda")
+    html = owner_client.post(lodging_url(lodging), {"sync": "1"}, follow=True).content.decode()
+    assert (
+        "Synchronisation terminée : 1 événement importé, 0 modifié, 0 supprimé, 0 conflit, 0 erreur, "
+        "1 événement ignoré." in html
+    )
+    assert "1 événement ignoré : il n’a pas pu être lu ou n’est pas pris en charge." in html
