@@ -12,10 +12,12 @@ class CommercialisationConfig(AppConfig):
             imported_planning_blocks,
             imported_units_taken,
         )
-        from reservations.availability import register_external_source
+        from commercialisation.services import conflicts_refresh_for
+        from reservations.availability import register_change_listener, register_external_source
         from reservations.dashboard import register_alert_source
         from reservations.planning import register_block_source
 
         register_block_source(imported_planning_blocks)
         register_alert_source(ical_dashboard_alerts)
         register_external_source(imported_units_taken)
+        register_change_listener(conflicts_refresh_for)

@@ -198,6 +198,12 @@ class ImportedBlock(models.Model):
     tentative = models.BooleanField(default=False)
     arrival = models.DateField(_("arrival"))
     departure = models.DateField(_("departure"))
+    # Written by ``services.conflicts_refresh`` when a sync or a booking changes them (never computed
+    # when a page is shown): a platform's reservation that overbooks the lodging with a file.
+    in_conflict = models.BooleanField(default=False, editable=False)
+    conflict_booking = models.ForeignKey(
+        "reservations.Booking", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     conflict_notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -217,6 +223,11 @@ class ImportedBlock(models.Model):
         indexes = [
             models.Index(fields=["lodging", "arrival"]),
             models.Index(fields=["provider", "departure"]),
+            models.Index(
+                fields=["provider", "departure"],
+                condition=Q(in_conflict=True),
+                name="imported_block_conflicts",
+            ),
         ]
 
     def __str__(self) -> str:

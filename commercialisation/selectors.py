@@ -9,19 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
-    Exists,
     Max,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -30,6 +23,7 @@ from commercialisation.ical import ExportEvent, export_uid
 from commercialisation.models import FAILURES_BEFORE_FLAG, IcalExport, IcalFeed, ImportedBlock, Platform
 from comptes.models import Provider
 from hebergements.models import Lodging
+from reservations import availability
 from reservations.models import BookingStatus, Stay
 
 ACTIVE_BOOKING_STATUSES = (BookingStatus.OPTION, BookingStatus.CONFIRMED, BookingStatus.PAID)
@@ -47,36 +41,6 @@ PLATFORM_COLORS = {
 
 def local_today() -> date:
     return timezone.localdate()
-
-
-def _active_booking_stays() -> QuerySet:
-    return Stay.objects.filter(
-        kind=Stay.Kind.BOOKING, active=True, booking__status__in=ACTIVE_BOOKING_STATUSES
-    )
-
-
-def conflicting_stays() -> QuerySet:
-    """Booking stays overlapping the imported block of the outer query (half-open ranges)."""
-    return _active_booking_stays().filter(
-        lodging_id=OuterRef("lodging_id"),
-        arrival__lt=OuterRef("departure"),
-        departure__gt=OuterRef("arrival"),
-    )
-
-
-def with_conflict(queryset: QuerySet) -> QuerySet:
-    """Annotate ``in_conflict``: a platform's reservation overlapping an active booking file.
-
-    Availability blocks ("Not available"…) are not conflicts: platforms often derive them from our
-    own export, so they overlap our files by design.
-    """
-    return queryset.annotate(
-        in_conflict=Case(
-            When(kind=ImportedBlock.Kind.RESERVATION, then=Exists(conflicting_stays())),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
 
 
 @dataclass(frozen=True)
@@ -109,11 +73,8 @@ class BlockView:
 
 
 def _block_views(queryset: QuerySet) -> list[BlockView]:
-    first_conflict = conflicting_stays().order_by("arrival")
-    rows = with_conflict(queryset).annotate(
-        conflict_booking_id=Subquery(first_conflict.values("booking_id")[:1]),
-        conflict_booking_number=Subquery(first_conflict.values("booking__number")[:1]),
-    )
+    """Imported blocks as pages draw them; conflicts are the flags stored by ``conflicts_refresh``."""
+    rows = queryset
     return [
         BlockView(
             pk=row["pk"],
@@ -130,7 +91,7 @@ def _block_views(queryset: QuerySet) -> list[BlockView]:
             tentative=row["tentative"],
             conflict=row["in_conflict"],
             conflict_booking_id=row["conflict_booking_id"] if row["in_conflict"] else None,
-            conflict_booking_number=row["conflict_booking_number"] if row["in_conflict"] else None,
+            conflict_booking_number=row["conflict_booking__number"] if row["in_conflict"] else None,
             lodging_name=row["lodging__name"],
         )
         for row in rows.values(
@@ -146,7 +107,7 @@ def _block_views(queryset: QuerySet) -> list[BlockView]:
             "tentative",
             "in_conflict",
             "conflict_booking_id",
-            "conflict_booking_number",
+            "conflict_booking__number",
             "lodging__name",
         )
     ]
@@ -172,9 +133,7 @@ def imported_blocks(lodgings: Iterable[Lodging | int], start: date, end: date) -
 
 def open_conflicts(provider: Provider) -> list[BlockView]:
     """Platform reservations overlapping a booking file and not yet over (dashboard, sync page)."""
-    queryset = with_conflict(
-        ImportedBlock.objects.filter(provider=provider, departure__gt=local_today())
-    ).filter(in_conflict=True)
+    queryset = ImportedBlock.objects.filter(provider=provider, in_conflict=True, departure__gt=local_today())
     return _block_views(queryset.order_by("arrival", "id"))
 
 
@@ -270,8 +229,23 @@ def export_events(
     export: IcalExport, *, exclude_feed_id: int | None = None, booked: str, closed: str
 ) -> list[ExportEvent]:
     """The export's events: active booking files and sale prohibitions, plus the reservations of
-    feeds whose events are re-exported (never those of ``exclude_feed_id``). No guest data."""
+    feeds whose events are re-exported (never those of ``exclude_feed_id``). No guest data.
+
+    A lodging with stock closes a night only when no unit is free: its events are the runs of full
+    nights (``reservations.availability`` counts them), not each file."""
     lodging_id = export.lodging_id
+    stays = list(
+        _export_stays(lodging_id)
+        .order_by("arrival", "id")
+        .values("pk", "kind", "arrival", "departure", "units", "updated_at", "booking__updated_at")
+    )
+    blocks = list(
+        _export_blocks(lodging_id, exclude_feed_id)
+        .order_by("arrival", "id")
+        .values("pk", "arrival", "departure", "updated_at")
+    )
+    if availability.capacity_of(export.lodging) > 1:
+        return _full_nights_events(export.lodging, stays, blocks, booked=booked, closed=closed)
     events = [
         ExportEvent(
             uid=export_uid(lodging_id, "stay", row["pk"]),
@@ -280,9 +254,7 @@ def export_events(
             summary=booked if row["kind"] == Stay.Kind.BOOKING else closed,
             last_modified=max(m for m in (row["updated_at"], row["booking__updated_at"]) if m),
         )
-        for row in _export_stays(lodging_id)
-        .order_by("arrival", "id")
-        .values("pk", "kind", "arrival", "departure", "updated_at", "booking__updated_at")
+        for row in stays
     ]
     events += [
         ExportEvent(
@@ -292,10 +264,43 @@ def export_events(
             summary=booked,
             last_modified=row["updated_at"],
         )
-        for row in _export_blocks(lodging_id, exclude_feed_id)
-        .order_by("arrival", "id")
-        .values("pk", "arrival", "departure", "updated_at")
+        for row in blocks
     ]
+    return events
+
+
+def _full_nights_events(lodging: Lodging, stays: list[dict], blocks: list[dict], *, booked: str, closed: str):
+    if not stays and not blocks:
+        return []
+    start = min(row["arrival"] for row in stays + blocks)
+    end = max(row["departure"] for row in stays + blocks)
+    taken = [availability.Taken(r["arrival"], r["departure"], r["units"], r["kind"]) for r in stays] + [
+        availability.Taken(r["arrival"], r["departure"], 1, availability.EXTERNAL) for r in blocks
+    ]
+    nights = availability.count_nights(availability.capacity_by_night(lodging, start, end), taken)
+    changed = max(
+        [m for r in stays for m in (r["updated_at"], r["booking__updated_at"]) if m]
+        + [r["updated_at"] for r in blocks]
+    )
+    events, run = [], []
+    for day in sorted(nights) + [None]:
+        night = nights.get(day) if day is not None else None
+        if night is not None and night.free == 0:
+            run.append(night)
+            continue
+        if run:
+            first, last = run[0].day, run[-1].day + timedelta(days=1)
+            only_closed = all(n.prohibited >= n.capacity for n in run)
+            events.append(
+                ExportEvent(
+                    uid=export_uid(lodging.pk, "full", int(first.strftime("%Y%m%d"))),
+                    arrival=first,
+                    departure=last,
+                    summary=closed if only_closed else booked,
+                    last_modified=changed,
+                )
+            )
+            run = []
     return events
 
 

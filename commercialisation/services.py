@@ -36,6 +36,8 @@ from common.http import FetchError, fetch, normalize_url
 from comptes.audit import log_action
 from comptes.scoping import scopes_disabled
 from hebergements.models import Lodging
+from reservations import availability
+from reservations.models import Stay
 
 logger = logging.getLogger(__name__)
 
@@ -421,30 +423,97 @@ def _reconcile(feed: IcalFeed, parsed: ParsedFeed, result: SyncResult, *, today)
     result.ignored = parsed.ignored + parsed.echoes
 
 
+def _conflicts(lodging: Lodging, blocks: list[ImportedBlock], since) -> dict[int, int]:
+    """{block id: the booking file it clashes with} for the platform reservations among ``blocks``.
+
+    One unit: a reservation overlapping an active booking file. N units: a reservation on a night
+    where the files and the imported blocks together take more than the lodging's units."""
+    reservations = [b for b in blocks if b.kind == ImportedBlock.Kind.RESERVATION]
+    if not reservations:
+        return {}
+    start = max(since, min(b.arrival for b in reservations))
+    end = max(b.departure for b in reservations)
+    files = list(
+        availability.active_stays([lodging.pk], start, end)
+        .filter(kind=Stay.Kind.BOOKING)
+        .order_by("arrival", "id")
+        .values("booking_id", "arrival", "departure")
+    )
+    capacity = availability.capacity_of(lodging)
+    over: set = set()
+    if capacity > 1:
+        taken = [availability.Taken(f["arrival"], f["departure"]) for f in files] + [
+            availability.Taken(b.arrival, b.departure, 1, availability.EXTERNAL) for b in blocks
+        ]
+        nights = availability.count_nights(availability.capacity_by_night(lodging, start, end), taken)
+        over = {day for day, night in nights.items() if night.over_capacity and night.booked}
+    found = {}
+    for block in reservations:
+        for row in files:
+            if row["arrival"] < block.departure and row["departure"] > block.arrival:
+                days = availability.days_between(
+                    max(row["arrival"], block.arrival), min(row["departure"], block.departure)
+                )
+                if capacity == 1 or over.intersection(days):
+                    found[block.pk] = row["booking_id"]
+                    break
+    return found
+
+
 @transaction.atomic
 def conflicts_refresh(*, lodging: Lodging, feed: IcalFeed | None = None) -> int:
     """Flag new conflicts of the lodging (one e-mail each, after commit) and clear resolved ones.
 
-    Returns the number of open conflicts (of ``feed`` when given). Runs inside the caller's
-    transaction; syncs of two feeds of one lodging take turns here, so a conflict is mailed once."""
+    Called after each sync of one of its feeds and, through ``reservations.availability``'s change
+    listeners, in the transaction of every booking change of the lodging, so pages only read the
+    stored flags. Returns the number of open conflicts (of ``feed`` when given). Runs inside the
+    caller's transaction; syncs of two feeds of one lodging take turns here (advisory lock), so a
+    conflict is mailed once."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CONFLICT_LOCK_NAMESPACE, lodging.pk])
+    today = selectors.local_today()
     blocks = list(
-        selectors.with_conflict(
-            ImportedBlock.objects.filter(lodging=lodging, departure__gt=selectors.local_today())
-        ).only("pk", "feed_id", "conflict_notified_at")
+        ImportedBlock.objects.filter(lodging=lodging, departure__gt=today).only(
+            "pk",
+            "feed_id",
+            "kind",
+            "arrival",
+            "departure",
+            "in_conflict",
+            "conflict_booking_id",
+            "conflict_notified_at",
+        )
     )
+    found = _conflicts(lodging, blocks, today)
     now = timezone.now()
-    new = [b.pk for b in blocks if b.in_conflict and b.conflict_notified_at is None]
-    resolved = [b.pk for b in blocks if not b.in_conflict and b.conflict_notified_at is not None]
-    if new:
-        ImportedBlock.objects.filter(pk__in=new).update(conflict_notified_at=now)
-        for view in selectors.conflicts_by_pk(new):
-            data = notifications.conflict_data(view, lodging)
-            transaction.on_commit(lambda data=data: notifications.notify_conflict(**data))
-    if resolved:
-        ImportedBlock.objects.filter(pk__in=resolved).update(conflict_notified_at=None)
-    return sum(1 for b in blocks if b.in_conflict and (feed is None or b.feed_id == feed.pk))
+    changed, new = [], []
+    for block in blocks:
+        booking_id = found.get(block.pk)
+        conflict = booking_id is not None
+        if conflict and block.conflict_notified_at is None:
+            block.conflict_notified_at = now
+            new.append(block.pk)
+        elif not conflict and block.conflict_notified_at is not None:
+            block.conflict_notified_at = None
+        elif (block.in_conflict, block.conflict_booking_id) == (conflict, booking_id):
+            continue
+        block.in_conflict, block.conflict_booking_id = conflict, booking_id
+        changed.append(block)
+    if changed:
+        ImportedBlock.objects.bulk_update(
+            changed, ["in_conflict", "conflict_booking", "conflict_notified_at"], batch_size=500
+        )
+    for view in selectors.conflicts_by_pk(new):
+        data = notifications.conflict_data(view, lodging)
+        transaction.on_commit(lambda data=data: notifications.notify_conflict(**data))
+    return sum(1 for b in blocks if found.get(b.pk) and (feed is None or b.feed_id == feed.pk))
+
+
+def conflicts_refresh_for(lodging_id: int) -> None:
+    """``reservations.availability`` change listener: a booking of the lodging changed."""
+    lodging = Lodging.objects.filter(pk=lodging_id).first()
+    if lodging is not None and ImportedBlock.objects.filter(lodging_id=lodging_id).exists():
+        conflicts_refresh(lodging=lodging)
 
 
 # ---------------------------------------------------------------------------------------------

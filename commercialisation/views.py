@@ -19,6 +19,7 @@ from commercialisation import selectors, services
 from commercialisation.forms import FeedForm
 from commercialisation.ical import serialize
 from commercialisation.models import IcalExport, IcalFeed
+from common.params import POST_ID, object_param, query_params
 from comptes.decorators import provider_required
 from comptes.scoping import provider_scope, scopes_disabled
 from hebergements.models import Lodging
@@ -65,10 +66,13 @@ def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
 
 @provider_required
 @require_http_methods(["GET", "POST"])
+@query_params(lodging=POST_ID)
 def ical(request: HttpRequest) -> HttpResponse:
     """Every feed of every lodging with its state; "Synchroniser maintenant" per lodging."""
     if request.method == "POST" and "sync" in request.POST:
-        lodging = get_object_or_404(Lodging, pk=request.POST.get("lodging") or 0)
+        lodging = object_param(request, "lodging", Lodging.objects.all(), source="POST")
+        if lodging is None:
+            raise Http404
         _sync_message(request, services.lodging_sync_now(lodging=lodging))
         return redirect("commercialisation:ical")
     lodgings = selectors.feeds_overview(request.provider)
@@ -87,6 +91,7 @@ def ical(request: HttpRequest) -> HttpResponse:
 
 @provider_required
 @require_http_methods(["GET", "POST"])
+@query_params(feed=POST_ID)
 def lodging_ical(request: HttpRequest, lodging_pk: int) -> HttpResponse:
     """One lodging: its export address (copy, regenerate) and its subscribed calendars."""
     lodging = get_object_or_404(Lodging, pk=lodging_pk)
@@ -105,7 +110,9 @@ def lodging_ical(request: HttpRequest, lodging_pk: int) -> HttpResponse:
                     _sync_message(request, [feed])
                     return redirect(here)
         elif "remove" in request.POST:
-            feed = get_object_or_404(IcalFeed, pk=request.POST.get("feed") or 0, lodging=lodging)
+            feed = object_param(request, "feed", IcalFeed.objects.filter(lodging=lodging), source="POST")
+            if feed is None:
+                raise Http404
             services.feed_delete(feed=feed, user=request.user)
             messages.success(request, _("The calendar “%(name)s” is removed.") % {"name": feed.name})
             return redirect(here)

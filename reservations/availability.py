@@ -275,6 +275,26 @@ def stay_is_sellable(*, lodging: Lodging, arrival: date, departure: date) -> boo
     return stay_is_free(lodging=lodging, arrival=arrival, departure=departure, include_external=True)
 
 
+# --- what other apps derive from availability (conflicts of imported blocks) --------------------
+
+ChangeListener = Callable[[int], None]
+_change_listeners: list[ChangeListener] = []
+
+
+def register_change_listener(listener: ChangeListener) -> ChangeListener:
+    """Call ``listener(lodging_id)`` inside the transaction of every change of a lodging's booked
+    stays (``commercialisation`` refreshes the conflict flags of its imported blocks)."""
+    if listener not in _change_listeners:
+        _change_listeners.append(listener)
+    return listener
+
+
+def changed(lodging_id: int) -> None:
+    """The booked stays of the lodging changed (created, moved, cancelled, deleted)."""
+    for listener in list(_change_listeners):
+        listener(lodging_id)
+
+
 # --- writing under the lock ------------------------------------------------------------------------
 
 

@@ -80,6 +80,18 @@ def describe(entry: AuditEntry) -> str:
             "departure": _day(after.get("departure", "")),
             "price": _money(after.get("price", "0")),
         }
+    if action in ("booking.price.manual", "booking.price.platform"):
+        price = Decimal(data.get("price") or "0") - Decimal(data.get("discount") or "0")
+        values = {"lodging": data.get("lodging", ""), "price": _money(price)}
+        if action == "booking.price.platform":
+            return _("Platform’s amount for %(lodging)s: %(price)s") % values
+        if data.get("grid_price"):
+            grid = Decimal(data["grid_price"]) - Decimal(data.get("grid_discount") or "0")
+            return _("Price typed by hand for %(lodging)s: %(price)s (grid: %(grid)s)") % {
+                **values,
+                "grid": _money(grid),
+            }
+        return _("Price typed by hand for %(lodging)s: %(price)s (no grid price)") % values
     simple = {
         "booking.confirmed": _("Status set to confirmed by hand"),
         "booking.contract.received": _("Signed contract received"),

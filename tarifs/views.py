@@ -13,12 +13,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from common.forms import add_service_errors
+from common.params import CHOICE, ID, INT, NEXT, next_param, object_param, query_params
 from comptes.decorators import provider_required
 from hebergements.models import AgeBracket, Lodging
 from tarifs import exports, selectors, services
@@ -42,22 +42,12 @@ def _brackets() -> list[AgeBracket]:
 
 
 def _lodging_from(request: HttpRequest) -> Lodging | None:
-    """The lodging named by ``?lodging=<pk>`` (the planning's buttons), if it is one of ours."""
-    value = request.GET.get("lodging", "")
-    if not value.isdigit():
-        return None
-    return Lodging.objects.active().filter(pk=int(value)).first()
+    """The lodging named by ``?lodging=<pk>`` (the planning's buttons); another one is a 404."""
+    return object_param(request, "lodging", Lodging.objects.active())
 
 
 def _default_lodging(request: HttpRequest) -> Lodging | None:
     return _lodging_from(request) or Lodging.objects.active().first()
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return fallback
 
 
 def _list_url(lodging: Lodging | None, **params) -> str:
@@ -130,6 +120,7 @@ def _form_page(request, form, periods, *, has_last_entry: bool, status: int = 20
 
 @provider_required
 @require_http_methods(["GET", "POST"])
+@query_params(lodging=ID, init=CHOICE)
 def stay_price_create(request: HttpRequest) -> HttpResponse:
     """ "Créer des tarifs": the form → "Générer les tarifs" (the list of stays) → "Confirmer"."""
     provider = request.provider
@@ -238,6 +229,7 @@ def _sort_links(request: HttpRequest, current: str) -> dict[str, dict]:
 
 
 @provider_required
+@query_params(lodging=ID, page=INT)
 def stay_price_list(request: HttpRequest) -> HttpResponse:
     """ "Voir les tarifs" of one lodging: filters, sortable table, pages, edit, delete, export."""
     default_lodging = _default_lodging(request)
@@ -265,6 +257,7 @@ def stay_price_list(request: HttpRequest) -> HttpResponse:
 
 
 @provider_required
+@query_params(lodging=ID)
 def stay_price_export(request: HttpRequest) -> HttpResponse:
     """ "Exporter en fichier Excel": the rows of the table (every page), as a real .xlsx."""
     default_lodging = _default_lodging(request)
@@ -308,13 +301,14 @@ def stay_price_delete(request: HttpRequest) -> HttpResponse:
 
 @provider_required
 @require_http_methods(["GET", "POST"])
+@query_params(next=NEXT)
 def stay_price_update(request: HttpRequest, stay_price_pk: int) -> HttpResponse:
     """ "Modifier" one stay price."""
     stay_price = get_object_or_404(
         StayPrice.objects.select_related("lodging").prefetch_related("bracket_prices"), pk=stay_price_pk
     )
     brackets = _brackets()
-    back = _safe_next(request, _list_url(stay_price.lodging))
+    back = next_param(request, _list_url(stay_price.lodging))
     if request.method == "POST":
         form = StayPriceUpdateForm(request.POST, brackets=brackets)
         if form.is_valid():
@@ -339,6 +333,7 @@ def stay_price_update(request: HttpRequest, stay_price_pk: int) -> HttpResponse:
 
 
 @provider_required
+@query_params(lodging=ID)
 def promotion_list(request: HttpRequest) -> HttpResponse:
     lodging = _lodging_from(request)
     return render(
@@ -359,6 +354,7 @@ def _promotion_fields(form: PromotionForm) -> dict:
 
 @provider_required
 @require_http_methods(["GET", "POST"])
+@query_params(lodging=ID)
 def promotion_create(request: HttpRequest) -> HttpResponse:
     lodging = _lodging_from(request)
     if request.method == "POST":

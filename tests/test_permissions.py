@@ -153,6 +153,52 @@ def test_every_back_office_url_is_isolated(client, tenant_a, other_provider):
         assert response.status_code in (200, 302), url
 
 
+# Query-string and posted parameter → provider A's object id for it (``common.params``).
+PARAM_IDS = {
+    "lodging": lambda a: a["lodging"].pk,
+    "feed": lambda a: a["ical_feed"].pk,
+}
+
+
+def declared_id_params():
+    from common.params import ID, POST_ID
+
+    for name, pattern in back_office_patterns():
+        for param, kind in getattr(pattern.callback, "query_params", {}).items():
+            if kind in (ID, POST_ID):
+                yield name, pattern, param, kind
+
+
+def test_ids_in_query_strings_and_posted_buttons_are_isolated(client, tenant_a, other_provider):
+    """``?lodging=<A's lodging>`` asked by B is a 404, not a page silently showing nothing."""
+    from common.params import ID
+    from comptes.models import AuditEntry
+
+    declared = list(declared_id_params())
+    assert {"lodging", "feed"} <= {param for *_, param, _kind in declared}
+    with scopes_disabled():
+        before = AuditEntry.objects.filter(provider=tenant_a["provider"]).count()
+    for who, expected in ((other_provider, {404}), (tenant_a["provider"], {200, 302})):
+        client.force_login(factories.owner_of(who))
+        for name, pattern, param, kind in declared:
+            assert param in PARAM_IDS, f"{name}: add '{param}' to PARAM_IDS so its isolation is tested"
+            url, _ = url_for(name, pattern, tenant_a)
+            value = PARAM_IDS[param](tenant_a)
+            if kind == ID:
+                response = get(client, f"{url}?{param}={value}")
+            else:
+                response = client.post(url, {param: value, "sync": "1", "remove": "1"})
+            assert response.status_code in expected, f"{name} {kind} {param}: {response.status_code}"
+            if who == other_provider:
+                response = (
+                    get(client, f"{url}?{param}=abc") if kind == ID else client.post(url, {param: "abc"})
+                )
+                assert response.status_code in (200, 302, 404), f"{name} {param}=abc"
+        if who == other_provider:
+            with scopes_disabled():
+                assert AuditEntry.objects.filter(provider=tenant_a["provider"]).count() == before
+
+
 def test_no_back_office_url_changes_another_tenants_object(client, tenant_a, other_provider):
     """POST (the verb of every change) with provider A's ids, as provider B: refused, nothing done."""
     from comptes.models import AuditEntry

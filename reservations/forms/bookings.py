@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -331,11 +330,3 @@ class ProhibitionForm(forms.Form):
         if arrival and departure and departure <= arrival:
             self.add_error("departure", _("The last day must be after the first day."))
         return cleaned
-
-
-def parse_day(value) -> date | None:
-    """An ISO date from a query string, or None."""
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None

@@ -561,6 +561,7 @@ def booking_create(
     _set_occupants(stay, occupants)
     _write_lines(stay, priced)
     booking_refresh(booking=booking, user=user)
+    availability.changed(lodging.pk)
     log_action(
         booking,
         "booking.created",
@@ -775,6 +776,7 @@ def stay_update(
     if priced is not None:
         _log_price(booking, priced, user, lodging=stay.lodging)
     booking_refresh(booking=booking, user=user)
+    availability.changed(stay.lodging_id)
     return stay
 
 
@@ -841,12 +843,16 @@ def booking_cancel(*, booking: Booking, user=None) -> Booking:
     booking = booking_lock(booking)
     if booking.status == BookingStatus.CANCELLED:
         raise ValidationError(_("This file is already cancelled."))
+    lodging_ids = set(Stay.objects.filter(booking=booking).values_list("lodging_id", flat=True))
     Stay.objects.filter(booking=booking).update(active=False, updated_at=timezone.now())
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = timezone.now()
     booking.save(update_fields=["status", "cancelled_at", "updated_at"])
     log_action(booking, "booking.cancelled", user=user)
-    return booking_refresh(booking=booking, user=user)
+    booking_refresh(booking=booking, user=user)
+    for lodging_id in sorted(lodging_ids):
+        availability.changed(lodging_id)
+    return booking
 
 
 @transaction.atomic
@@ -860,5 +866,8 @@ def booking_delete(*, booking: Booking, user=None) -> int:
         user=user,
         data={"number": number, "client": booking.client.display_name, "total": str(booking.total_amount)},
     )
+    lodging_ids = set(Stay.objects.filter(booking=booking).values_list("lodging_id", flat=True))
     booking.delete()
+    for lodging_id in sorted(lodging_ids):
+        availability.changed(lodging_id)
     return number

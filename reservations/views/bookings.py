@@ -21,8 +21,10 @@ from django_htmx.http import HttpResponseClientRedirect
 from common.forms import add_service_errors
 from common.htmx import htmx_target
 from common.money import ZERO
+from common.params import DATE, ID, date_param, object_param, query_params
 from comptes.audit import history
 from comptes.decorators import provider_required
+from hebergements.models import Lodging
 from reservations import money, services
 from reservations.forms.bookings import (
     ClientForm,
@@ -35,7 +37,6 @@ from reservations.forms.bookings import (
     RemindersForm,
     StayDatesForm,
     StayForm,
-    parse_day,
 )
 from reservations.models import Booking, BookingStatus, BookingSupplement, Client, Payment, Stay, StayOccupant
 
@@ -57,6 +58,7 @@ def _proposal_initial(form: OccupantsPriceForm, proposal: services.PriceProposal
 
 @provider_required
 @require_http_methods(["GET", "POST"])
+@query_params(lodging=ID, arrival=DATE, departure=DATE)
 def booking_create(request: HttpRequest) -> HttpResponse:
     """ "Création d'un dossier de réservation": (1) lodging and dates, (2) occupants and price
     proposed by the price engine, (3) the client. The steps already done travel as hidden fields."""
@@ -69,11 +71,10 @@ def booking_create(request: HttpRequest) -> HttpResponse:
     context: dict = {}
 
     if data is None:
-        lodging_param = request.GET.get("lodging", "")
         initial = {
-            "lodging": lodging_param if lodging_param.isdigit() else None,
-            "arrival": parse_day(request.GET.get("arrival")),
-            "departure": parse_day(request.GET.get("departure")),
+            "lodging": object_param(request, "lodging", Lodging.objects.active()),
+            "arrival": date_param(request, "arrival"),
+            "departure": date_param(request, "departure"),
         }
         return _render_create(request, 1, dates_form=StayDatesForm(initial=initial))
 

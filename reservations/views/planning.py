@@ -21,17 +21,18 @@ from django.views.decorators.http import require_http_methods
 
 from common.forms import add_service_errors
 from common.htmx import htmx_target
+from common.params import CHOICE, DATE, ID, date_param, int_param, object_param, query_params
 from comptes.decorators import provider_required
 from hebergements.models import Lodging
 from reservations import availability, services
-from reservations.forms.bookings import ProhibitionForm, parse_day
+from reservations.forms.bookings import ProhibitionForm
 from reservations.planning import COMPACT_DAYS, NORMAL_DAYS, add_months, build_planning
 
 PLANNING_DISPLAY_KEY = "planning_display"
 
 
 def _planning_start(request: HttpRequest):
-    return parse_day(request.GET.get("debut") or request.POST.get("start")) or timezone.localdate()
+    return date_param(request, "debut") or date_param(request, "start", source="POST") or timezone.localdate()
 
 
 def _planning_url(start=None) -> str:
@@ -63,6 +64,7 @@ def _render_planning_body(request: HttpRequest, start) -> HttpResponse:
 
 
 @provider_required
+@query_params(debut=DATE, affichage=CHOICE)
 @gzip_page  # a big account's planning is ~700 KB of HTML, ~10 times less compressed
 def planning(request: HttpRequest) -> HttpResponse:
     """ "Mon planning": every lodging, its reservations row and its price row, for 21 or 45 days."""
@@ -89,12 +91,12 @@ def _selection_state(lodging: Lodging, arrival, departure) -> str:
 
 
 @provider_required
+@query_params(lodging=ID, arrival=DATE, departure=DATE, debut=DATE)
 def planning_selection(request: HttpRequest) -> HttpResponse:
     """What can be done on the days selected on the planning: create a file or sale prohibitions on
     free days; allow sale again on prohibited days."""
-    lodging_param = request.GET.get("lodging", "")
-    lodging = Lodging.objects.filter(pk=lodging_param).first() if lodging_param.isdigit() else None
-    arrival, departure = parse_day(request.GET.get("arrival")), parse_day(request.GET.get("departure"))
+    lodging = object_param(request, "lodging", Lodging.objects.active())
+    arrival, departure = date_param(request, "arrival"), date_param(request, "departure")
     start = _planning_start(request)
     if lodging is None or arrival is None or departure is None or departure <= arrival:
         return redirect(_planning_url(start))
@@ -123,14 +125,15 @@ def planning_selection(request: HttpRequest) -> HttpResponse:
 
 
 def _prohibition_view(request: HttpRequest, *, remove: bool) -> HttpResponse:
+    lodging = object_param(request, "lodging", Lodging.objects.active())
+    if request.method == "POST":  # the form's choice; a foreign id is refused by the form itself
+        lodging = Lodging.objects.active().filter(pk=int_param(request, "lodging", 0, source="POST")).first()
     initial = {
-        "lodging": request.GET.get("lodging"),
-        "arrival": parse_day(request.GET.get("arrival")),
-        "departure": parse_day(request.GET.get("departure")),
-        "start": parse_day(request.GET.get("debut")),
+        "lodging": lodging,
+        "arrival": date_param(request, "arrival"),
+        "departure": date_param(request, "departure"),
+        "start": date_param(request, "debut"),
     }
-    lodging_id = request.POST.get("lodging") or request.GET.get("lodging") or ""
-    lodging = Lodging.objects.filter(pk=lodging_id).first() if lodging_id.isdigit() else None
     with_units = not remove and lodging is not None and availability.capacity_of(lodging) > 1
     form = ProhibitionForm(request.POST or None, initial=initial, with_units=with_units)
     if request.method == "POST" and form.is_valid():
@@ -165,6 +168,7 @@ def _prohibition_view(request: HttpRequest, *, remove: bool) -> HttpResponse:
 
 @provider_required
 @require_http_methods(["GET", "POST"])
+@query_params(lodging=ID, arrival=DATE, departure=DATE, debut=DATE)
 def prohibition_create(request: HttpRequest) -> HttpResponse:
     """ "Créer des interdictions de vente" (hatched on the planning)."""
     return _prohibition_view(request, remove=False)
@@ -172,6 +176,7 @@ def prohibition_create(request: HttpRequest) -> HttpResponse:
 
 @provider_required
 @require_http_methods(["GET", "POST"])
+@query_params(lodging=ID, arrival=DATE, departure=DATE, debut=DATE)
 def prohibition_remove(request: HttpRequest) -> HttpResponse:
     """ "Autoriser à nouveau la vente" on prohibited days."""
     return _prohibition_view(request, remove=True)

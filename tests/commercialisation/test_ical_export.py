@@ -164,3 +164,26 @@ def test_imported_reservations_go_to_the_other_platforms_only(client, lodging, e
     other_lodging = factories.make_lodging(lodging.provider, name="Gîte La Colline Verte")
     foreign = factories.make_ical_feed(other_lodging)
     assert client.get(url_of(export, foreign)).status_code == 404
+
+
+def test_a_lodging_with_stock_closes_a_night_only_when_no_unit_is_free(client, provider):
+    rooms = factories.make_lodging(provider, name="Chambres", has_stock=True, stock_units=2)
+    with provider_scope(provider):
+        export = services.export_ensure(lodging=rooms)
+    factories.make_booking_stay(rooms, date(2024, 5, 8), date(2024, 5, 12), client_name="Un")
+    factories.make_booking_stay(rooms, date(2024, 5, 10), date(2024, 5, 14), client_name="Deux")
+    with provider_scope(provider):
+        from reservations import services as booking_services
+
+        booking_services.sale_prohibition_create(
+            provider=provider, lodging=rooms, arrival=date(2024, 6, 1), departure=date(2024, 6, 3)
+        )
+        booking_services.sale_prohibition_create(
+            provider=provider, lodging=rooms, arrival=date(2024, 6, 10), departure=date(2024, 6, 12), units=1
+        )
+    events = events_of(client.get(url_of(export)))
+    assert [(start, end, summary) for start, end, summary, _uid in events] == [
+        (date(2024, 5, 10), date(2024, 5, 12), "Réservé"),  # both rooms taken
+        (date(2024, 6, 1), date(2024, 6, 3), "Indisponible"),  # every unit closed
+    ]
+    assert events[0][3] == f"openpro-{rooms.pk}-full-20240510@openpro.ical"

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from commercialisation import selectors
+from commercialisation import selectors, services
 from commercialisation.models import ImportedBlock, Platform
 from comptes.scoping import provider_scope
 from tests import factories
@@ -15,8 +15,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 
 def block(feed, uid, arrival, departure, kind="reservation", summary="Reserved"):
+    """An imported block written as a sync writes it: the row, then the lodging's conflict flags."""
     with provider_scope(feed.provider):
-        return ImportedBlock.objects.create(
+        created = ImportedBlock.objects.create(
             provider=feed.provider,
             lodging=feed.lodging,
             feed=feed,
@@ -26,6 +27,8 @@ def block(feed, uid, arrival, departure, kind="reservation", summary="Reserved")
             arrival=arrival,
             departure=departure,
         )
+        services.conflicts_refresh(lodging=feed.lodging)
+        return created
 
 
 def test_imported_blocks_per_lodging_in_one_query(provider, django_assert_num_queries):
@@ -73,3 +76,33 @@ def test_open_conflicts_are_the_providers_own_and_not_over(provider, other_provi
     with provider_scope(provider):
         conflicts = selectors.open_conflicts(provider)
     assert [(c.arrival, c.lodging_name) for c in conflicts] == [(date(2024, 5, 10), "Petit coin de paradis")]
+
+
+def test_conflict_flags_follow_the_booking_files(provider):
+    from reservations import services as booking_services
+
+    lodging = factories.make_lodging(provider)
+    feed = factories.make_ical_feed(lodging)
+    airbnb = block(feed, "r1", date(2024, 5, 10), date(2024, 5, 13))
+    with provider_scope(provider):
+        assert selectors.open_conflicts(provider) == []
+    stay = factories.make_booking_stay(lodging, date(2024, 5, 12), date(2024, 5, 15))
+    with provider_scope(provider):
+        conflicts = selectors.open_conflicts(provider)
+        assert [(c.pk, c.conflict_booking_id) for c in conflicts] == [(airbnb.pk, stay.booking_id)]
+        booking_services.booking_cancel(booking=stay.booking)
+        assert selectors.open_conflicts(provider) == []
+
+
+def test_with_stock_a_platform_reservation_conflicts_only_when_the_units_run_out(provider):
+    rooms = factories.make_lodging(provider, name="Chambres", has_stock=True, stock_units=2)
+    feed = factories.make_ical_feed(rooms)
+    block(feed, "r1", date(2024, 5, 10), date(2024, 5, 13))
+    factories.make_booking_stay(rooms, date(2024, 5, 10), date(2024, 5, 13), client_name="Un")
+    with provider_scope(provider):
+        assert selectors.open_conflicts(provider) == []  # one room each
+    second = factories.make_booking_stay(rooms, date(2024, 5, 12), date(2024, 5, 14), client_name="Deux")
+    with provider_scope(provider):
+        conflicts = selectors.open_conflicts(provider)
+    assert [c.conflict_booking_number for c in conflicts] == [1]  # the first file on the full night
+    assert second.booking.number == 2
