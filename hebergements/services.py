@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from comptes.models import Provider
+from comptes.numbering import number_next
 from comptes.services import provider_complete_setup, provider_update
 from hebergements.models import (
     DEFAULT_AGE_BRACKETS,
@@ -99,11 +100,8 @@ def lodging_create(
     Its photos are checked before anything is written: a bad file means no lodging at all.
     """
     checked = photos_check(uploads=photos)
-    locked = Provider.objects.select_for_update(no_key=True).get(pk=provider.pk)
-    locked.lodging_counter += 1
-    locked.save(update_fields=["lodging_counter"])
-    provider.lodging_counter = locked.lodging_counter
-    lodging = Lodging(provider=provider, number=locked.lodging_counter, **_lodging_normalise(fields))
+    number = number_next(provider=provider, series="lodging")
+    lodging = Lodging(provider=provider, number=number, **_lodging_normalise(fields))
     lodging.full_clean()
     lodging.save()
     if characteristics:

@@ -12,6 +12,7 @@ through these functions (and the query expressions below), never by subtracting 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import F, Q
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from common.money import ZERO
 from reservations.models import Booking, BookingStatus
+from tarifs import engine
 
 
 def balance_of(total: Decimal, paid: Decimal) -> Decimal:
@@ -63,6 +65,15 @@ def deposit_due_at_once(booking: Booking) -> bool:
     return booking.deposit_due_date is not None and booking.deposit_due_date <= timezone.localdate(
         booking.created_at
     )
+
+
+def balance_due_date(booking: Booking, first_arrival: date | None) -> date | None:
+    """When the balance is due: the file's own date, else the provider's rule for its first arrival."""
+    if booking.balance_due_date is not None or first_arrival is None:
+        return booking.balance_due_date
+    return engine.due_dates(
+        provider=booking.provider, arrival=first_arrival, booking_date=timezone.localdate(booking.created_at)
+    ).balance
 
 
 def suggested_payment(booking: Booking) -> Decimal | None:

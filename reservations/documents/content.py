@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from urllib.parse import unquote
 
@@ -197,9 +197,7 @@ def _payment(
     if settings.balance_rule == ProviderSettings.BalanceRule.AT_ARRIVAL:
         balance_label = _("Balance to pay on your arrival")
     else:
-        due = booking.balance_due_date or (
-            first_arrival - timedelta(days=settings.balance_days_before) if first_arrival else None
-        )
+        due = money.balance_due_date(booking, first_arrival)
         balance_label = _("Balance to pay before %(date)s") % {"date": _date(due)}
 
     deposit_due = money.deposit_left(booking)

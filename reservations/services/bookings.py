@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from common.money import ZERO, round_money
 from comptes.audit import audit_date, log_action
 from comptes.models import Provider
+from comptes.numbering import number_next
 from hebergements.models import Lodging, Supplement
 from reservations import availability
 from reservations.models import (
@@ -439,17 +440,6 @@ def _set_occupants(stay: Stay, occupants: Mapping[int, int]) -> None:
 # --- creating a file ------------------------------------------------------------------------------
 
 
-def _number_next(provider: Provider) -> int:
-    """The provider's next file number, from its counter row locked in the booking's transaction (a
-    rolled-back booking uses no number). FOR NO KEY UPDATE: other transactions may still insert rows
-    referencing the provider (their foreign-key checks take KEY SHARE locks)."""
-    locked = Provider.objects.select_for_update(no_key=True).get(pk=provider.pk)
-    locked.booking_counter += 1
-    locked.save(update_fields=["booking_counter"])
-    provider.booking_counter = locked.booking_counter
-    return locked.booking_counter
-
-
 @transaction.atomic
 def booking_create(
     *,
@@ -523,7 +513,7 @@ def booking_create(
     promo = quote.promo_code if quote is not None and priced.source == PriceSource.ENGINE else None
     booking = Booking(
         provider=provider,
-        number=_number_next(provider),
+        number=number_next(provider=provider, series="booking"),
         client=client,
         origin=origin,
         is_test=is_test,
