@@ -4,6 +4,8 @@
 Seeds a provider with 50 lodgings, 5 000 booking files and 3 years of stay prices
 (``benchmarks/seed.py``) in a throw-away database, then requests the pages with Django's test
 client and prints, for each page, the median and worst server time and the number of SQL queries.
+A second provider has 50 lodgings with stock of 3 units each (5 000 files, stacked on the units):
+its planning is timed the same way.
 
     .venv/bin/python benchmarks/planning.py            # seed, time, drop the database
     .venv/bin/python benchmarks/planning.py --keep     # keep the seeded database for the next run
@@ -43,9 +45,7 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
     from django.utils import timezone
 
@@ -81,9 +81,6 @@ def main() -> None:
             booking = busy.booking
             lodging = busy.lodging
         free_arrival = today + timedelta(days=500)
-
-        def compact(response_client):
-            response_client.get(reverse("reservations:planning"), {"affichage": "compact"})
 
         pages = [
             (
@@ -128,33 +125,68 @@ def main() -> None:
                 {"q": "client12"},
             ),
         ]
-        print(f"\n{'page':<45} {'median':>9} {'worst':>9} {'queries':>8} {'KB':>6} {'gzip KB':>8}")
-        for label, method, url, data in pages:
-            data = dict(data)
-            headers = {}
-            if data.pop("_htmx", False):
-                headers = {"HX-Request": "true", "HX-Target": "planning-body"}
-            if "compact" in label:
-                compact(client)
-            elif "normal" in label:
-                client.get(url, {"affichage": "normal"})
-            timings, queries, size = [], 0, 0
-            for _run in range(args.runs):
-                with CaptureQueriesContext(connection) as captured:
-                    began = time.perf_counter()
-                    response = getattr(client, method)(url, data, headers=headers)
-                    timings.append(time.perf_counter() - began)
-                assert response.status_code == 200, (label, response.status_code)
-                queries, size = len(captured), len(response.content)
-            gzipped = len(
-                getattr(client, method)(url, data, headers={**headers, "accept-encoding": "gzip"}).content
-            )
-            print(
-                f"{label:<45} {statistics.median(timings) * 1000:>7.1f}ms {max(timings) * 1000:>7.1f}ms"
-                f" {queries:>8} {size / 1024:>6.0f} {gzipped / 1024:>8.0f}"
-            )
+        time_pages(client, pages, args.runs)
+
+        from benchmarks.seed import seed_provider
+
+        began = time.perf_counter()
+        stock = seed_provider(units=3, number=99003, email="bench-stock@openpro.example")
+        print(
+            f"\nLodgings with stock (50 × 3 units, 5 000 files) seeded in {time.perf_counter() - began:.1f} s"
+        )
+        with scopes_disabled():
+            client.force_login(Membership.objects.get(provider=stock).user)
+        time_pages(
+            client,
+            [
+                (
+                    "planning, normal (50 lodgings × 3 units × 21 days)",
+                    "get",
+                    reverse("reservations:planning"),
+                    {"affichage": "normal"},
+                ),
+                (
+                    "planning, compact (50 × 3 units × 45 days)",
+                    "get",
+                    reverse("reservations:planning"),
+                    {"affichage": "compact"},
+                ),
+            ],
+            args.runs,
+        )
     finally:
         cleanup.close()
+
+
+def time_pages(client, pages, runs: int) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    print(f"\n{'page':<52} {'median':>9} {'worst':>9} {'queries':>8} {'KB':>6} {'gzip KB':>8}")
+    for label, method, url, data in pages:
+        data = dict(data)
+        headers = {}
+        if data.pop("_htmx", False):
+            headers = {"HX-Request": "true", "HX-Target": "planning-body"}
+        if "compact" in label:
+            client.get(url, {"affichage": "compact"})
+        elif "normal" in label:
+            client.get(url, {"affichage": "normal"})
+        timings, queries, size = [], 0, 0
+        for _run in range(runs):
+            with CaptureQueriesContext(connection) as captured:
+                began = time.perf_counter()
+                response = getattr(client, method)(url, data, headers=headers)
+                timings.append(time.perf_counter() - began)
+            assert response.status_code == 200, (label, response.status_code)
+            queries, size = len(captured), len(response.content)
+        gzipped = len(
+            getattr(client, method)(url, data, headers={**headers, "accept-encoding": "gzip"}).content
+        )
+        print(
+            f"{label:<52} {statistics.median(timings) * 1000:>7.1f}ms {max(timings) * 1000:>7.1f}ms"
+            f" {queries:>8} {size / 1024:>6.0f} {gzipped / 1024:>8.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -46,9 +46,18 @@ def seeded_database(*, keep: bool = False) -> Iterator[tuple[object, float]]:
 
 
 def seed_provider(
-    *, lodgings: int = 50, files: int = 5000, years: int = 3, today: date | None = None, seed: int = 2024
+    *,
+    lodgings: int = 50,
+    files: int = 5000,
+    years: int = 3,
+    today: date | None = None,
+    seed: int = 2024,
+    units: int = 1,
+    number: int = BENCH_PROVIDER_NUMBER,
+    email: str = BENCH_EMAIL,
 ) -> object:
-    """Create the benchmark provider (or return it when the database already has it)."""
+    """Create the benchmark provider (or return it when the database already has it). ``units`` > 1:
+    lodgings with stock, each of its units booked like a lodging of its own."""
     from common.money import percent_of
     from comptes.models import Provider, User
     from comptes.scoping import provider_scope, scopes_disabled
@@ -59,7 +68,7 @@ def seed_provider(
     from tarifs.models import StayPrice
 
     with scopes_disabled():
-        existing = Provider.objects.filter(number=BENCH_PROVIDER_NUMBER).first()
+        existing = Provider.objects.filter(number=number).first()
     if existing is not None:
         return existing
 
@@ -68,10 +77,8 @@ def seed_provider(
     first_day = today - timedelta(days=365)
     last_day = first_day + timedelta(days=365 * years)
     with transaction.atomic(), scopes_disabled():
-        owner = User.objects.create_user(email=BENCH_EMAIL, password=BENCH_PASSWORD)
-        provider = provider_create(
-            number=BENCH_PROVIDER_NUMBER, last_name="Benchmark", email=BENCH_EMAIL, owner=owner
-        )
+        owner = User.objects.create_user(email=email, password=BENCH_PASSWORD)
+        provider = provider_create(number=number, last_name="Benchmark", email=email, owner=owner)
         provider_complete_setup(provider=provider)
     commune = Commune.objects.filter(insee_code="09122").first()
 
@@ -84,6 +91,8 @@ def seed_provider(
                 capacity_min=1,
                 capacity_max=6,
                 commune=commune,
+                has_stock=units > 1,
+                stock_units=units,
             )
             for index in range(lodgings)
         ]
@@ -127,17 +136,18 @@ def seed_provider(
         )
 
         plan = []  # (lodging, arrival, departure)
-        per_lodging = files // len(items)
+        per_unit = files // (len(items) * units)
         for lodging in items:
-            cursor = first_day
-            for _slot in range(per_lodging):
-                cursor += timedelta(days=rng.randint(0, 4))
-                nights = rng.randint(2, 7)
-                if cursor + timedelta(days=nights) > last_day:
-                    break
-                plan.append((lodging, cursor, cursor + timedelta(days=nights)))
-                cursor += timedelta(days=nights)
-        while len(plan) < files:  # top up on the first lodging's free tail, one night each
+            for _unit in range(units):  # each unit is booked like a lodging of its own
+                cursor = first_day
+                for _slot in range(per_unit):
+                    cursor += timedelta(days=rng.randint(0, 4))
+                    nights = rng.randint(2, 7)
+                    if cursor + timedelta(days=nights) > last_day:
+                        break
+                    plan.append((lodging, cursor, cursor + timedelta(days=nights)))
+                    cursor += timedelta(days=nights)
+        while len(plan) < files:  # top up on the last unit's free tail, one night each
             lodging, _arrival, departure = plan[-1]
             plan.append((lodging, departure, departure + timedelta(days=1)))
 
@@ -181,6 +191,7 @@ def seed_provider(
                     arrival=arrival,
                     departure=departure,
                     active=status != BookingStatus.CANCELLED,
+                    exclusive=units == 1,
                     lodging_price=price,
                 )
             )

@@ -326,7 +326,12 @@ def build_planning(*, start: date, days: int, today: date, compact: bool = False
     ):
         stays_by_lodging[stay.lodging_id].append(stay)
     prices = planning_day_prices(lodgings=lodgings, start=start, end=end)
-    external = availability.external_taken(ids, start, end)
+    # Imported blocks take a unit of a lodging with stock (its "2/3" row); one-unit lodgings show
+    # them as blocks only, so their query is skipped when no lodging has stock.
+    stock_ids = [lodging.pk for lodging in lodgings if availability.capacity_of(lodging) > 1]
+    external = {pk: [] for pk in ids}
+    if stock_ids:
+        external.update(availability.external_taken(stock_ids, start, end))
     extra: dict[int, list[PlanningBlock]] = {pk: [] for pk in ids}
     for source in list(_block_sources):
         for lodging_id, blocks in (source(lodgings, start, end) or {}).items():
