@@ -3,10 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+
+
+def has_control_characters(value: str) -> bool:
+    """Control characters other than tab, newline and carriage return (NUL, \x01, \x0b…)."""
+    return any((ord(ch) < 32 and ch not in "\t\n\r") or ch == "\x7f" for ch in value)
+
+
+def refuse_control_characters(value) -> None:
+    """Validator of every text field (``CommonConfig.ready``)."""
+    if isinstance(value, str) and has_control_characters(value):
+        raise ValidationError(
+            _("Remove the control characters (invisible characters pasted with the text) from this field."),
+            code="control_characters",
+        )
+
+
+def refuse_dates_out_of_range(value) -> None:
+    """Validator of every date field (``CommonConfig.ready``)."""
+    from common.params import EARLIEST, LATEST
+
+    if isinstance(value, date) and not EARLIEST <= value <= LATEST:
+        raise ValidationError(
+            _("Give a date between %(first)s and %(last)s.")
+            % {"first": EARLIEST.strftime("%d/%m/%Y"), "last": LATEST.strftime("%d/%m/%Y")},
+            code="date_out_of_range",
+        )
 
 
 class FormRenderer(TemplatesSetting):

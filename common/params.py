@@ -60,6 +60,14 @@ def text_param(request: HttpRequest, name: str, *, max_length: int = 200, source
     return clean_text(_raw(request, name, source), max_length)
 
 
+def search_param(request: HttpRequest, *, max_length: int = 100) -> str:
+    """What a picker's search box sends: ``q``, or ``<field>_search`` (htmx pickers), cleaned."""
+    for key, value in request.GET.items():
+        if key == "q" or key.endswith("_search"):
+            return clean_text(value.strip(), max_length)
+    return ""
+
+
 def int_param(
     request: HttpRequest,
     name: str,

@@ -6,6 +6,8 @@ Every "Exporter en fichier Excel" of the back office goes through ``xlsx_respons
   dates (``DD/MM/YYYY``), date-times are in the provider's time zone (``DD/MM/YYYY HH:MM``),
   amounts are numbers with a euro format (``1 234,50 €`` in a French spreadsheet), so the owner
   can sort, filter and add them up;
+* text cells go through ``spreadsheet_text``: control characters removed, a value that would start
+  a formula (``= + - @``) written as quoted text, never evaluated;
 * the workbook is openpyxl's *write-only* workbook, fed by any iterable (typically
   ``queryset.iterator(chunk_size=…)``): rows go to a temporary file as they come, never all in
   memory at once. The view writes the whole file inside the request (inside the provider's scope),
@@ -33,6 +35,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -57,8 +60,33 @@ class Column:
 
 def sheet_title(text: str, fallback: str = "Export") -> str:
     """A valid worksheet title (no ``[]:*?/\\``, at most 31 characters)."""
-    title = re.sub(r"[\[\]:*?/\\]", " ", str(text)).strip()
+    title = re.sub(r"[\[\]:*?/\\]", " ", ILLEGAL_CHARACTERS_RE.sub("", str(text))).strip()
     return (title or fallback)[:31]
+
+
+# Characters a spreadsheet would read as the start of a formula (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> tuple[str, bool]:
+    """The one place that cleans what reaches a spreadsheet cell as text: control characters other
+    than tab and newline removed (openpyxl refuses them), and whether the cell must be written as
+    text with the quote prefix — a value starting with ``= + - @``, a tab or a CR shows unchanged
+    ("+33 6…" stays readable) but is never evaluated."""
+    cleaned = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return cleaned, cleaned.startswith(FORMULA_PREFIXES)
+
+
+def _cell(sheet, value: Any) -> WriteOnlyCell:
+    """A cell of ``value``; text goes through ``spreadsheet_text``."""
+    if isinstance(value, str):
+        text, quoted = spreadsheet_text(value)
+        cell = WriteOnlyCell(sheet, value=text)
+        if quoted:
+            cell.data_type = "s"
+            cell.quotePrefix = True
+        return cell
+    return WriteOnlyCell(sheet, value=value)
 
 
 def _excel_value(value: Any, kind: str) -> Any:
@@ -100,7 +128,7 @@ def write_xlsx(
 
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=str(column.header))
+        cell = _cell(sheet, str(column.header))
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         header.append(cell)
@@ -110,7 +138,7 @@ def write_xlsx(
     for row in rows:
         cells = []
         for column, value in zip(columns, row, strict=True):
-            cell = WriteOnlyCell(sheet, value=_excel_value(value, column.kind))
+            cell = _cell(sheet, _excel_value(value, column.kind))
             number_format = _FORMATS.get(column.kind)
             if number_format:
                 cell.number_format = number_format
@@ -122,7 +150,7 @@ def write_xlsx(
     for extra in footer(count) if footer else ():
         cells = []
         for position, value in enumerate(extra):
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = _cell(sheet, value)
             if position == 0:
                 cell.font = bold
             cells.append(cell)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from common.forms import add_service_errors
+from common.params import FLAG, INT, int_param, query_params, text_param
 from comptes import selectors
 from comptes.decorators import office_required, provider_required
 from comptes.forms import (
@@ -115,22 +116,16 @@ def office_home(request: HttpRequest) -> HttpResponse:
 MAX_NEW_RULE_ROWS = 10
 
 
-def _int_param(value: str | None, default: int, maximum: int) -> int:
-    try:
-        return max(0, min(int(value or default), maximum))
-    except ValueError:
-        return default
-
-
 @provider_required
 @require_http_methods(["GET", "POST"])
+@query_params(regles=INT, add_rule=FLAG, **{"rules-TOTAL_FORMS": INT})
 def sales_terms(request: HttpRequest) -> HttpResponse:
     """Modalités de vente: deposit, proximity rules, booking delay, CGV, opt-in, privacy."""
     provider = request.provider
     template = "comptes/parametres/sales_terms.html"
     if request.htmx and "add_rule" in request.GET:
         # "+ Add a rule": one more row, and the formset's total count updated out of band.
-        index = _int_param(request.GET.get("rules-TOTAL_FORMS"), 0, DepositRuleFormSet.max_num - 1)
+        index = int_param(request, "rules-TOTAL_FORMS", 0, maximum=DepositRuleFormSet.max_num - 1)
         row = DepositRuleForm(prefix=f"rules-{index}", empty_permitted=True, use_required_attribute=False)
         return render(request, template + "#new_rule_row", {"rule": row, "total_forms": index + 1})
 
@@ -139,7 +134,7 @@ def sales_terms(request: HttpRequest) -> HttpResponse:
         for rule in selectors.deposit_rules(provider)
     ]
     # One blank row to fill when there is no rule yet; "?regles=N" (the add link without htmx): N rows.
-    extra = _int_param(request.GET.get("regles"), 0 if initial_rules else 1, MAX_NEW_RULE_ROWS)
+    extra = int_param(request, "regles", 0 if initial_rules else 1, maximum=MAX_NEW_RULE_ROWS)
     formset_class = forms.formset_factory(DepositRuleForm, extra=extra, can_delete=True, max_num=50)
     form = SalesTermsForm(request.POST or None, instance=selectors.provider_settings(provider))
     rule_formset = formset_class(request.POST or None, prefix="rules", initial=initial_rules)
@@ -227,7 +222,7 @@ def payment_settings(request: HttpRequest) -> HttpResponse:
     payment = selectors.payment_settings(provider)
     form = PaymentSettingsForm(request.POST or None, initial={"online_account_id": payment.online_account_id})
     if request.method == "POST" and form.is_valid():
-        action = request.POST.get("action")
+        action = text_param(request, "action", source="POST")
         active = {"activate": True, "deactivate": False}.get(action, payment.online_payment_active)
         try:
             payment_settings_update(

@@ -14,11 +14,11 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from common.forms import add_service_errors
+from common.params import CHOICE, FLAG, NEXT, TEXT, next_param, query_params, search_param, text_param
 from comptes.decorators import provider_required
 from comptes.forms import ProviderContactForm
 from hebergements import selectors, services
@@ -38,9 +38,10 @@ GET_POST = ["GET", "POST"]
 
 
 @provider_required(setup_complete=False)
+@query_params(q=TEXT, commune_search=TEXT)
 def commune_options(request: HttpRequest) -> HttpResponse:
     """``<option>``s of the communes matching a name or postcode prefix (htmx commune picker)."""
-    query = next((v for k, v in request.GET.items() if k == "q" or k.endswith("_search")), "").strip()
+    query = search_param(request)
     communes = Commune.objects.none()
     if len(query) >= 2:
         condition = (
@@ -51,7 +52,7 @@ def commune_options(request: HttpRequest) -> HttpResponse:
 
 
 def _offset(request: HttpRequest) -> int:
-    return -1 if request.POST.get("direction") == "up" else 1
+    return -1 if text_param(request, "direction", source="POST") == "up" else 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -59,9 +60,10 @@ def _offset(request: HttpRequest) -> int:
 
 
 @provider_required
+@query_params(archives=FLAG)
 def lodging_list(request: HttpRequest) -> HttpResponse:
     """Accès aux hébergements: photo, name, reference, capacity, Modifier; archived ones apart."""
-    archived = request.GET.get("archives") == "1"
+    archived = text_param(request, "archives") == "1"
     return render(
         request,
         "hebergements/lodging_list.html",
@@ -165,11 +167,12 @@ def lodging_photo_add(request: HttpRequest, lodging_pk: int) -> HttpResponse:
 
 @provider_required
 @require_http_methods(GET_POST)
+@query_params(next=NEXT)
 def lodging_visibility(request: HttpRequest, lodging_pk: int) -> HttpResponse:
     """Switch between "Visible sur internet…" and "Non visible sur internet"."""
     lodging = get_object_or_404(Lodging, pk=lodging_pk)
     if request.method == "POST":
-        visibility = request.POST.get("visibility")
+        visibility = text_param(request, "visibility", source="POST")
         try:
             services.lodging_set_visibility(lodging=lodging, visibility=visibility)
         except ValidationError:
@@ -180,10 +183,7 @@ def lodging_visibility(request: HttpRequest, lodging_pk: int) -> HttpResponse:
                 _("“%(name)s”: %(visibility)s.")
                 % {"name": lodging.name, "visibility": lodging.get_visibility_display()},
             )
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("hebergements:lodging_list")
-    return redirect(target)
+    return redirect(next_param(request, reverse("hebergements:lodging_list")))
 
 
 @provider_required
@@ -192,7 +192,7 @@ def lodging_archive(request: HttpRequest, lodging_pk: int) -> HttpResponse:
     """Archive a lodging (hidden from the lists, kept with its bookings), or bring it back."""
     lodging = get_object_or_404(Lodging, pk=lodging_pk)
     if request.method == "POST":
-        archived = request.POST.get("archived") != "0"
+        archived = text_param(request, "archived", source="POST") != "0"
         services.lodging_set_archived(lodging=lodging, archived=archived)
         if archived:
             messages.success(request, _("“%(name)s” is archived.") % {"name": lodging.name})
@@ -331,9 +331,10 @@ def supplement_list(request: HttpRequest) -> HttpResponse:
 
 @provider_required
 @require_http_methods(GET_POST)
+@query_params(obligatoire=FLAG)
 def supplement_create(request: HttpRequest) -> HttpResponse:
     """ "Ajouter un supplément facultatif / obligatoire" (``?obligatoire=1``)."""
-    mandatory = request.GET.get("obligatoire") == "1"
+    mandatory = text_param(request, "obligatoire") == "1"
     initial = {"mandatory": mandatory, "lodgings": list(selectors.lodgings_active())}
     form = SupplementForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -456,6 +457,7 @@ WIZARD_SESSION_KEY = "setup_wizard_contact"
 
 @provider_required(setup_complete=False)
 @require_http_methods(["GET", "POST"])
+@query_params(step=CHOICE)
 def wizard(request: HttpRequest) -> HttpResponse:
     """First connection: tab 1 "Coordonnées", tab 2 "Hébergement", then "Valider mon hébergement".
 
@@ -465,7 +467,7 @@ def wizard(request: HttpRequest) -> HttpResponse:
     provider = request.provider
     if provider.is_setup_complete:
         return redirect("reservations:dashboard")
-    step = request.GET.get("step") or request.POST.get("step") or "contact"
+    step = text_param(request, "step") or text_param(request, "step", source="POST") or "contact"
     stored_contact = request.session.get(WIZARD_SESSION_KEY)
     if step == "lodging" and stored_contact is None:
         step = "contact"

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from common.forms import add_service_errors
-from common.params import CHOICE, ID, INT, NEXT, next_param, object_param, query_params
+from common.params import CHOICE, ID, INT, NEXT, int_param, next_param, object_param, query_params, text_param
 from comptes.decorators import provider_required
 from hebergements.models import AgeBracket, Lodging
 from tarifs import exports, selectors, services
@@ -129,7 +129,7 @@ def stay_price_create(request: HttpRequest) -> HttpResponse:
 
     if request.method == "GET":
         initial, period_initial = {}, []
-        if request.GET.get("init") == "last" and last_entry:
+        if text_param(request, "init") == "last" and last_entry:
             initial, period_initial = _initial_from_entry(last_entry)
         lodging = _lodging_from(request)
         if lodging is not None:
@@ -138,7 +138,7 @@ def stay_price_create(request: HttpRequest) -> HttpResponse:
         periods = PeriodFormSet(prefix=PERIODS_PREFIX, initial=period_initial or None)
         return _form_page(request, form, periods, has_last_entry=bool(last_entry))
 
-    action = request.POST.get("action", "generate")
+    action = text_param(request, "action", source="POST") or "generate"
     form = StayPriceGenerateForm(request.POST, brackets=brackets)
     periods = PeriodFormSet(request.POST, prefix=PERIODS_PREFIX)
 
@@ -237,7 +237,7 @@ def stay_price_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters(default_lodging)
     queryset = selectors.stay_prices_search(filters)
     paginator = Paginator(queryset, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(int_param(request, "page", 1))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -274,11 +274,11 @@ def stay_price_delete(request: HttpRequest) -> HttpResponse:
     """Delete the ticked rows, one row (its bin), or every row of the table ("des N pages")."""
     if request.method == "GET":
         return redirect("tarifs:list")
-    query = QueryDict(request.POST.get("query", ""))
+    query = QueryDict(text_param(request, "query", max_length=2000, source="POST"))
     default_lodging = _default_lodging(request)
     form = _filter_form(query, default_lodging)
     back = f"{reverse('tarifs:list')}?{query.urlencode()}" if query else reverse("tarifs:list")
-    if request.POST.get("scope") == "all":
+    if text_param(request, "scope", source="POST") == "all":
         if not form.is_valid():
             messages.error(request, _("The filters of the table are not valid: nothing was deleted."))
             return redirect(back)

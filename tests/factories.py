@@ -479,3 +479,98 @@ def paris(year: int, month: int, day: int, hour: int = 12, minute: int = 0):
     from zoneinfo import ZoneInfo
 
     return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+# --- every kind of object of one provider ----------------------------------------------------------
+
+
+def make_rich_tenant(number: int = 11111, email: str = "a@example.com") -> dict:
+    """A provider with one object of every kind its back office shows, by name (permission and
+    hostile-input tests request every page with these ids)."""
+    from datetime import date
+
+    from comptes.scoping import scopes_disabled
+    from tarifs.models import StayPrice
+
+    provider = make_provider(number=number, email=email)
+    lodging = make_lodging(provider)
+    objects = {"provider": provider, "lodging": lodging}
+    # hebergements
+    objects["photo"], objects["second_photo"] = make_photos(lodging, 2)
+    objects["supplement"] = make_supplement(provider, lodgings=[lodging])
+    objects["age_bracket"] = age_brackets(provider)["Enfant"]
+    # tarifs
+    make_stay_prices(lodging, end=date(2024, 6, 8))
+    with scopes_disabled():
+        objects["stay_price"] = StayPrice.objects.get(lodging=lodging)
+    objects["promotion"] = make_promotion(lodging)
+    # reservations
+    objects.update(_reservations_objects(lodging))
+    # commercialisation
+    objects["ical_feed"] = make_ical_feed(lodging)
+    # outgoing mail of a file
+    with scopes_disabled():
+        from comptes.mailing import mail_queue
+
+        objects["mail"] = mail_queue(
+            provider=provider,
+            kind="test",
+            to=["test@gmail.com"],
+            subject="Votre réservation",
+            text="Bonjour",
+            related=objects["booking"],
+        )
+        from comptes.models import OutgoingMail
+
+        failed = mail_queue(
+            provider=provider,
+            kind="test",
+            to=["test@gmail.com"],
+            subject="Relance",
+            text="Bonjour",
+            related=objects["booking"],
+        )
+        OutgoingMail.objects.filter(pk=failed.pk).update(
+            status=OutgoingMail.Status.FAILED, last_error="refused"
+        )
+        objects["failed_mail"] = failed
+    return objects
+
+
+def _reservations_objects(lodging) -> dict:
+    """A booking file with its stay, a payment and a global supplement (reservations)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from comptes.scoping import provider_scope
+    from reservations.models import Stay
+    from reservations.services import booking_supplement_add
+
+    booking = make_booking(lodging, date(2030, 7, 6), date(2030, 7, 13))
+    payment = record_payment(booking, "62.50")
+    with provider_scope(lodging.provider):
+        stay = Stay.objects.get(booking=booking)
+        supplement = booking_supplement_add(booking=booking, label="Frais", unit_price=Decimal("5.00"))
+    # Other states a page shows differently: a cancelled file, a second card of the same client
+    # (merge), a sale prohibition.
+    cancelled = make_booking(
+        lodging,
+        date(2030, 8, 3),
+        date(2030, 8, 10),
+        last_name=booking.client.last_name,
+        email="dup@example.com",
+    )
+    cancel(cancelled)
+    with provider_scope(lodging.provider):
+        from reservations.models import Client
+
+        Client.objects.filter(pk=booking.client_id).update(email="dup@example.com")
+    make_prohibition(lodging, date(2030, 9, 1), date(2030, 9, 8))
+    return {
+        "booking": booking,
+        "payment": payment,
+        "stay": stay,
+        "booking_supplement": supplement,
+        "client": booking.client,
+        "cancelled_booking": cancelled,
+    }

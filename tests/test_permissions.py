@@ -10,111 +10,20 @@ argument fails this test until its isolation is covered.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from comptes.scoping import scopes_disabled
-from tarifs.models import StayPrice
 from tests import factories
+from tests.backoffice import PARAM_IDS, back_office_patterns, url_for
 
 pytestmark = pytest.mark.django_db
-
-
-def back_office_patterns(resolver=None, prefix=""):
-    resolver = resolver or get_resolver()
-    for item in resolver.url_patterns:
-        if isinstance(item, URLResolver):
-            namespace = f"{prefix}{item.namespace}:" if item.namespace else prefix
-            yield from back_office_patterns(item, namespace)
-        elif isinstance(item, URLPattern) and getattr(item.callback, "provider_required", False):
-            yield f"{prefix}{item.name}", item
 
 
 @pytest.fixture
 def tenant_a(settings, tmp_path):
     """Provider A with one object of every kind its back office shows."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    provider = factories.make_provider(number=11111, email="a@example.com")
-    lodging = factories.make_lodging(provider)
-    objects = {"provider": provider, "lodging": lodging}
-    # hebergements
-    objects["photo"] = factories.make_photos(lodging, 1)[0]
-    objects["supplement"] = factories.make_supplement(provider, lodgings=[lodging])
-    objects["age_bracket"] = factories.age_brackets(provider)["Enfant"]
-    # tarifs
-    factories.make_stay_prices(lodging, end=date(2024, 6, 8))
-    with scopes_disabled():
-        objects["stay_price"] = StayPrice.objects.get(lodging=lodging)
-    objects["promotion"] = factories.make_promotion(lodging)
-    # reservations
-    objects.update(_reservations_objects(lodging))
-    # commercialisation
-    objects["ical_feed"] = factories.make_ical_feed(lodging)
-    # outgoing mail of a file
-    with scopes_disabled():
-        from comptes.mailing import mail_queue
-
-        objects["mail"] = mail_queue(
-            provider=provider,
-            kind="test",
-            to=["test@gmail.com"],
-            subject="Votre réservation",
-            text="Bonjour",
-            related=objects["booking"],
-        )
-    return objects
-
-
-def _reservations_objects(lodging):
-    """A booking file with its stay, a payment and a global supplement (reservations)."""
-    from datetime import date
-    from decimal import Decimal
-
-    from comptes.scoping import provider_scope
-    from reservations.models import Stay
-    from reservations.services import booking_supplement_add
-
-    booking = factories.make_booking(lodging, date(2030, 7, 6), date(2030, 7, 13))
-    payment = factories.record_payment(booking, "62.50")
-    with provider_scope(lodging.provider):
-        stay = Stay.objects.get(booking=booking)
-        supplement = booking_supplement_add(booking=booking, label="Frais", unit_price=Decimal("5.00"))
-    return {
-        "booking": booking,
-        "payment": payment,
-        "stay": stay,
-        "booking_supplement": supplement,
-        "client": booking.client,
-    }
-
-
-# URL keyword argument → how to get provider A's object id for it.
-OBJECT_IDS = {
-    "lodging_pk": lambda a: a["lodging"].pk,
-    "photo_pk": lambda a: a["photo"].pk,
-    "supplement_pk": lambda a: a["supplement"].pk,
-    "age_bracket_pk": lambda a: a["age_bracket"].pk,
-    "stay_price_pk": lambda a: a["stay_price"].pk,
-    "promotion_pk": lambda a: a["promotion"].pk,
-    "booking_pk": lambda a: a["booking"].pk,
-    "payment_pk": lambda a: a["payment"].pk,
-    "stay_pk": lambda a: a["stay"].pk,
-    "booking_supplement_pk": lambda a: a["booking_supplement"].pk,
-    "mail_pk": lambda a: a["mail"].pk,
-    "client_pk": lambda a: a["client"].pk,
-}
-
-
-def url_for(name, pattern, objects):
-    from django.urls import reverse
-
-    kwargs = {}
-    for key in pattern.pattern.regex.groupindex:
-        assert key in OBJECT_IDS, f"{name}: add '{key}' to OBJECT_IDS so its isolation is tested"
-        kwargs[key] = OBJECT_IDS[key](objects)
-    return reverse(name, kwargs=kwargs), bool(kwargs)
+    return factories.make_rich_tenant()
 
 
 def test_the_matrix_covers_back_office_urls():
@@ -151,13 +60,6 @@ def test_every_back_office_url_is_isolated(client, tenant_a, other_provider):
     for url, _ in urls:
         response = get(client, url)
         assert response.status_code in (200, 302), url
-
-
-# Query-string and posted parameter → provider A's object id for it (``common.params``).
-PARAM_IDS = {
-    "lodging": lambda a: a["lodging"].pk,
-    "feed": lambda a: a["ical_feed"].pk,
-}
 
 
 def declared_id_params():

@@ -4,6 +4,7 @@ supplements, cancel, delete), ``payments``, ``prohibitions`` (sale prohibitions)
 public functions of each module."""
 
 from reservations.services.bookings import (
+    AlreadyDone,
     OwnerPrice,
     PriceProposal,
     booking_cancel,
@@ -28,6 +29,7 @@ from reservations.services.payments import payment_delete, payment_record, payme
 from reservations.services.prohibitions import sale_prohibition_create, sale_prohibition_remove
 
 __all__ = [
+    "AlreadyDone",
     "OwnerPrice",
     "PriceProposal",
     "booking_cancel",

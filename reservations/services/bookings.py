@@ -70,6 +70,11 @@ REASON_FIELDS = {
 }
 
 
+class AlreadyDone(ValidationError):
+    """The change was already made (a double click, two tabs): nothing to do, and the page says so
+    rather than showing an error."""
+
+
 def not_bookable_error(error: engine.StayNotBookable) -> ValidationError:
     """The engine's refusal as a form error on the field at fault."""
     return ValidationError({REASON_FIELDS.get(error.reason, "arrival"): error.message})
@@ -104,8 +109,14 @@ def _check_price(lodging_price: Decimal | None, discount: Decimal | None) -> tup
 
 
 def booking_lock(booking: Booking) -> Booking:
-    """The file's row, locked until the end of the transaction (payments and refreshes queue up)."""
-    return Booking.objects.select_for_update(no_key=True).select_related("client").get(pk=booking.pk)
+    """The file's row, locked until the end of the transaction (payments and refreshes queue up).
+    A file deleted meanwhile (the first of two clicks) raises ``AlreadyDone``."""
+    locked = (
+        Booking.objects.select_for_update(no_key=True).select_related("client").filter(pk=booking.pk).first()
+    )
+    if locked is None:
+        raise AlreadyDone(_("This file was deleted meanwhile."))
+    return locked
 
 
 def _user(user):
@@ -814,6 +825,8 @@ def booking_supplement_add(
 @transaction.atomic
 def booking_supplement_delete(*, line: BookingSupplement, user=None) -> None:
     booking = booking_lock(line.booking)
+    if not BookingSupplement.objects.select_for_update(no_key=True).filter(pk=line.pk).exists():
+        raise AlreadyDone(_("This supplement is already deleted."))
     log_action(
         booking,
         "booking.supplement.deleted",
@@ -832,7 +845,7 @@ def booking_cancel(*, booking: Booking, user=None) -> Booking:
     """ "Annuler le dossier": the file keeps its number with status cancelled; its dates are free."""
     booking = booking_lock(booking)
     if booking.status == BookingStatus.CANCELLED:
-        raise ValidationError(_("This file is already cancelled."))
+        raise AlreadyDone(_("This file is already cancelled."))
     lodging_ids = set(Stay.objects.filter(booking=booking).values_list("lodging_id", flat=True))
     Stay.objects.filter(booking=booking).update(active=False, updated_at=timezone.now())
     booking.status = BookingStatus.CANCELLED

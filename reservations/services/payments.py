@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from common.money import ZERO, format_money, round_money
 from comptes.audit import audit_date, log_action
 from reservations.models import Booking, BookingStatus, Payment
-from reservations.services.bookings import booking_lock, booking_refresh
+from reservations.services.bookings import AlreadyDone, booking_lock, booking_refresh
 
 
 def _check_payment(
@@ -109,6 +109,8 @@ def payment_update(
 @transaction.atomic
 def payment_delete(*, payment: Payment, user=None) -> None:
     booking = booking_lock(payment.booking)
+    if not Payment.objects.select_for_update(no_key=True).filter(pk=payment.pk).exists():
+        raise AlreadyDone(_("This payment is already deleted."))
     if booking.paid_amount - payment.amount < 0:
         raise ValidationError(
             _("Deleting this payment would leave more refunded than paid: delete the refund first.")

@@ -21,7 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from common.forms import add_service_errors
 from common.htmx import htmx_target
 from common.money import ZERO
-from common.params import DATE, ID, date_param, object_param, query_params
+from common.params import DATE, ID, TEXT, date_param, int_param, object_param, query_params, search_param
 from comptes.audit import history
 from comptes.decorators import provider_required
 from hebergements.models import Lodging
@@ -64,8 +64,8 @@ def booking_create(request: HttpRequest) -> HttpResponse:
     proposed by the price engine, (3) the client. The steps already done travel as hidden fields."""
     data = request.POST if request.method == "POST" else None
     try:
-        step = int(request.POST.get("step", 1))
-        goto = int(request.POST.get("goto", 0))
+        step = int_param(request, "step", 1, minimum=1, maximum=3, source="POST")
+        goto = int_param(request, "goto", 0, maximum=3, source="POST")
     except ValueError:
         step, goto = 1, 0
     context: dict = {}
@@ -187,9 +187,10 @@ def _render_create(request: HttpRequest, step: int, **forms) -> HttpResponse:
 
 
 @provider_required
+@query_params(q=TEXT, existing_client_search=TEXT)
 def client_options(request: HttpRequest) -> HttpResponse:
     """``<option>``s of the clients matching a name, e-mail or phone (htmx client picker)."""
-    query = next((v for k, v in request.GET.items() if k == "q" or k.endswith("_search")), "").strip()
+    query = search_param(request)
     clients = Client.objects.none()
     if len(query) >= 2:
         clients = Client.objects.filter(
@@ -278,11 +279,36 @@ def _confirm(request: HttpRequest, booking: Booking, *, editing: str, action, do
     if request.method == "POST":
         try:
             action()
+        except services.AlreadyDone as error:  # a second click: say it is done, no error
+            messages.info(request, " ".join(error.messages))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-            return redirect("reservations:booking_detail", booking_pk=booking.pk)
-        return _after_change(request, booking.pk, done)
+        else:
+            return _after_change(request, booking.pk, done)
+        if htmx_target(request):
+            return HttpResponseClientRedirect(_file_or_planning(booking.pk))
+        return redirect(_file_or_planning(booking.pk))
     return _render_booking(request, booking, editing=editing, target=target)
+
+
+def _file_or_planning(booking_pk: int) -> str:
+    if Booking.objects.filter(pk=booking_pk).exists():
+        return reverse("reservations:booking_detail", kwargs={"booking_pk": booking_pk})
+    return reverse("reservations:planning")
+
+
+def _deleted_file_number(booking_pk: int) -> int | None:
+    """The number of a file of ours deleted already (its history stays in our scope), else None."""
+    from comptes.models import AuditEntry
+
+    entry = (
+        AuditEntry.objects.filter(
+            content_type__model="booking", object_id=booking_pk, action="booking.deleted"
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    return entry.data.get("number") if entry is not None else None
 
 
 @provider_required
@@ -547,11 +573,20 @@ def booking_cancel(request: HttpRequest, booking_pk: int) -> HttpResponse:
 @provider_required
 @require_http_methods(["GET", "POST"])
 def booking_delete(request: HttpRequest, booking_pk: int) -> HttpResponse:
-    """ "Supprimer le dossier": removed for good, dates freed (its number is never reused)."""
+    """ "Supprimer le dossier": removed for good, dates freed (its number is never reused). Deleting
+    twice (a double click) says the file is already deleted."""
+    if request.method == "POST" and (number := _deleted_file_number(booking_pk)) is not None:
+        messages.info(request, _("File no. %(number)s is already deleted.") % {"number": number})
+        return redirect("reservations:planning")
     booking = _get_booking(booking_pk)
     if request.method == "POST":
-        number = services.booking_delete(booking=booking, user=request.user)
-        messages.success(request, _("File no. %(number)s is deleted.") % {"number": number})
+        try:
+            number = services.booking_delete(booking=booking, user=request.user)
+        except services.AlreadyDone:
+            number = booking.number
+            messages.info(request, _("File no. %(number)s is already deleted.") % {"number": number})
+        else:
+            messages.success(request, _("File no. %(number)s is deleted.") % {"number": number})
         if htmx_target(request):
             return HttpResponseClientRedirect(reverse("reservations:planning"))
         return redirect("reservations:planning")

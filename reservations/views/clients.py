@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from common.params import INT, int_param, query_params
 from comptes.audit import history
 from comptes.decorators import provider_required
 from reservations import exports, selectors
@@ -24,12 +25,13 @@ PAGE_SIZE = 50
 
 
 @provider_required
+@query_params(page=INT)
 def client_list(request: HttpRequest) -> HttpResponse:
     """ "Clients": search by name, e-mail, phone or city; files and duplicates of each client."""
     form = ClientSearchForm(request.GET or None)
     text = form.cleaned_data.get("q", "") if form.is_valid() else ""
     paginator = Paginator(selectors.clients_search(text), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(int_param(request, "page", 1))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

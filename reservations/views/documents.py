@@ -13,11 +13,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from common.params import CHOICE, NEXT, next_param, query_params, text_param
 from comptes.decorators import provider_required
 from comptes.mailing import mail_resend, mails_for
 from comptes.selectors import mail_texts
@@ -46,11 +46,12 @@ def _language(booking: Booking, data) -> str:
 
 @provider_required
 @require_GET
+@query_params(part=CHOICE)
 def booking_documents(request: HttpRequest, booking_pk: int) -> HttpResponse:
     booking = _booking(booking_pk)
     mails = list(mails_for(booking))
     template = "reservations/documents/booking_documents.html"
-    if request.htmx and request.GET.get("part") == "mails":
+    if request.htmx and text_param(request, "part") == "mails":
         template += "#mails"
     return render(
         request,
@@ -98,6 +99,7 @@ def booking_send(request: HttpRequest, booking_pk: int) -> HttpResponse:
 
 @provider_required
 @require_http_methods(["GET", "POST"])
+@query_params(next=NEXT)
 def booking_mail_resend(request: HttpRequest, booking_pk: int, mail_pk: int) -> HttpResponse:
     """ "Renvoyer": a failed mail goes back to the queue (a sent one is sent again as a copy)."""
     booking = _booking(booking_pk)
@@ -111,17 +113,17 @@ def booking_mail_resend(request: HttpRequest, booking_pk: int, mail_pk: int) -> 
             messages.success(
                 request, _("The mail to %(to)s is being sent again.") % {"to": ", ".join(mail.to)}
             )
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
-        target = reverse("reservations:booking_documents", kwargs={"booking_pk": booking.pk})
-    return redirect(target)
+    return redirect(
+        next_param(request, reverse("reservations:booking_documents", kwargs={"booking_pk": booking.pk}))
+    )
 
 
 @provider_required
 @require_GET
+@query_params(kind=CHOICE)
 def reminder_list(request: HttpRequest) -> HttpResponse:
     """ "Mes relances": files waiting for their deposit or their balance past the due date."""
-    kind = request.GET.get("kind")
+    kind = text_param(request, "kind")
     if kind not in PaymentReminder.Kind.values:
         kind = None
     return render(

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from common.forms import add_service_errors
 from common.htmx import htmx_target
+from common.params import CHOICE, FLAG, INT, TEXT, int_param, query_params, text_param
 from comptes.decorators import provider_required
 from hebergements.models import AgeBracket
 from reservations import exports, selectors, services
@@ -68,6 +69,7 @@ def _phone_booking(request: HttpRequest, form: PhoneBookingForm):
 
 @provider_required
 @require_http_methods(["GET", "POST"])
+@query_params(activite=CHOICE)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """ "Tableau de bord": revenue chart, recent activity, reminders, origins, phone booking, next
     arrivals and departures, latest files, alerts of other apps."""
@@ -87,7 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 ),
             )
             return redirect("reservations:dashboard")
-    period = request.GET.get("activite", "12m")
+    period = text_param(request, "activite") or "12m"
     if period not in selectors.ACTIVITY_PERIODS:
         period = "12m"
     context = build_dashboard(provider=request.provider, today=today, options=options_form.options())
@@ -111,12 +113,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @provider_required
+@query_params(badge=FLAG)
 def alerts(request: HttpRequest) -> HttpResponse:
     """The top bar's alert icon: online files to finalise and the alerts of other apps (iCal
     conflicts…). ``?badge=1`` (loaded by htmx after the page) answers the count only."""
     summary = alert_summary(provider=request.provider, today=timezone.localdate())
     template = "reservations/alerts.html"
-    if request.GET.get("badge"):
+    if text_param(request, "badge"):
         template += "#badge"
     return render(request, template, {"summary": summary})
 
@@ -135,6 +138,7 @@ def _search_form(request: HttpRequest) -> BookingSearchForm:
 
 
 @provider_required
+@query_params(page=INT)
 def booking_list(request: HttpRequest) -> HttpResponse:
     """ "Dossiers": "Rechercher des dossiers", the table (paginated), "Exporter en fichier Excel"."""
     today = timezone.localdate()
@@ -142,7 +146,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     page = None
     if form.is_valid():
         paginator = Paginator(selectors.bookings_search(form.filters(today)), PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
+        page = paginator.get_page(int_param(request, "page", 1))
     query = request.GET.copy()
     query.pop("page", None)
     if not query:
@@ -155,6 +159,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
 
 
 @provider_required
+@query_params(coordonnees=FLAG)
 def booking_export(request: HttpRequest) -> HttpResponse:
     """The files of the search (every page) as an .xlsx workbook; contact details only on request."""
     today = timezone.localdate()
@@ -165,7 +170,7 @@ def booking_export(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('reservations:booking_list')}?{query.urlencode()}")
     return exports.bookings_response(
         bookings=selectors.bookings_for_export(form.filters(today)),
-        with_clients=request.GET.get("coordonnees") == "1",
+        with_clients=text_param(request, "coordonnees") == "1",
         filename=f"dossiers-{today.isoformat()}.xlsx",
     )
 
@@ -174,9 +179,10 @@ def booking_export(request: HttpRequest) -> HttpResponse:
 
 
 @provider_required
+@query_params(q=TEXT)
 def search(request: HttpRequest) -> HttpResponse:
     """A number opens that file; a name lists the matching files (a single one opens directly)."""
-    text = request.GET.get("q", "")
+    text = text_param(request, "q", max_length=100)
     result = selectors.quick_search(text)
     if result.booking is not None:
         return redirect(_file_url(result.booking))
