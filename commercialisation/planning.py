@@ -45,7 +45,7 @@ def _planning_block(view: BlockView) -> PlanningBlock:
         label=view.summary or view.platform_label,
         kind=PlanningBlock.IMPORTED,
         summary=tuple(lines),
-        color=view.color,
+        tone=view.platform,
     )
 
 

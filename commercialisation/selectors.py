@@ -29,14 +29,6 @@ from reservations.models import BookingStatus, Stay
 ACTIVE_BOOKING_STATUSES = (BookingStatus.OPTION, BookingStatus.CONFIRMED, BookingStatus.PAID)
 EXPORT_PAST_DAYS = 7  # the export leaves out what ended more than a week ago
 
-PLATFORM_COLORS = {
-    Platform.AIRBNB: "#e0484e",
-    Platform.BOOKING: "#1f4f99",
-    Platform.ABRITEL: "#2a7ab0",
-    Platform.GITES_DE_FRANCE: "#3f8f3a",
-    Platform.GOOGLE: "#4a74c9",
-    Platform.OTHER: "#3b82a0",
-}
 
 
 def local_today() -> date:
@@ -53,7 +45,6 @@ class BlockView:
     feed_name: str
     platform: str
     platform_label: str
-    color: str
     kind: str  # "reservation" or "unavailable"
     summary: str
     arrival: date
@@ -83,7 +74,6 @@ def _block_views(queryset: QuerySet) -> list[BlockView]:
             feed_name=row["feed__name"],
             platform=row["feed__platform"],
             platform_label=str(Platform(row["feed__platform"]).label),
-            color=PLATFORM_COLORS.get(row["feed__platform"], PLATFORM_COLORS[Platform.OTHER]),
             kind=row["kind"],
             summary=row["summary"],
             arrival=row["arrival"],

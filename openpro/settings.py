@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from openpro.db import database_config
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django.forms",
+    "csp",
     "allauth",
     "allauth.account",
     "django_htmx",
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "openpro.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "openpro.middleware.LanguageMiddleware",
@@ -99,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "openpro.navigation.context",
+                "csp.context_processors.nonce",
             ],
             "builtins": ["common.templatetags.money"],
             "string_if_invalid": "",
@@ -251,6 +255,26 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Outbound HTTP (iCal feeds…): loopback and private addresses are refused unless a test allows them.
 OUTBOUND_ALLOW_PRIVATE_ADDRESSES = env_bool("OUTBOUND_ALLOW_PRIVATE_ADDRESSES", False)
+
+# Content-Security-Policy (django-csp): nothing but this site's own scripts, styles, images and
+# fonts; no inline script or style except by nonce (no style= attribute anywhere); the back office is
+# never framed. Violations are reported to /csp-report/, which logs them. Widget routes open framing
+# for themselves only (csp_update on those views).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *env_list("CSP_IMG_SRC", "")],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "report-uri": "/csp-report/",
+    }
+}
 
 # Security.
 SESSION_COOKIE_HTTPONLY = True

@@ -9,6 +9,7 @@ from openpro import views
 urlpatterns = [
     path("", comptes_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("csp-report/", views.csp_report, name="csp_report"),
     path("admin/", admin.site.urls),
     path("accounts/", include("comptes.auth_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from django.views.static import serve
 
 
@@ -42,3 +47,21 @@ def media(request: HttpRequest, path: str):
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+csp_logger = logging.getLogger("openpro.csp")
+CSP_REPORT_MAX_BYTES = 16 * 1024
+
+
+@csrf_exempt  # browsers post reports without a token
+@require_POST
+def csp_report(request: HttpRequest) -> HttpResponse:
+    """Content-Security-Policy violation reports: logged (a bounded size, never stored)."""
+    body = request.body[:CSP_REPORT_MAX_BYTES]
+    try:
+        report = json.loads(body or b"{}")
+    except ValueError:
+        report = {"unreadable": body[:200].decode("utf-8", "replace")}
+    details = report.get("csp-report", report) if isinstance(report, dict) else report
+    csp_logger.warning("CSP violation: %s", json.dumps(details, ensure_ascii=False)[:2000])
+    return HttpResponse(status=204)

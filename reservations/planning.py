@@ -68,7 +68,7 @@ class PlanningBlock:
     summary: tuple[str, ...] = ()
     check: bool = False  # a ✓ before the label (paid files)
     booking_id: int | None = None
-    color: str = ""  # a CSS colour for imported blocks (each platform has its own)
+    tone: str = ""  # a palette class of its own (imported blocks: their platform, "tone-airbnb")
 
 
 BlockSource = Callable[[Sequence[Lodging], date, date], Mapping[int, Iterable[PlanningBlock]]]

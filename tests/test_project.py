@@ -209,3 +209,31 @@ def test_uploaded_media_is_served(client, settings, tmp_path):
     assert b"".join(response.streaming_content) == b"hello"
     assert client.get("/media/../settings.py").status_code in (400, 404)
     assert client.get("/media/photos/missing.jpg").status_code == 404
+
+
+def test_back_office_pages_carry_a_strict_content_security_policy(owner_client):
+    from django.urls import reverse
+
+    response = owner_client.get(reverse("reservations:planning"))
+    policy = response["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["default-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    assert directives["script-src"].startswith("'self'")  # plus a nonce on pages that use one
+    assert directives["report-uri"] == "/csp-report/"
+    html = response.content.decode()
+    assert " style=" not in html.split("<body", 1)[1]  # no inline style attribute under the policy
+    assert "<script>" not in html
+
+
+def test_csp_reports_are_logged_and_answered_without_content(client, caplog):
+    import json
+
+    report = {"csp-report": {"document-uri": "http://x/planning/", "violated-directive": "style-src"}}
+    with caplog.at_level("WARNING", logger="openpro.csp"):
+        response = client.post("/csp-report/", json.dumps(report), content_type="application/csp-report")
+    assert response.status_code == 204
+    assert "style-src" in caplog.text
+    assert client.post("/csp-report/", b"\x00" * 100_000, content_type="application/json").status_code == 204

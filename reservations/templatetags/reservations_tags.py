@@ -12,6 +12,8 @@ from reservations.history import describe
 
 register = template.Library()
 
+MAX_LANES = 40  # as scripts/planning_grid_css.py
+
 
 @register.filter
 def price_short(value: Decimal | None) -> str:
@@ -55,7 +57,7 @@ def _head_html(planning) -> str:
     parts = []
     if planning.compact:
         months = "".join(
-            f'<div class="pl-month" style="grid-column: span {month.span}">{escape(month.label)}</div>'
+            f'<div class="pl-month gs-{month.span}">{escape(month.label)}</div>'
             for month in planning.months
         )
         parts.append(
@@ -104,12 +106,11 @@ def _block_html(placed) -> str:
         )
         lines = "".join(f"<p>{escape(line)}</p>" for line in block.summary)
         summary = f'<div class="pl-summary" role="tooltip">{link}{lines}</div>'
-    color = f"; background: {escape(block.color)}" if block.color else ""
-    return (
-        f'<div class="{classes}" style="grid-column: {placed.column} / span {placed.span}; '
-        f'grid-row: {placed.lane + 1}{color}"{attrs}>\n'
-        f'<span class="pl-block-label">{label}</span>{summary}</div>'
-    )
+    if block.tone:
+        classes += f" tone-{escape(block.tone)}"
+    # Placement by classes (static/reservations/planning-grid.css): no inline style under the CSP.
+    classes += f" gc-{placed.column} gs-{placed.span} gr-{min(placed.lane + 1, MAX_LANES)}"
+    return f'<div class="{classes}"{attrs}>\n<span class="pl-block-label">{label}</span>{summary}</div>'
 
 
 def _price_html(cell, compact: bool, language: str, cache: dict) -> str:
@@ -166,7 +167,7 @@ def planning_grid(planning, row) -> str:
         _price_html(cell, planning.compact, language, planning._price_cache) for cell in row.cells
     )
     return mark_safe(  # noqa: S308 - every dynamic part above is escaped
-        f'<div class="planning-grid" style="--days: {planning.days}; --lanes: {row.lanes}">'
+        f'<div class="planning-grid days-{planning.days} lanes-{min(row.lanes, MAX_LANES)}">'
         f"{_head_html(planning)}"
         f'<div class="pl-row pl-res"><div class="pl-label">{bookings_label}</div>'
         '<div class="pl-stack">'
