@@ -8,6 +8,7 @@ class CommercialisationConfig(AppConfig):
 
     def ready(self) -> None:
         from commercialisation.planning import (
+            ical_alert_rows,
             ical_dashboard_alerts,
             imported_planning_blocks,
             imported_units_taken,
@@ -18,6 +19,6 @@ class CommercialisationConfig(AppConfig):
         from reservations.planning import register_block_source
 
         register_block_source(imported_planning_blocks)
-        register_alert_source(ical_dashboard_alerts)
+        register_alert_source(ical_dashboard_alerts, count=ical_alert_rows)
         register_external_source(imported_units_taken)
         register_change_listener(conflicts_refresh_for)

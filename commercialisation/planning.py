@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from commercialisation.models import ImportedBlock
+from commercialisation.models import FAILURES_BEFORE_FLAG, IcalFeed, ImportedBlock
 from commercialisation.selectors import BlockView, failing_feeds, imported_blocks, open_conflicts
 from comptes.models import Provider
 from hebergements.models import Lodging
@@ -57,6 +57,15 @@ def imported_planning_blocks(
         lodging_id: [_planning_block(view) for view in views]
         for lodging_id, views in imported_blocks(lodgings, start, end).items()
     }
+
+
+def ical_alert_rows(provider: Provider, today: date):
+    """The rows behind ``ical_dashboard_alerts``, for the badge's count: open conflicts (a partial
+    index) and failing calendars."""
+    return [
+        ImportedBlock.objects.filter(provider=provider, in_conflict=True, departure__gt=today),
+        IcalFeed.objects.filter(provider=provider, consecutive_failures__gte=FAILURES_BEFORE_FLAG),
+    ]
 
 
 def ical_dashboard_alerts(provider: Provider, today: date) -> list[DashboardAlert]:

@@ -30,7 +30,6 @@ ACTIVE_BOOKING_STATUSES = (BookingStatus.OPTION, BookingStatus.CONFIRMED, Bookin
 EXPORT_PAST_DAYS = 7  # the export leaves out what ended more than a week ago
 
 
-
 def local_today() -> date:
     return timezone.localdate()
 

@@ -37,6 +37,7 @@ from comptes.audit import log_action
 from comptes.scoping import scopes_disabled
 from hebergements.models import Lodging
 from reservations import availability
+from reservations.dashboard import alert_badge_forget
 from reservations.models import Stay
 
 logger = logging.getLogger(__name__)
@@ -299,6 +300,8 @@ def _record_failure(
         if notify:
             data = notifications.feed_failing_data(locked)
             transaction.on_commit(lambda: notifications.notify_feed_failing(**data))
+        if locked.consecutive_failures == FAILURES_BEFORE_FLAG:
+            alert_badge_forget(locked.provider_id)  # the calendar is now on the badge
     _copy_state(locked, feed)
     logger.debug("iCal feed %s failed: %s %s", feed.pk, code, detail)
     return SyncResult(error=locked.error_message)
@@ -337,6 +340,8 @@ def _record_success(
             locked.last_modified = response_headers.get("last-modified", locked.last_modified)[:100]
         result.blocks = ImportedBlock.objects.filter(feed=locked, kind=ImportedBlock.Kind.UNAVAILABLE).count()
         result.conflicts = conflicts_refresh(lodging=locked.lodging, feed=locked)
+        if locked.consecutive_failures >= FAILURES_BEFORE_FLAG:
+            alert_badge_forget(locked.provider_id)  # no longer failing: off the badge
         locked.last_attempt_at = now
         locked.last_success_at = now
         locked.last_error_code = ""
@@ -503,6 +508,7 @@ def conflicts_refresh(*, lodging: Lodging, feed: IcalFeed | None = None) -> int:
         ImportedBlock.objects.bulk_update(
             changed, ["in_conflict", "conflict_booking", "conflict_notified_at"], batch_size=500
         )
+        alert_badge_forget(lodging.provider_id)
     for view in selectors.conflicts_by_pk(new):
         data = notifications.conflict_data(view, lodging)
         transaction.on_commit(lambda data=data: notifications.notify_conflict(**data))

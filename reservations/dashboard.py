@@ -23,6 +23,12 @@ A source is called once per dashboard render, inside the provider's scope, with 
 its today (Europe/Paris); it returns an iterable of ``DashboardAlert``. Alerts are listed at the top
 of the dashboard, in red for level ``danger`` (the default), amber for ``warning``. A source that
 raises is logged and skipped: one broken block never takes the dashboard down.
+
+The top bar's badge, loaded by every back-office page, only counts: each source may register with
+``count=`` a function returning the querysets whose rows are its alerts
+(``register_alert_source(ical_conflicts, count=conflict_rows)``); ``alert_badge_count`` counts them
+all, and the online files to finalise, in one query, cached per provider for a minute and forgotten
+(``alert_badge_forget``) when a file or a sync changes them.
 """
 
 from __future__ import annotations
@@ -33,10 +39,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import transaction
+from django.db.models import Count, IntegerField, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.cache import cache_delete, cache_get, cache_set
 from common.money import format_money
 from comptes.models import Provider
 from reservations import charts, selectors
@@ -56,19 +66,25 @@ class DashboardAlert:
 
 
 AlertSource = Callable[[Provider, date], Iterable[DashboardAlert]]
+AlertRows = Callable[[Provider, date], Iterable[QuerySet]]
 _alert_sources: list[AlertSource] = []
+_alert_counts: dict[AlertSource, AlertRows] = {}
 
 
-def register_alert_source(source: AlertSource) -> AlertSource:
-    """Add a source of dashboard alerts (idempotent; usable as a decorator)."""
+def register_alert_source(source: AlertSource, *, count: AlertRows | None = None) -> AlertSource:
+    """Add a source of dashboard alerts (idempotent); ``count``: the querysets whose rows are its
+    alerts, for the badge (without it, the badge builds the source's alerts to count them)."""
     if source not in _alert_sources:
         _alert_sources.append(source)
+    if count is not None:
+        _alert_counts[source] = count
     return source
 
 
 def unregister_alert_source(source: AlertSource) -> None:
     if source in _alert_sources:
         _alert_sources.remove(source)
+    _alert_counts.pop(source, None)
 
 
 def collect_alerts(provider: Provider, today: date) -> list[DashboardAlert]:
@@ -92,6 +108,46 @@ class AlertSummary:
     @property
     def count(self) -> int:
         return self.file_count + len(self.alerts)
+
+
+BADGE_SECONDS = 60
+
+
+def _badge_key(provider_id: int) -> str:
+    return f"alert-badge:{provider_id}"
+
+
+def _count_of(queryset: QuerySet) -> Subquery:
+    """``SELECT count(*)`` of ``queryset`` as a subquery (to add several counts in one query)."""
+    counted = queryset.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def alert_badge_count(*, provider: Provider, today: date) -> int:
+    """What the top bar's icon shows: online files to finalise plus the registered alerts, counted
+    in one query and cached per provider for ``BADGE_SECONDS``."""
+    key = _badge_key(provider.pk)
+    cached = cache_get(key)
+    if cached is not None:
+        return cached
+    counts = {"files": _count_of(selectors.online_files_waiting())}
+    uncounted = 0
+    for index, source in enumerate(list(_alert_sources)):
+        rows = _alert_counts.get(source)
+        if rows is None:
+            uncounted += len(list(source(provider, today)))
+        else:
+            for part, queryset in enumerate(rows(provider, today)):
+                counts[f"source{index}_{part}"] = _count_of(queryset)
+    figures = Provider.objects.filter(pk=provider.pk).annotate(**counts).values(*counts).first() or {}
+    total = sum(figures.values()) + uncounted
+    cache_set(key, total, BADGE_SECONDS)
+    return total
+
+
+def alert_badge_forget(provider_id: int) -> None:
+    """Files or syncs changed what the badge counts: the next page counts again (after commit)."""
+    transaction.on_commit(lambda: cache_delete(_badge_key(provider_id)))
 
 
 def alert_summary(*, provider: Provider, today: date, limit: int = 50) -> AlertSummary:

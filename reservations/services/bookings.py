@@ -37,6 +37,7 @@ from comptes.models import Provider
 from comptes.numbering import number_next
 from hebergements.models import Lodging, Supplement
 from reservations import availability
+from reservations.dashboard import alert_badge_forget
 from reservations.models import (
     Booking,
     BookingOrigin,
@@ -192,6 +193,8 @@ def booking_refresh(*, booking: Booking, user=None) -> Booking:
     )
     if status != previous:
         log_action(booking, "booking.status.changed", user=user, data={"from": previous, "to": status})
+    if status != previous:
+        alert_badge_forget(booking.provider_id)  # online files in option are on the badge
     return booking
 
 
@@ -563,6 +566,7 @@ def booking_create(
     _write_lines(stay, priced)
     booking_refresh(booking=booking, user=user)
     availability.changed(lodging.pk)
+    alert_badge_forget(provider.pk)
     log_action(
         booking,
         "booking.created",
@@ -871,6 +875,7 @@ def booking_delete(*, booking: Booking, user=None) -> int:
     )
     lodging_ids = set(Stay.objects.filter(booking=booking).values_list("lodging_id", flat=True))
     booking.delete()
+    alert_badge_forget(booking.provider_id)
     for lodging_id in sorted(lodging_ids):
         availability.changed(lodging_id)
     return number

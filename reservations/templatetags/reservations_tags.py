@@ -57,8 +57,7 @@ def _head_html(planning) -> str:
     parts = []
     if planning.compact:
         months = "".join(
-            f'<div class="pl-month gs-{month.span}">{escape(month.label)}</div>'
-            for month in planning.months
+            f'<div class="pl-month gs-{month.span}">{escape(month.label)}</div>' for month in planning.months
         )
         parts.append(
             '<div class="pl-row pl-months" aria-hidden="true"><div class="pl-label"></div>'

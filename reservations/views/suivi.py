@@ -27,7 +27,7 @@ from common.params import CHOICE, FLAG, INT, TEXT, int_param, query_params, text
 from comptes.decorators import provider_required
 from hebergements.models import AgeBracket
 from reservations import exports, selectors, services
-from reservations.dashboard import alert_summary, build_dashboard
+from reservations.dashboard import alert_badge_count, alert_summary, build_dashboard
 from reservations.forms.suivi import BookingSearchForm, DayForm, PhoneBookingForm, RevenueOptionsForm
 from reservations.models import BookingOrigin
 
@@ -117,11 +117,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def alerts(request: HttpRequest) -> HttpResponse:
     """The top bar's alert icon: online files to finalise and the alerts of other apps (iCal
     conflicts…). ``?badge=1`` (loaded by htmx after the page) answers the count only."""
-    summary = alert_summary(provider=request.provider, today=timezone.localdate())
-    template = "reservations/alerts.html"
-    if text_param(request, "badge"):
-        template += "#badge"
-    return render(request, template, {"summary": summary})
+    today = timezone.localdate()
+    if text_param(request, "badge"):  # loaded by every page: one cached count, no list
+        count = alert_badge_count(provider=request.provider, today=today)
+        return render(request, "reservations/alerts.html#badge", {"badge_count": count})
+    summary = alert_summary(provider=request.provider, today=today)
+    return render(request, "reservations/alerts.html", {"summary": summary, "badge_count": summary.count})
 
 
 # --- "Dossiers" -----------------------------------------------------------------------------------------

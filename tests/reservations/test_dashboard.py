@@ -28,6 +28,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
 from comptes.scoping import provider_scope
@@ -345,7 +346,9 @@ def test_dashboard_query_count_does_not_grow_with_the_files(
         owner_client.get(DASHBOARD)
 
 
-def test_alert_icon_lists_online_files_to_finalise(frozen, owner_client, provider, lodging):
+def test_alert_icon_lists_online_files_to_finalise(
+    frozen, owner_client, provider, lodging, django_capture_on_commit_callbacks
+):
     july = date(2024, 7, 1)
     online = factories.make_file(lodging, july, 3, origin="internet", last_name="Ossipian")
     widget = factories.make_file(lodging, july + timedelta(days=5), 3, origin="widget", last_name="Martin")
@@ -369,13 +372,30 @@ def test_alert_icon_lists_online_files_to_finalise(frozen, owner_client, provide
         return [DashboardAlert(message="Conflit iCal")]
 
     register_alert_source(conflicts)
+    cache.clear()  # the badge is cached a minute: a source registered at start-up counts at once
     try:
         assert ">3<" in owner_client.get(url, {"badge": "1"}).text
         assert "⚠ Conflit iCal" in owner_client.get(url).text
     finally:
         unregister_alert_source(conflicts)
-    factories.record_payment(online, "10.00")
-    factories.record_payment(widget, "10.00")
+    with django_capture_on_commit_callbacks(execute=True):  # the files' changes forget the count
+        factories.record_payment(online, "10.00")
+        factories.record_payment(widget, "10.00")
     assert owner_client.get(url, {"badge": "1"}).text.strip() == (
         '<span class="alert-count" data-testid="alert-count"></span>'
     )
+
+
+def test_the_badge_counts_in_one_query_then_is_cached(owner_client, provider, lodging):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.make_file(lodging, date(2030, 7, 1), 3, origin="internet", last_name="Ossipian")
+    url = reverse("reservations:alerts")
+    with CaptureQueriesContext(connection) as first:
+        assert ">1<" in owner_client.get(url, {"badge": "1"}).text
+    with CaptureQueriesContext(connection) as second:
+        assert ">1<" in owner_client.get(url, {"badge": "1"}).text
+    counted = [q["sql"] for q in first.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counted) == 1  # files to finalise, conflicts and failing calendars together
+    assert len(first.captured_queries) - len(second.captured_queries) == 1

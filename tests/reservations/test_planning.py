@@ -103,9 +103,7 @@ def test_days_states_blocks_and_prices(owner_client, provider, lodging):
         "free",  # departure day is free for the next arrival
     ]
     assert 'class="pl-block pl-prohibition ' in html
-    block = re.search(
-        rf'<div class="pl-block pl-option ([^"]*)"[^>]*data-booking="{booking.pk}"', html
-    )
+    block = re.search(rf'<div class="pl-block pl-option ([^"]*)"[^>]*data-booking="{booking.pk}"', html)
     assert block and block.group(1) == "gc-6 gs-3 gr-1"  # column 6, 3 days, first lane
     assert f"Accéder au dossier n°{booking.number}" in html
     # Nightly price of the shortest stay starting that day: 105,00 / 2 nights.
@@ -115,7 +113,7 @@ def test_days_states_blocks_and_prices(owner_client, provider, lodging):
 def test_a_file_starting_before_the_period_continues_from_its_left_edge(owner_client, provider, lodging):
     factories.make_booking(lodging, date(2024, 4, 28), date(2024, 5, 3))
     html = planning(owner_client).content.decode()
-    assert re.search(r'pl-option continues-before gc-1 gs-2 ', html)
+    assert re.search(r"pl-option continues-before gc-1 gs-2 ", html)
 
 
 def test_another_providers_files_never_show(owner_client, provider, lodging, other_provider):
