@@ -180,6 +180,8 @@ def seed_provider(
                     paid_amount=paid,
                     deposit_due_date=arrival - timedelta(days=30),
                     balance_due_date=arrival,
+                    first_arrival=arrival,
+                    last_departure=departure,
                     created_at=now - timedelta(days=rng.randint(1, 400)),
                 )
             )

@@ -193,7 +193,7 @@ def bookings_response(*, bookings: QuerySet, with_clients: bool, filename: str) 
 
 
 def clients_response(*, clients: QuerySet[Client], filename: str) -> FileResponse:
-    """The client file (``selectors.clients_search``): contact details, opt-in, files."""
+    """The client file (``selectors.clients_for_export``): contact details, opt-in, files."""
     columns = [
         Column(_("Last name"), TEXT),
         Column(_("First name"), TEXT),

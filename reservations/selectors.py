@@ -33,7 +33,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Lower, TruncMonth
 from django.utils import timezone
 
 from common.money import ZERO
@@ -78,19 +78,6 @@ def awaiting_balance_q(today: date) -> Q:
     )
 
 
-def _stays_of_file() -> QuerySet[Stay]:
-    return Stay.objects.filter(booking=OuterRef("pk"), kind=Stay.Kind.BOOKING)
-
-
-def with_stay_dates(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
-    """``first_arrival`` and ``last_departure`` of each file (two subqueries, no extra query)."""
-    stays = _stays_of_file()
-    return queryset.annotate(
-        first_arrival=Subquery(stays.order_by("arrival").values("arrival")[:1]),
-        last_departure=Subquery(stays.order_by("-departure").values("departure")[:1]),
-    )
-
-
 def _lodging_stays() -> Prefetch:
     return Prefetch(
         "stays",
@@ -101,8 +88,9 @@ def _lodging_stays() -> Prefetch:
 
 
 def list_rows(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
-    """What a table of files shows: the client, the stays with their lodging, first and last day."""
-    return with_stay_dates(queryset.select_related("client")).prefetch_related(_lodging_stays())
+    """What a table of files shows: the client, the stays with their lodging (first and last day are
+    the file's own fields)."""
+    return queryset.select_related("client").prefetch_related(_lodging_stays())
 
 
 # --- "Dossiers": search form ------------------------------------------------------------------------
@@ -199,8 +187,14 @@ def _filtered(filters: BookingFilters) -> QuerySet[Booking]:
 
 
 def bookings_search(filters: BookingFilters) -> QuerySet[Booking]:
-    """The files matching the filters, newest number first, ready for the table."""
-    return list_rows(_filtered(filters)).order_by(*SORTS.get(filters.sort, SORTS["-number"]))
+    """The files matching the filters, in the order asked (newest number first); page them with
+    ``common.pagination.paginate(…, rows=booking_rows)``."""
+    return _filtered(filters).order_by(*SORTS.get(filters.sort, SORTS["-number"]))
+
+
+def booking_rows(ids: list[int]) -> QuerySet[Booking]:
+    """The files ``ids`` with what a table of files shows."""
+    return list_rows(Booking.objects.filter(pk__in=ids))
 
 
 def promo_codes_used() -> list[str]:
@@ -213,9 +207,7 @@ def bookings_for_export(filters: BookingFilters) -> QuerySet[Booking]:
     """The ids of the files of the export, in the order of the list (read them with
     ``.iterator()``; ``export_chunk`` reads what the columns show, chunk by chunk)."""
     return (
-        with_stay_dates(_filtered(filters))
-        .order_by(*SORTS.get(filters.sort, SORTS["-number"]))
-        .values_list("pk", flat=True)
+        _filtered(filters).order_by(*SORTS.get(filters.sort, SORTS["-number"])).values_list("pk", flat=True)
     )
 
 
@@ -519,8 +511,8 @@ def latest_bookings(*, limit: int = 10) -> list[Booking]:
 
 
 def clients_search(text: str = "") -> QuerySet[Client]:
-    """ "Fichier clients": every client with the number of files, the date of the last one and how
-    many other clients share the e-mail (duplicates to merge). Words match names, e-mail or phone."""
+    """ "Fichier clients": the clients whose words match names, e-mail, phone or city, in the file's
+    order (an index of its own). Page them with ``paginate(…, rows=client_rows)``."""
     queryset = Client.objects.all()
     for word in text.split():
         queryset = queryset.filter(
@@ -529,21 +521,39 @@ def clients_search(text: str = "") -> QuerySet[Client]:
             | Q(phone2__contains=word)
             | Q(city__unaccent__icontains=word)
         )
-    same_email = (
-        Client.objects.filter(email__iexact=OuterRef("email"))
+    return queryset.order_by("last_name", "first_name", "id")
+
+
+def same_email(outer: str = "email") -> QuerySet[Client]:
+    """The provider's other clients with the e-mail of the outer row, case ignored (the functional
+    index ``client_email_lower``)."""
+    return (
+        Client.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=Lower(OuterRef(outer)))
         .exclude(pk=OuterRef("pk"))
         .exclude(email="")
-        .order_by()
-        .values("provider")
-        .annotate(n=Count("pk"))
-        .values("n")
     )
+
+
+def with_client_figures(queryset: QuerySet[Client]) -> QuerySet[Client]:
+    """Each client with its number of files, the date of the last one and how many other clients
+    share its e-mail (duplicates to merge): three indexed lookups per client shown."""
+    duplicates = same_email().order_by().values("provider").annotate(n=Count("pk")).values("n")
     files = Booking.objects.filter(client=OuterRef("pk")).order_by().values("client")
     return queryset.annotate(
         files=Subquery(files.annotate(n=Count("pk")).values("n")),
         last_file_at=Subquery(files.annotate(last=Max("created_at")).values("last")),
-        duplicates=Subquery(same_email),
-    ).order_by("last_name", "first_name", "id")
+        duplicates=Subquery(duplicates),
+    )
+
+
+def client_rows(ids: list[int]) -> QuerySet[Client]:
+    return with_client_figures(Client.objects.filter(pk__in=ids))
+
+
+def clients_for_export(text: str = "") -> QuerySet[Client]:
+    """The clients of the search with their figures, for the Excel extraction."""
+    return with_client_figures(clients_search(text))
 
 
 def client_duplicates(client: Client) -> list[Client]:
@@ -551,7 +561,8 @@ def client_duplicates(client: Client) -> list[Client]:
     if not client.email:
         return []
     return list(
-        Client.objects.filter(email__iexact=client.email)
+        Client.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=client.email.lower())
         .exclude(pk=client.pk)
         .annotate(files=Count("bookings"))
         .order_by("created_at", "id")

@@ -26,6 +26,7 @@ from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -63,7 +64,13 @@ class Client(ContactFields):
         verbose_name = _("client")
         verbose_name_plural = _("clients")
         ordering = ["last_name", "first_name", "id"]
-        indexes = [models.Index(fields=["provider", "email"]), models.Index(fields=["provider", "last_name"])]
+        indexes = [
+            models.Index(fields=["provider", "email"]),
+            # The client file's order (its pages are read from this index, OFFSET included).
+            models.Index(fields=["provider", "last_name", "first_name", "id"], name="client_file_order"),
+            # Duplicates by e-mail, case ignored (``selectors.same_email``).
+            models.Index(F("provider"), Lower("email"), name="client_email_lower"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -132,6 +139,9 @@ class Booking(models.Model):
     paid_amount = models.DecimalField(
         _("payments"), max_digits=12, decimal_places=2, default=Decimal("0.00"), editable=False
     )
+    # The first arrival and the last departure of its stays (lists sort and page on them).
+    first_arrival = models.DateField(_("arrival"), null=True, blank=True, editable=False)
+    last_departure = models.DateField(_("departure"), null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(_("created on"), default=timezone.now, db_index=True)
     created_by = models.ForeignKey(
@@ -153,6 +163,7 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["provider", "status"]),
             models.Index(fields=["provider", "created_at"]),
+            models.Index(fields=["provider", "first_arrival", "number"]),
         ]
 
     def __str__(self) -> str:

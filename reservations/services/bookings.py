@@ -140,13 +140,10 @@ def booking_refresh(*, booking: Booking, user=None) -> Booking:
     The caller holds the file's row lock (``booking_lock``) inside its transaction.
     """
     cancelled = booking.status == BookingStatus.CANCELLED
-    lodging = sum(
-        (
-            row["lodging_price"] - row["discount"]
-            for row in Stay.objects.filter(booking=booking).values("lodging_price", "discount")
-        ),
-        ZERO,
+    stays = list(
+        Stay.objects.filter(booking=booking).values("lodging_price", "discount", "arrival", "departure")
     )
+    lodging = sum((row["lodging_price"] - row["discount"] for row in stays), ZERO)
     supplements: list[tuple[Decimal, bool]] = []
     global_supplements: list[tuple[Decimal, bool]] = []
     for line in BookingSupplement.objects.filter(booking=booking).values(
@@ -179,6 +176,8 @@ def booking_refresh(*, booking: Booking, user=None) -> Booking:
     booking.deposit_amount = amounts.deposit
     booking.paid_amount = paid
     booking.status = status
+    booking.first_arrival = min((row["arrival"] for row in stays), default=None)
+    booking.last_departure = max((row["departure"] for row in stays), default=None)
     if status in (BookingStatus.CONFIRMED, BookingStatus.PAID) and booking.confirmed_at is None:
         booking.confirmed_at = timezone.now()
     booking.save(
@@ -188,6 +187,8 @@ def booking_refresh(*, booking: Booking, user=None) -> Booking:
             "paid_amount",
             "status",
             "confirmed_at",
+            "first_arrival",
+            "last_departure",
             "updated_at",
         ]
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from common.pagination import paginate
 from common.params import INT, int_param, query_params
 from comptes.audit import history
 from comptes.decorators import provider_required
@@ -30,8 +30,9 @@ def client_list(request: HttpRequest) -> HttpResponse:
     """ "Clients": search by name, e-mail, phone or city; files and duplicates of each client."""
     form = ClientSearchForm(request.GET or None)
     text = form.cleaned_data.get("q", "") if form.is_valid() else ""
-    paginator = Paginator(selectors.clients_search(text), PAGE_SIZE)
-    page = paginator.get_page(int_param(request, "page", 1))
+    page = paginate(
+        selectors.clients_search(text), int_param(request, "page", 1), PAGE_SIZE, selectors.client_rows
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -47,7 +48,8 @@ def client_export(request: HttpRequest) -> HttpResponse:
     form = ClientSearchForm(request.GET or None)
     text = form.cleaned_data.get("q", "") if form.is_valid() else ""
     return exports.clients_response(
-        clients=selectors.clients_search(text), filename=f"clients-{timezone.localdate().isoformat()}.xlsx"
+        clients=selectors.clients_for_export(text),
+        filename=f"clients-{timezone.localdate().isoformat()}.xlsx",
     )
 
 

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from common.forms import add_service_errors
 from common.htmx import htmx_target
+from common.pagination import paginate
 from common.params import CHOICE, FLAG, INT, TEXT, int_param, query_params, text_param
 from comptes.decorators import provider_required
 from hebergements.models import AgeBracket
@@ -146,8 +146,12 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     form = _search_form(request)
     page = None
     if form.is_valid():
-        paginator = Paginator(selectors.bookings_search(form.filters(today)), PAGE_SIZE)
-        page = paginator.get_page(int_param(request, "page", 1))
+        page = paginate(
+            selectors.bookings_search(form.filters(today)),
+            int_param(request, "page", 1),
+            PAGE_SIZE,
+            selectors.booking_rows,
+        )
     query = request.GET.copy()
     query.pop("page", None)
     if not query:
