@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, QueryDict
 from django.utils.http import url_has_allowed_host_and_scheme
 
 # Kinds of declared parameters (``POST_ID``: an id posted by a button outside any form).
@@ -42,6 +43,15 @@ def query_params(**declared: str) -> Callable:
         return view
 
     return decorate
+
+
+class UrlQuery:
+    """The query string of a URL, readable by these helpers like a request's (e.g. the page an htmx
+    request comes from: ``UrlQuery(request.htmx.current_url)``)."""
+
+    def __init__(self, url: str):
+        self.GET = QueryDict(urlsplit(url).query)
+        self.POST = QueryDict()
 
 
 def _raw(request: HttpRequest, name: str, source: str) -> str:

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import dateformat, formats
 from django.utils.translation import get_language, ngettext
@@ -197,13 +198,26 @@ class _Words:
         self.link = _("Go to file no. %(number)s")
         self.prohibition = _("Sale prohibition")
         self.language = get_language() or "fr"
+        self._days: dict[date, str] = {}
+        marker = 987654321
+        self._file_url = reverse("reservations:booking_detail", kwargs={"booking_pk": marker}).replace(
+            str(marker), "{}"
+        )
 
     @staticmethod
     def units(count: int) -> str:
         return ngettext("%(count)d unit", "%(count)d units", count) % {"count": count}
 
     def day(self, value: date) -> str:
-        return dateformat.format(value, self.short_date)
+        """A date as the planning writes it, formatted once per render."""
+        text = self._days.get(value)
+        if text is None:
+            text = self._days[value] = dateformat.format(value, self.short_date)
+        return text
+
+    def file_url(self, booking_pk: int) -> str:
+        """The file's page (the URL is reversed once per render, not per block)."""
+        return self._file_url.format(booking_pk)
 
 
 def _summary(stay: Stay, words: _Words) -> tuple[str, ...]:
@@ -242,7 +256,7 @@ def stay_block(stay: Stay, words: _Words | None = None) -> PlanningBlock:
         departure=stay.departure,
         label=f"{booking.client.display_name.upper()} n°{booking.number}",
         kind=kind,
-        url=reverse("reservations:booking_detail", kwargs={"booking_pk": booking.pk}),
+        url=words.file_url(booking.pk),
         link_label=words.link % {"number": booking.number},
         summary=_summary(stay, words),
         check=kind == PlanningBlock.PAID,
@@ -301,17 +315,38 @@ _STAY_FIELDS = (
 )
 
 
-def planning_lodgings():
-    """The lodgings shown on the planning (inside the provider's scope), in the menu's order."""
-    return Lodging.objects.active().select_related("provider")
+PAGE_SIZE = 30  # lodgings per planning page: an office with 500 lodgings gets pages of bounded size
 
 
-def build_planning(*, start: date, days: int, today: date, compact: bool = False) -> Planning:
-    """The planning of the current provider (scope) for ``days`` days from ``start``."""
+def planning_lodgings(*, text: str = "", kind: str = ""):
+    """The lodgings shown on the planning (inside the provider's scope), in the menu's order;
+    ``text`` searches names and references, ``kind`` a lodging type."""
+    queryset = Lodging.objects.active().select_related("provider")
+    for word in text.split():
+        condition = Q(name__unaccent__icontains=word)
+        number = word.rsplit("-", 1)[-1]
+        if "-" in word and number.isdigit() and len(number) < 9:  # a reference: OSMB-92750-3
+            condition |= Q(number=int(number))
+        queryset = queryset.filter(condition)
+    if kind:
+        queryset = queryset.filter(lodging_type=kind)
+    return queryset
+
+
+def build_planning(
+    *,
+    start: date,
+    days: int,
+    today: date,
+    compact: bool = False,
+    lodgings: Sequence[Lodging] | None = None,
+) -> Planning:
+    """The planning for ``days`` days from ``start`` of ``lodgings`` (a page of them), by default
+    every lodging of the current provider (scope)."""
     end = start + timedelta(days=days)
     headers, months = _headers(start, days, today, compact)
     planning = Planning(start=start, end=end, compact=compact, headers=headers, months=months)
-    lodgings = list(planning_lodgings())
+    lodgings = list(planning_lodgings() if lodgings is None else lodgings)
     if not lodgings:
         return planning
     words = _Words()

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,12 +22,31 @@ from django.views.decorators.http import require_http_methods
 
 from common.forms import add_service_errors
 from common.htmx import htmx_target
-from common.params import CHOICE, DATE, ID, date_param, int_param, object_param, query_params
+from common.params import (
+    CHOICE,
+    DATE,
+    ID,
+    INT,
+    TEXT,
+    UrlQuery,
+    date_param,
+    int_param,
+    object_param,
+    query_params,
+    text_param,
+)
 from comptes.decorators import provider_required
-from hebergements.models import Lodging
+from hebergements.models import Lodging, LodgingType
 from reservations import availability, services
 from reservations.forms.bookings import ProhibitionForm
-from reservations.planning import COMPACT_DAYS, NORMAL_DAYS, add_months, build_planning
+from reservations.planning import (
+    COMPACT_DAYS,
+    NORMAL_DAYS,
+    PAGE_SIZE,
+    add_months,
+    build_planning,
+    planning_lodgings,
+)
 
 PLANNING_DISPLAY_KEY = "planning_display"
 
@@ -40,18 +60,53 @@ def _planning_url(start=None) -> str:
     return f"{url}?{urlencode({'debut': start.isoformat()})}" if start else url
 
 
+def _lodgings_page(request: HttpRequest):
+    """The page of lodgings shown (``?q=`` a name or reference, ``?type=``, ``?page=``), and the
+    query string that keeps them across the planning's links."""
+    source = request
+    current = getattr(getattr(request, "htmx", None), "current_url", None)
+    if request.method == "POST" and current:  # a change made from the dialog: the page shown then
+        source = UrlQuery(current)
+    text = text_param(source, "q", max_length=100)
+    kind = text_param(source, "type")
+    kind = kind if kind in LodgingType.values else ""
+    number = int_param(source, "page", 1)
+    page = Paginator(planning_lodgings(text=text, kind=kind), PAGE_SIZE).get_page(number)
+    kept = {key: value for key, value in (("q", text), ("type", kind)) if value}
+    if page.number > 1:
+        kept["page"] = page.number
+    return page, text, kind, urlencode(kept)
+
+
 def _planning_context(request: HttpRequest, start) -> dict:
     compact = request.session.get(PLANNING_DISPLAY_KEY) == "compact"
     today = timezone.localdate()
+    page, text, kind, kept = _lodgings_page(request)
     planning = build_planning(
-        start=start, days=COMPACT_DAYS if compact else NORMAL_DAYS, today=today, compact=compact
+        start=start,
+        days=COMPACT_DAYS if compact else NORMAL_DAYS,
+        today=today,
+        compact=compact,
+        lodgings=list(page.object_list),
     )
+
+    def page_url(number: int) -> str:
+        query = {"debut": start.isoformat(), **{k: v for k, v in (("q", text), ("type", kind)) if v}}
+        return f"{reverse('reservations:planning')}?{urlencode({**query, 'page': number})}"
+
     return {
         "planning": planning,
         "today": today,
+        "previous_lodgings_url": page_url(page.previous_page_number()) if page.has_previous() else "",
+        "next_lodgings_url": page_url(page.next_page_number()) if page.has_next() else "",
         "previous_start": add_months(start, -1),
         "next_start": add_months(start, 1),
         "planning_url": reverse("reservations:planning"),
+        "lodgings_page": page,
+        "filters": {"q": text, "type": kind},
+        "lodging_types": LodgingType.choices,
+        "show_filters": page.paginator.count > PAGE_SIZE or bool(text or kind),
+        "kept": f"&{kept}" if kept else "",
     }
 
 
@@ -64,7 +119,7 @@ def _render_planning_body(request: HttpRequest, start) -> HttpResponse:
 
 
 @provider_required
-@query_params(debut=DATE, affichage=CHOICE)
+@query_params(debut=DATE, affichage=CHOICE, q=TEXT, type=CHOICE, page=INT)
 @gzip_page  # a big account's planning is ~700 KB of HTML, ~10 times less compressed
 def planning(request: HttpRequest) -> HttpResponse:
     """ "Mon planning": every lodging, its reservations row and its price row, for 21 or 45 days."""

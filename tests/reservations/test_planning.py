@@ -290,3 +290,27 @@ def test_query_budget_is_the_same_for_2_lodgings_and_5_files_as_for_20_lodgings_
 
     assert small == large, f"small: {small}\n{sql(small_queries)}\n\nlarge: {large}\n{sql(large_queries)}"
     assert large <= 12, sql(large_queries)
+
+
+def test_an_office_sized_planning_is_paged_and_filtered(
+    owner_client, provider, django_assert_max_num_queries
+):
+    from reservations.planning import PAGE_SIZE
+
+    lodgings = [factories.make_lodging(provider, name=f"Gîte {index:02d}") for index in range(PAGE_SIZE + 5)]
+    chalet = factories.make_lodging(provider, name="Chalet des cimes", lodging_type="chalet")
+    url = reverse("reservations:planning")
+    with django_assert_max_num_queries(14):
+        first = owner_client.get(url, {"debut": "2030-07-01"})
+    assert len(first.context["planning"].lodgings) == PAGE_SIZE
+    html = first.content.decode()
+    assert f"Hébergements 1 à {PAGE_SIZE} sur {len(lodgings) + 1}" in html
+    second = owner_client.get(first.context["next_lodgings_url"])
+    assert [row.lodging.name for row in second.context["planning"].lodgings][-1] == "Chalet des cimes"
+    assert "page=2" in second.context["kept"]  # the month links keep the page
+    only = owner_client.get(url, {"debut": "2030-07-01", "type": "chalet"})
+    assert [row.lodging.pk for row in only.context["planning"].lodgings] == [chalet.pk]
+    found = owner_client.get(url, {"q": "gîte 07"})
+    assert [row.lodging.name for row in found.context["planning"].lodgings] == ["Gîte 07"]
+    by_reference = owner_client.get(url, {"q": chalet.reference})
+    assert [row.lodging.pk for row in by_reference.context["planning"].lodgings] == [chalet.pk]
