@@ -73,7 +73,7 @@ makemessages: $(STAMP)
 	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=var --ignore=staticfiles --no-obsolete
 	$(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=var --ignore=staticfiles --no-obsolete
 
-BENCHMARKS := tarifs_generate planning dossiers_export contract_pdf ical_export ical_sync
+BENCHMARKS := tarifs_generate planning dossiers_export contract_pdf ical_export ical_sync office_scale
 
 bench: $(STAMP)
 	@for name in $(BENCHMARKS); do echo "== benchmarks/$$name.py"; $(PY) benchmarks/$$name.py || exit 1; done

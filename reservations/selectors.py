@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import (
     Count,
-    Exists,
     Max,
     OuterRef,
     Prefetch,
@@ -145,19 +144,17 @@ def client_terms_q(text: str, prefix: str = "") -> Q:
 
 def _filtered(filters: BookingFilters) -> QuerySet[Booking]:
     queryset = Booking.objects.all()
-    if filters.arrival_from or filters.arrival_to:
-        stays = Stay.objects.filter(booking=OuterRef("pk"), kind=Stay.Kind.BOOKING)
+    if filters.arrival_from or filters.arrival_to:  # the stays' index on arrival, not a scan of files
+        stays = Stay.objects.filter(kind=Stay.Kind.BOOKING)
         if filters.arrival_from:
             stays = stays.filter(arrival__gte=filters.arrival_from)
         if filters.arrival_to:
             stays = stays.filter(arrival__lte=filters.arrival_to)
-        queryset = queryset.filter(Exists(stays))
+        queryset = queryset.filter(pk__in=stays.values("booking_id"))
     if filters.client.strip():
         queryset = queryset.filter(client_terms_q(filters.client, "client__"))
     if filters.lodging is not None:
-        queryset = queryset.filter(
-            Exists(Stay.objects.filter(booking=OuterRef("pk"), lodging=filters.lodging))
-        )
+        queryset = queryset.filter(pk__in=Stay.objects.filter(lodging=filters.lodging).values("booking_id"))
     if filters.number is not None:
         queryset = queryset.filter(number=filters.number)
     if filters.optin is not None:
@@ -329,10 +326,10 @@ def quick_search(text: str) -> QuickSearch:
 
 
 def _moving_on(day: date, field_name: str) -> QuerySet[Booking]:
-    stays = Stay.objects.filter(
-        booking=OuterRef("pk"), kind=Stay.Kind.BOOKING, active=True, **{field_name: day}
+    stays = Stay.objects.filter(kind=Stay.Kind.BOOKING, active=True, **{field_name: day})
+    return list_rows(Booking.objects.filter(pk__in=stays.values("booking_id"))).order_by(
+        "client__last_name", "number"
     )
-    return list_rows(Booking.objects.filter(Exists(stays))).order_by("client__last_name", "number")
 
 
 def arrivals_on(day: date) -> QuerySet[Booking]:
@@ -425,7 +422,8 @@ def recent_activity(*, today: date) -> dict[str, Activity]:
         aggregates[f"{period}_count"] = Count("pk", filter=condition)
         aggregates[f"{period}_revenue"] = Sum("total_amount", filter=condition)
     tomorrow = local_midnight(today + timedelta(days=1))
-    values = counted_bookings().filter(created_at__lt=tomorrow).aggregate(**aggregates)
+    since = local_midnight(min(activity_start(period, today) for period in ACTIVITY_PERIODS))
+    values = counted_bookings().filter(created_at__gte=since, created_at__lt=tomorrow).aggregate(**aggregates)
     return {
         period: Activity(values[f"{period}_count"], values[f"{period}_revenue"] or ZERO) for period in windows
     }
@@ -438,8 +436,9 @@ class Reminders:
 
 
 def reminders(*, today: date) -> Reminders:
-    """ "Mes relances": how many files wait for their deposit, for their balance. One query."""
-    values = Booking.objects.aggregate(
+    """ "Mes relances": how many files wait for their deposit, for their balance. One query, on the
+    files in option or confirmed only (an index), whatever the history."""
+    values = Booking.objects.filter(status__in=(BookingStatus.OPTION, BookingStatus.CONFIRMED)).aggregate(
         deposit=Count("pk", filter=awaiting_deposit_q(today)),
         balance=Count("pk", filter=awaiting_balance_q(today)),
     )
