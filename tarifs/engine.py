@@ -22,13 +22,13 @@ Rules (see the manuals and ``DESIGN.md`` "Prices"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -129,10 +129,12 @@ class DueDates:
     deposit_at_once: bool = False
 
 
-def due_dates(*, provider: Provider, arrival: date, booking_date: date) -> DueDates:
+def due_dates(
+    *, provider: Provider, arrival: date, booking_date: date, data: Pricing | None = None
+) -> DueDates:
     """Deposit: ``option_days`` after booking, never on or after arrival (then at once). Balance: at
     arrival, or ``balance_days_before`` before it but not before the booking day."""
-    settings = _settings(provider)
+    settings = _settings(provider, data)
     deposit = booking_date + timedelta(days=settings.option_days)
     at_once = deposit >= arrival
     if at_once:
@@ -253,20 +255,101 @@ class Quote:
         return replace(self, lines=self.lines + extra)
 
 
-# --- settings read by the engine ------------------------------------------------------------------
+# --- what the engine reads, loaded at once --------------------------------------------------------
 
 
-def _settings(provider: Provider) -> ProviderSettings:
+@dataclass
+class Pricing:
+    """Everything the engine reads to price stays of some lodgings, loaded in a constant number of
+    queries whatever their number (``load_pricing``): ``quote_stay`` loads it for one lodging, the
+    public search for hundreds (``quote_batch``), and both price with the same code.
+
+    Loaded with the tenant scope disabled, for the lodgings given only (the marketplace prices
+    lodgings of several providers at once)."""
+
+    settings: dict[int, ProviderSettings] = field(default_factory=dict)  # by provider id
+    rules: dict[int, list[DepositRule]] = field(default_factory=dict)  # by provider id, ascending
+    prices: dict[tuple[int, date, int], StayPrice] = field(default_factory=dict)  # lodging, arrival, nights
+    promotions: dict[int, list[Promotion]] = field(default_factory=dict)  # by lodging id, largest first
+    supplements: dict[int, list[Supplement]] = field(default_factory=dict)  # by lodging id
+    brackets: dict[int, dict[int, AgeBracket]] = field(default_factory=dict)  # by provider id
+    promo_codes: dict[tuple[int, str], PromoCode] = field(default_factory=dict)  # (provider id, code)
+    promo_lodgings: dict[int, set[int]] = field(default_factory=dict)  # promo code id → lodging ids
+
+
+NEAR_DAYS = 7  # "arrivals on that weekday are not possible": a price of that length this close
+
+
+def load_pricing(
+    lodgings: Iterable[Lodging], stays: Iterable[tuple[date, int]], *, promo_codes: Iterable[str] = ()
+) -> Pricing:
+    """What pricing ``stays`` ((arrival, nights) pairs) of ``lodgings`` needs, in 8 queries at most."""
+    from django_scopes import scopes_disabled
+
+    lodgings = list(lodgings)
+    stays = list(stays)
+    lodging_ids = [lodging.pk for lodging in lodgings]
+    provider_ids = sorted({lodging.provider_id for lodging in lodgings})
+    data = Pricing()
+    if not lodgings:
+        return data
+    with scopes_disabled():
+        data.settings = {
+            row.provider_id: row for row in ProviderSettings.objects.filter(provider_id__in=provider_ids)
+        }
+        for rule in DepositRule.objects.filter(provider_id__in=provider_ids).order_by("days_before"):
+            data.rules.setdefault(rule.provider_id, []).append(rule)
+        if stays:
+            first = min(arrival for arrival, _nights in stays) - timedelta(days=NEAR_DAYS)
+            last = max(arrival for arrival, _nights in stays) + timedelta(days=NEAR_DAYS)
+            lengths = sorted({nights for _arrival, nights in stays})
+            prices = StayPrice.objects.filter(
+                lodging_id__in=lodging_ids, arrival__gte=first, arrival__lte=last, nights__in=lengths
+            ).prefetch_related(
+                Prefetch("bracket_prices", queryset=StayPriceBracket.objects.select_related("age_bracket"))
+            )
+            for price in prices:
+                data.prices[(price.lodging_id, price.arrival, price.nights)] = price
+        promotions = Promotion.objects.filter(lodging_id__in=lodging_ids, active=True).order_by(
+            "-percent", "id"
+        )
+        for promotion in promotions:
+            data.promotions.setdefault(promotion.lodging_id, []).append(promotion)
+        through = Supplement.lodgings.through
+        for row in through.objects.filter(lodging_id__in=lodging_ids).select_related("supplement"):
+            data.supplements.setdefault(row.lodging_id, []).append(row.supplement)
+        for bracket in AgeBracket.objects.filter(provider_id__in=provider_ids):
+            data.brackets.setdefault(bracket.provider_id, {})[bracket.pk] = bracket
+        codes = sorted({code.strip().upper() for code in promo_codes if code and code.strip()})
+        if codes:
+            for promo in PromoCode.objects.filter(provider_id__in=provider_ids, code__in=codes, active=True):
+                data.promo_codes[(promo.provider_id, promo.code)] = promo
+            for row in PromoCode.lodgings.through.objects.filter(
+                promocode_id__in=[promo.pk for promo in data.promo_codes.values()]
+            ):
+                data.promo_lodgings.setdefault(row.promocode_id, set()).add(row.lodging_id)
+    return data
+
+
+def _settings(provider: Provider, data: Pricing | None = None) -> ProviderSettings:
+    if data is not None and provider.pk in data.settings:
+        return data.settings[provider.pk]
     return ProviderSettings.objects.get(provider=provider)
 
 
-def deposit_percent_for(*, provider: Provider, arrival: date, booking_date: date) -> Decimal:
+def deposit_percent_for(
+    *, provider: Provider, arrival: date, booking_date: date, data: Pricing | None = None
+) -> Decimal:
     """The default percentage, or the proximity rule with the smallest N such that the stay starts
     in less than N days ("appliquer un pourcentage différent en fonction de la proximité du séjour")."""
-    settings = _settings(provider)
+    settings = _settings(provider, data)
     if settings.use_proximity_rules:
         days_until = (arrival - booking_date).days
-        rule = DepositRule.objects.filter(days_before__gt=days_until).order_by("days_before").first()
+        if data is not None and provider.pk in data.settings:
+            rules = data.rules.get(provider.pk, [])
+        else:
+            rules = list(DepositRule.objects.filter(provider=provider).order_by("days_before"))
+        rule = next((rule for rule in rules if rule.days_before > days_until), None)
         if rule is not None:
             return rule.percent
     return settings.deposit_percent
@@ -300,9 +383,11 @@ def occupants_check(*, lodging: Lodging, persons: int, minimum: bool = True) -> 
         )
 
 
-def check_booking_delay(*, provider: Provider, arrival: date, now: datetime) -> None:
+def check_booking_delay(
+    *, provider: Provider, arrival: date, now: datetime, data: Pricing | None = None
+) -> None:
     """Online booking deadline ("délai de réservation"), in the provider's time zone."""
-    settings = _settings(provider)
+    settings = _settings(provider, data)
     local = timezone.localtime(now)
     today = local.date()
     delay = ProviderSettings.BookingDelay
@@ -325,23 +410,15 @@ def check_booking_delay(*, provider: Provider, arrival: date, now: datetime) -> 
 # --- the quote ------------------------------------------------------------------------------------
 
 
-def _find_stay_price(lodging: Lodging, arrival: date, nights: int) -> StayPrice:
-    stay_price = (
-        StayPrice.objects.filter(lodging=lodging, arrival=arrival, nights=nights)
-        .prefetch_related(
-            Prefetch("bracket_prices", queryset=StayPriceBracket.objects.select_related("age_bracket"))
-        )
-        .first()
-    )
+def _find_stay_price(lodging: Lodging, arrival: date, nights: int, data: Pricing) -> StayPrice:
+    stay_price = data.prices.get((lodging.pk, arrival, nights))
     if stay_price is not None:
         return stay_price
-    same_length = StayPrice.objects.filter(
-        lodging=lodging,
-        nights=nights,
-        arrival__gte=arrival - timedelta(days=7),
-        arrival__lte=arrival + timedelta(days=7),
+    near = any(
+        (lodging.pk, arrival + timedelta(days=offset), nights) in data.prices
+        for offset in range(-NEAR_DAYS, NEAR_DAYS + 1)
     )
-    if same_length.exists():
+    if near:
         raise StayNotBookable(
             Reason.ARRIVAL_DAY,
             _("Arrivals on %(weekday)s are not possible for a stay of this length.")
@@ -407,25 +484,26 @@ def _lodging_lines(
     return lines
 
 
-def _best_promotion(lodging: Lodging, arrival: date, booking_date: date) -> Promotion | None:
+def _best_promotion(lodging: Lodging, arrival: date, booking_date: date, data: Pricing) -> Promotion | None:
+    """The largest promotion that applies on the booking day (last minute: the stay starts in less
+    than N days; early booking: in more than N days)."""
     days_until = (arrival - booking_date).days
-    candidates = Promotion.objects.filter(
-        lodging=lodging, active=True, valid_from__lte=booking_date, valid_to__gte=booking_date
-    ).filter(
-        Q(kind=Promotion.Kind.LAST_MINUTE, days__gt=days_until)
-        | Q(kind=Promotion.Kind.EARLY_BOOKING, days__lt=days_until)
-    )
-    return candidates.order_by("-percent", "id").first()
+    for promotion in data.promotions.get(lodging.pk, []):  # largest first
+        if not promotion.valid_from <= booking_date <= promotion.valid_to:
+            continue
+        if (promotion.kind == Promotion.Kind.LAST_MINUTE and promotion.days > days_until) or (
+            promotion.kind == Promotion.Kind.EARLY_BOOKING and promotion.days < days_until
+        ):
+            return promotion
+    return None
 
 
-def _promo_code(lodging: Lodging, code: str, booking_date: date) -> PromoCode:
-    promo = (
-        PromoCode.objects.filter(code=code.strip().upper(), active=True).prefetch_related("lodgings").first()
-    )
+def _promo_code(lodging: Lodging, code: str, booking_date: date, data: Pricing) -> PromoCode:
+    promo = data.promo_codes.get((lodging.provider_id, code.strip().upper()))
     if (
         promo is None
         or not promo.valid_from <= booking_date <= promo.valid_to
-        or lodging.pk not in {item.pk for item in promo.lodgings.all()}
+        or lodging.pk not in data.promo_lodgings.get(promo.pk, set())
         or (promo.usage == PromoCode.Usage.SINGLE and promo.times_used > 0)
     ):
         raise StayNotBookable(Reason.PROMO_CODE, _("This promo code is not valid for this stay."))
@@ -433,9 +511,15 @@ def _promo_code(lodging: Lodging, code: str, booking_date: date) -> PromoCode:
 
 
 def supplement_lines(
-    lodging: Lodging, nights: int, persons: int, chosen: Mapping[int, int]
+    lodging: Lodging, nights: int, persons: int, chosen: Mapping[int, int], data: Pricing | None = None
 ) -> tuple[list[QuoteLine], list[str]]:
-    supplements = {s.pk: s for s in Supplement.objects.filter(lodgings=lodging)}
+    """The supplement lines of a stay: the lodging's mandatory supplements, plus the optional ones
+    ``chosen`` ({supplement id: quantity}); "per day" × nights, "per person" × occupants."""
+    if data is not None:
+        offered = data.supplements.get(lodging.pk, [])
+    else:
+        offered = Supplement.objects.filter(lodgings=lodging)
+    supplements = {s.pk: s for s in offered}
     unknown = set(chosen) - set(supplements)
     if unknown:
         raise StayNotBookable(Reason.SUPPLEMENT, _("A chosen supplement is not offered for this lodging."))
@@ -489,6 +573,7 @@ def quote_stay(
     now: datetime | None = None,
     deposit_percent: Decimal | None = None,
     enforce_capacity: bool = True,
+    data: Pricing | None = None,
 ) -> Quote:
     """Price a stay, or raise ``StayNotBookable`` with the reason.
 
@@ -497,8 +582,76 @@ def quote_stay(
     the public booking flows (online booking deadline, arrival not in the past).
     ``deposit_percent`` overrides the provider's percentage (a file keeps its own).
     ``enforce_capacity=False`` (the back office: an owner may book outside the online capacity
-    rules) prices the occupants given without refusing too many or too few.
+    rules) prices the occupants given without refusing too many or too few. ``data``: what
+    ``load_pricing`` loaded (else it is loaded now for this stay).
     """
+    if data is None:
+        data = load_pricing([lodging], [(arrival, nights)], promo_codes=[promo_code])
+    return _quote(
+        lodging=lodging,
+        arrival=arrival,
+        nights=nights,
+        occupants=occupants,
+        supplements=supplements,
+        booking_date=booking_date,
+        promo_code=promo_code,
+        online=online,
+        now=now,
+        deposit_percent=deposit_percent,
+        enforce_capacity=enforce_capacity,
+        data=data,
+    )
+
+
+def quote_batch(
+    *,
+    lodgings: Iterable[Lodging],
+    arrival: date,
+    nights: int,
+    occupants_for: Callable[[Lodging, Pricing], Mapping[int, int] | None],
+    promo_code: str = "",
+    online: bool = True,
+    now: datetime | None = None,
+) -> dict[int, Quote | StayNotBookable]:
+    """The batch entry point: for each lodging, the very quote ``quote_stay`` gives for one stay,
+    in a constant number of queries (the public search). ``occupants_for(lodging, data)`` gives each
+    lodging's occupants by age bracket (e.g. the party searched as adults of its provider).
+    Returns {lodging id: its quote, or why it cannot be sold}."""
+    lodgings = list(lodgings)
+    data = load_pricing(lodgings, [(arrival, nights)], promo_codes=[promo_code])
+    result: dict[int, Quote | StayNotBookable] = {}
+    for lodging in lodgings:
+        try:
+            result[lodging.pk] = _quote(
+                lodging=lodging,
+                arrival=arrival,
+                nights=nights,
+                occupants=occupants_for(lodging, data),
+                promo_code=promo_code,
+                online=online,
+                now=now,
+                data=data,
+            )
+        except StayNotBookable as error:
+            result[lodging.pk] = error
+    return result
+
+
+def _quote(
+    *,
+    lodging: Lodging,
+    arrival: date,
+    nights: int,
+    occupants: Mapping[int, int] | None,
+    supplements: Mapping[int, int] | None = None,
+    booking_date: date | None = None,
+    promo_code: str = "",
+    online: bool = False,
+    now: datetime | None = None,
+    deposit_percent: Decimal | None = None,
+    enforce_capacity: bool = True,
+    data: Pricing,
+) -> Quote:
     now = now or timezone.now()
     booking_date = booking_date or timezone.localdate(now)
     provider = lodging.provider
@@ -507,7 +660,7 @@ def quote_stay(
     if online:
         if arrival < timezone.localdate(now):
             raise StayNotBookable(Reason.PAST, _("This stay starts in the past."))
-        check_booking_delay(provider=provider, arrival=arrival, now=now)
+        check_booking_delay(provider=provider, arrival=arrival, now=now, data=data)
     if nights < provider.min_stay_nights:
         raise StayNotBookable(
             Reason.MIN_STAY,
@@ -528,18 +681,16 @@ def quote_stay(
     if occupants is not None and enforce_capacity:
         occupants_check(lodging=lodging, persons=persons)
 
-    stay_price = _find_stay_price(lodging, arrival, nights)
+    stay_price = _find_stay_price(lodging, arrival, nights, data)
     if stay_price.mode == StayPrice.Mode.PER_PERSON and not persons:
         raise StayNotBookable(
             Reason.NO_OCCUPANT, _("This lodging is priced per occupant: give the occupants.")
         )
-    brackets = (
-        {b.pk: b for b in AgeBracket.objects.all()} if stay_price.mode == StayPrice.Mode.PER_PERSON else {}
-    )
+    brackets = data.brackets.get(lodging.provider_id, {})
     lines = _lodging_lines(stay_price, occupants or {}, brackets)
 
     net = sum((line.amount for line in lines), ZERO)
-    promotion = _best_promotion(lodging, arrival, booking_date)
+    promotion = _best_promotion(lodging, arrival, booking_date, data)
     if promotion is not None:
         reduction = percent_of(net, promotion.percent)
         label = _("Promotion −%(percent)s %%") % {
@@ -549,7 +700,7 @@ def quote_stay(
         net -= reduction
     promo = None
     if promo_code.strip():
-        promo = _promo_code(lodging, promo_code, booking_date)
+        promo = _promo_code(lodging, promo_code, booking_date, data)
         if promo.kind == PromoCode.Kind.PERCENT:
             reduction = percent_of(net, promo.value)
         else:
@@ -558,12 +709,12 @@ def quote_stay(
             QuoteLine(LineKind.PROMO_CODE, f"{_('Promo code')} {promo.code}", -reduction, 1, -reduction)
         )
 
-    extra_lines, warnings = supplement_lines(lodging, nights, persons, supplements or {})
+    extra_lines, warnings = supplement_lines(lodging, nights, persons, supplements or {}, data)
     lines.extend(extra_lines)
     percent = (
         deposit_percent
         if deposit_percent is not None
-        else deposit_percent_for(provider=provider, arrival=arrival, booking_date=booking_date)
+        else deposit_percent_for(provider=provider, arrival=arrival, booking_date=booking_date, data=data)
     )
     return Quote(
         lodging=lodging,
@@ -576,7 +727,7 @@ def quote_stay(
         promotion=promotion,
         promo_code=promo,
         warnings=tuple(warnings),
-        due_dates=due_dates(provider=provider, arrival=arrival, booking_date=booking_date),
+        due_dates=due_dates(provider=provider, arrival=arrival, booking_date=booking_date, data=data),
     )
 
 

@@ -13,6 +13,7 @@ from comptes.scoping import provider_scope
 from hebergements.models import AgeBracket, Supplement
 from tarifs.engine import LineKind, Reason, StayNotBookable, planning_day_prices, quote_stay
 from tarifs.models import PromoCode, Promotion, StayPrice, StayPriceBracket
+from tests import factories
 from tests.factories import make_lodging
 
 pytestmark = pytest.mark.django_db
@@ -329,3 +330,68 @@ def test_planning_row_shows_the_nightly_price_of_the_shortest_stay(
         lodgings=[lodging], start=start, end=start + timedelta(days=45), min_nights=3
     )
     assert longer[lodging.pk][start].nights == 7
+
+
+@pytest.mark.django_db
+def test_the_batch_entry_point_gives_each_lodging_the_quote_of_quote_stay_in_constant_queries(
+    django_assert_max_num_queries,
+):
+    from datetime import date
+    from decimal import Decimal
+
+    from comptes.scoping import provider_scope, scopes_disabled
+    from hebergements.models import Lodging
+    from tarifs import engine
+
+    arrival, nights = date(2030, 8, 3), 7
+    lodgings = []
+    for index in range(4):
+        provider = factories.make_provider(number=93000 + index)
+        lodging = factories.make_lodging(provider, name=f"Gîte {index}")
+        factories.price_for_stay(
+            lodging, arrival, nights, str(300 + 50 * index), discount="20" if index % 2 else "0"
+        )
+        factories.offer_supplement(lodging, "Ménage", "50.00", mandatory=True, counts_toward_deposit=True)
+        if index == 2:
+            factories.make_promotion(
+                lodging,
+                kind="early_booking",
+                percent=Decimal("10"),
+                days=30,
+                valid_from=date(2024, 1, 1),
+                valid_to=date(2031, 1, 1),
+            )
+        lodgings.append(lodging)
+    unpriced = factories.make_lodging(factories.make_provider(number=93010), name="Sans tarif")
+
+    def adults(lodging, data):
+        first = min(data.brackets[lodging.provider_id].values(), key=lambda b: (b.position, -b.age_max))
+        return {first.pk: 2}
+
+    with scopes_disabled():
+        everything = list(
+            Lodging.objects.filter(pk__in=[item.pk for item in [*lodgings, unpriced]]).select_related(
+                "provider"
+            )
+        )
+    with django_assert_max_num_queries(8):
+        batch = engine.quote_batch(
+            lodgings=everything, arrival=arrival, nights=nights, occupants_for=adults, online=True
+        )
+    for lodging in lodgings:
+        with provider_scope(lodging.provider):
+            alone = engine.quote_stay(
+                lodging=lodging,
+                arrival=arrival,
+                nights=nights,
+                occupants=factories.adults(lodging.provider),
+                online=True,
+            )
+        assert batch[lodging.pk].lines == alone.lines
+        assert (batch[lodging.pk].total, batch[lodging.pk].deposit_amount) == (
+            alone.total,
+            alone.deposit_amount,
+        )
+    assert batch[lodgings[2].pk].promotion is not None
+    assert isinstance(batch[unpriced.pk], engine.StayNotBookable)
+    assert batch[unpriced.pk].reason == engine.Reason.NO_PRICE
