@@ -180,6 +180,9 @@ class PromoCode(models.Model):
         _("value"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0.01)]
     )
     lodgings = models.ManyToManyField(Lodging, related_name="promo_codes", verbose_name=_("lodgings"))
+    all_stays = models.BooleanField(
+        _("stays concerned"), default=True, help_text="False: only stays arriving in one of its periods."
+    )
     times_used = models.PositiveIntegerField(default=0, editable=False)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -203,6 +206,25 @@ class PromoCode(models.Model):
     def __str__(self) -> str:
         return self.code
 
+
+class PromoCodePeriod(models.Model):
+    """A period of stays a promo code is for ("séjours sélectionnés"): the stay arrives in it."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    promo_code = models.ForeignKey(PromoCode, on_delete=models.CASCADE, related_name="periods")
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [
+            models.CheckConstraint(name="promo_code_period_order", condition=Q(start__lte=F("end")))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start:%d/%m/%Y} → {self.end:%d/%m/%Y}"
 
 class LastPriceEntry(models.Model):
     """What the provider last submitted on "Créer des tarifs", for "Initialiser avec la dernière saisie".
