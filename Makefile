@@ -55,8 +55,15 @@ worker: $(STAMP) migrate
 	@mkdir -p $(CELERY_DIR)
 	$(CELERY_WORKER)
 
+# The suite runs in TEST_WORKERS parallel processes (pytest-xdist; each has its own test database,
+# cache and Redis key prefix). TEST_WORKERS=0 runs it in this one process; PYTEST_ARGS adds options
+# or picks tests, e.g. `make test TEST_WORKERS=0 PYTEST_ARGS="tests/e2e -x"`.
+TEST_WORKERS ?= 3
+TEST_DIST ?= worksteal
+PYTEST_ARGS ?=
+
 test: $(STAMP) sysdeps messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist $(TEST_DIST) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
