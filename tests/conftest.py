@@ -1,19 +1,54 @@
-"""Shared fixtures: real PostgreSQL (DATABASE_URL or the embedded server), real services."""
+"""Shared fixtures: real PostgreSQL (DATABASE_URL or the embedded server), real services.
+
+The suite runs in parallel (``make test``: pytest-xdist). Each worker has its own test database,
+cache and Redis key prefix (``openpro.settings_test``) and media folder (below); nothing a test
+writes is shared with another worker.
+"""
 
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection, transaction
+from django.test import override_settings
 from pytest_django.plugin import blocking_manager_key
 
 from tests import factories
 
 
+def clear_cache() -> None:
+    """Empty this worker's cache. On Redis, ``cache.clear()`` is FLUSHDB, which would also drop the
+    keys of the other workers (and of any other run on the same server): delete our prefix only."""
+    for backend in caches.all():
+        if isinstance(backend, RedisCache):
+            client = backend._cache.get_client(write=True)
+            keys = list(client.scan_iter(match=f"{backend.key_prefix}:*", count=1000))
+            for start in range(0, len(keys), 1000):
+                client.unlink(*keys[start : start + 1000])
+        else:
+            backend.clear()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate-limit counters and other cached state never leak from one test to the next."""
-    cache.clear()
+    clear_cache()
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_keys_removed_at_the_end():
+    yield
+    clear_cache()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Uploaded files of the whole session go to this worker's own temporary folder (a test may
+    still point ``settings.MEDIA_ROOT`` at its own ``tmp_path``)."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -63,7 +98,49 @@ def pytest_runtest_teardown(item, nextitem):
     marker = item.get_closest_marker("django_db")
     fixtures = getattr(item, "fixturenames", ())
     if "transactional_db" in fixtures or (marker is not None and marker.kwargs.get("transaction")):
+        with item.config.stash[blocking_manager_key].unblock():
+            _reference_data_reload()
+
+
+SNAPSHOT_SCHEMA = "test_reference_snapshot"
+_snapshot_tables: list[str] | None = None
+
+
+def _reference_data_reload() -> None:
+    """``hebergements.reference.load_reference_data`` decides what the catalogues are. The first
+    time, it runs and the tables it filled are copied aside (a schema of this worker's test
+    database that no flush touches); afterwards those copies are put back in SQL, which is several
+    times faster than the loader (35 000 communes)."""
+    global _snapshot_tables
+    if _snapshot_tables is None:
         from hebergements.reference import load_reference_data
 
-        with item.config.stash[blocking_manager_key].unblock():
-            load_reference_data()
+        before = _non_empty_tables()
+        load_reference_data()
+        _snapshot_tables = sorted(_non_empty_tables() - before)
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {SNAPSHOT_SCHEMA}")
+            for table in _snapshot_tables:
+                name = connection.ops.quote_name(table)
+                cursor.execute(f"DROP TABLE IF EXISTS {SNAPSHOT_SCHEMA}.{name}")
+                cursor.execute(f"CREATE TABLE {SNAPSHOT_SCHEMA}.{name} AS TABLE {name}")
+        return
+    # Foreign keys are deferred to the commit: the tables go back in any order.
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in _snapshot_tables:
+            name = connection.ops.quote_name(table)
+            cursor.execute(
+                f"INSERT INTO {name} SELECT * FROM {SNAPSHOT_SCHEMA}.{name}"  # noqa: S608 - our table names
+                f" WHERE NOT EXISTS (SELECT 1 FROM {name})"
+            )
+
+
+def _non_empty_tables() -> set[str]:
+    with connection.cursor() as cursor:
+        tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+        filled = set()
+        for table in tables:
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {connection.ops.quote_name(table)})")  # noqa: S608
+            if cursor.fetchone()[0]:
+                filled.add(table)
+        return filled

@@ -1,12 +1,22 @@
-"""Browser tests: Playwright (Python) driving Debian's Chromium, headless, against a live server."""
+"""Browser tests: Playwright (Python) driving Debian's Chromium, headless, against a live server.
+
+Every browser test runs on its own fixed day, ``TODAY`` (a Saturday), whatever the day it runs: the
+server's clock (time-machine, which the live server's thread sees too, ticking from 10:00 Paris
+time) and the browser's (Playwright's clock, ``new Date()`` in the page) both start there. Dates of
+the tests are written from it with ``day(offset)``.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import threading
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the tests are still
 # plain synchronous code, so Django's async-safety guard must not refuse them.
@@ -26,6 +36,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+TODAY = date(2030, 6, 15)
+NOW = datetime(2030, 6, 15, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+def day(offset: int) -> date:
+    """``TODAY`` + ``offset`` days."""
+    return TODAY + timedelta(days=offset)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
@@ -42,13 +61,71 @@ def browser():
         browser.close()
 
 
+class RequestsInFlight:
+    """Requests the live server is still handling. A page load triggers more requests (the alert
+    badge of the top bar…) that the server may still be answering when the test ends: the flush of
+    the test database must wait for them, or it races them for the tables' locks."""
+
+    def __init__(self):
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def started(self, **kwargs):
+        with self.changed:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_until_none(self, timeout: float = 10.0) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.count <= 0, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def requests_in_flight():
+    from django.core.signals import request_finished, request_started
+
+    counter = RequestsInFlight()
+    request_started.connect(counter.started, dispatch_uid="e2e-requests-in-flight")
+    request_finished.connect(counter.finished, dispatch_uid="e2e-requests-in-flight")
+    yield counter
+    request_started.disconnect(dispatch_uid="e2e-requests-in-flight")
+    request_finished.disconnect(dispatch_uid="e2e-requests-in-flight")
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """The server side of the test runs on ``TODAY`` (the clock ticks from ``NOW``)."""
+    with time_machine.travel(NOW, tick=True) as traveller:
+        yield traveller
+
+
 @pytest.fixture
-def page(browser, live_server, request):
+def new_context(browser, clock, requests_in_flight):
+    """Open browser contexts (French, Paris time, the browser's clock on ``TODAY`` too), closed
+    at the end of the test, once the live server has answered their last requests."""
+    contexts = []
+
+    def open_context(**options):
+        context = browser.new_context(**{"locale": "fr-FR", "timezone_id": "Europe/Paris", **options})
+        context.set_default_timeout(10_000)
+        context.clock.set_system_time(datetime.now(tz=NOW.tzinfo))
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+    requests_in_flight.wait_until_none()
+
+
+@pytest.fixture
+def page(new_context, live_server, request):
     """A fresh browser context per test (desktop size); a screenshot is kept when the test fails."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="fr-FR", timezone_id="Europe/Paris"
-    )
-    context.set_default_timeout(10_000)
+    context = new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
     report = getattr(request.node, "rep_call", None)
@@ -56,7 +133,6 @@ def page(browser, live_server, request):
         ARTIFACTS.mkdir(exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    context.close()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -68,7 +144,7 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def login(page, live_server):
-    """Log in through the real login page."""
+    """Log in through the real login page (the tests of logging in)."""
 
     def do_login(email: str, password: str):
         page.goto(f"{live_server.url}/accounts/login/")
@@ -77,3 +153,25 @@ def login(page, live_server):
         page.get_by_role("button", name="Connexion").click()
 
     return do_login
+
+
+@pytest.fixture
+def signed_in(page, live_server):
+    """``signed_in(email, context=page.context)``: the browser holds the session of that user, as
+    after logging in (a session opened by Django's test client). For the tests that are not about
+    logging in; the next ``goto`` is a logged-in page."""
+
+    def sign_in(email: str, context=None):
+        from django.conf import settings
+        from django.test import Client
+
+        from comptes.models import User
+
+        client = Client()
+        client.force_login(User.objects.get(email=email))
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        (context or page.context).add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+        )
+
+    return sign_in

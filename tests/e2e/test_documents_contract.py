@@ -3,7 +3,6 @@ of a file as a PDF and find the new text in it; send it by mail and see it in th
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.documents.conftest import pdf_text
 from tests.e2e.conftest import ARTIFACTS
-from tests.factories import PASSWORD, make_example_booking, make_example_provider, make_lodging
+from tests.factories import make_example_booking, make_example_provider, make_lodging
 
 NEW_POLITENESS = "Nous espérons vous accueillir bientôt et restons avec nos meilleures salutations."
 
@@ -35,10 +34,10 @@ def booking(transactional_db, settings, tmp_path):
 
 
 def test_change_the_politeness_formula_and_find_it_in_the_downloaded_contract(
-    page, live_server, login, booking, tmp_path
+    page, live_server, signed_in, booking, tmp_path
 ):
-    login("dupont.marie@test.com", PASSWORD)
-    expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
+    signed_in("dupont.marie@test.com")
+    page.goto(f"{live_server.url}/tableau-de-bord/")
 
     page.locator("#sidebar").get_by_role("link", name="Personnalisation des contrats").click()
     page.get_by_label("Formule de politesse", exact=True).fill(NEW_POLITENESS)
@@ -63,10 +62,10 @@ def test_change_the_politeness_formula_and_find_it_in_the_downloaded_contract(
 
 
 def test_send_the_contract_by_mail_and_see_it_in_the_files_mails_on_a_phone(
-    page, live_server, login, booking
+    page, live_server, signed_in, booking
 ):
     page.set_viewport_size({"width": 375, "height": 740})
-    login("dupont.marie@test.com", PASSWORD)
+    signed_in("dupont.marie@test.com")
     page.goto(f"{live_server.url}/dossiers/{booking.pk}/edition/")
     expect(page.get_by_text("Aucun mail envoyé pour ce dossier pour l’instant.")).to_be_visible()
 

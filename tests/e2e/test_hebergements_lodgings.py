@@ -1,6 +1,5 @@
 """Browser flows of HÉBERGEMENT: add a lodging with photos and characteristics; add a supplement."""
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -8,7 +7,7 @@ from playwright.sync_api import expect
 
 from comptes.scoping import provider_scope
 from hebergements.models import Lodging, Supplement
-from tests.factories import PASSWORD, image_bytes, make_lodging, make_provider
+from tests.factories import image_bytes, make_lodging, make_provider
 
 
 @pytest.fixture
@@ -18,14 +17,14 @@ def media_root(settings, tmp_path):
 
 
 def test_add_a_lodging_with_two_photos_and_three_characteristics(
-    page, live_server, login, transactional_db, media_root, tmp_path
+    page, live_server, signed_in, transactional_db, media_root, tmp_path
 ):
     provider = make_provider(number=92750, email="dupont.marie@test.com")
     facade, salon = tmp_path / "facade.jpg", tmp_path / "salon.png"
     facade.write_bytes(image_bytes("JPEG", (1200, 900)))
     salon.write_bytes(image_bytes("PNG", (900, 1200)))
-    login("dupont.marie@test.com", PASSWORD)
-    expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
+    signed_in("dupont.marie@test.com")
+    page.goto(f"{live_server.url}/tableau-de-bord/")
 
     page.locator("#sidebar").get_by_role("link", name="Accès aux hébergements").click()
     expect(page.get_by_role("heading", name="Liste des hébergements")).to_be_visible()
@@ -82,11 +81,11 @@ def test_add_a_lodging_with_two_photos_and_three_characteristics(
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
-def test_add_a_mandatory_cleaning_supplement_of_50_euros(page, live_server, login, transactional_db):
+def test_add_a_mandatory_cleaning_supplement_of_50_euros(page, live_server, signed_in, transactional_db):
     provider = make_provider(number=92750, email="dupont.marie@test.com")
     lodging = make_lodging(provider)
-    login("dupont.marie@test.com", PASSWORD)
-    expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
+    signed_in("dupont.marie@test.com")
+    page.goto(f"{live_server.url}/tableau-de-bord/")
 
     page.locator("#sidebar").get_by_role("link", name="Suppléments").click()
     page.get_by_role("link", name="+ Ajouter un supplément obligatoire").click()

@@ -4,15 +4,14 @@ the imported events on the synchronisation page and on the planning."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.commercialisation import feeds
 from tests.commercialisation.feedserver import FeedServer
-from tests.factories import PASSWORD, make_lodging, make_provider
+from tests.e2e.conftest import day
+from tests.factories import make_lodging, make_provider
 
 
 @pytest.fixture
@@ -21,10 +20,6 @@ def feed_server(settings):
     server = FeedServer()
     yield server
     server.close()
-
-
-def day(offset: int):
-    return timezone.localdate() + timedelta(days=offset)
 
 
 def ymd(offset: int) -> str:
@@ -36,13 +31,14 @@ def dmy(offset: int) -> str:
 
 
 def test_add_a_feed_synchronise_now_and_see_the_imported_events(
-    page, live_server, login, transactional_db, feed_server
+    page, live_server, signed_in, transactional_db, feed_server
 ):
     provider = make_provider(number=92750, email="dupont.marie@test.com", last_name="Dupont")
     make_lodging(provider, name="Petit coin de paradis")
     url = feed_server.serve("/airbnb.ics", feeds.airbnb(feeds.airbnb_reserved("hm1", ymd(10), ymd(14))))
 
-    login("dupont.marie@test.com", PASSWORD)
+    signed_in("dupont.marie@test.com")
+    page.goto(f"{live_server.url}/tableau-de-bord/")
     page.get_by_role("link", name="Synchronisation iCal").click()
     expect(page.get_by_role("heading", name="Synchronisation iCal", level=1)).to_be_visible()
     page.get_by_role("link", name="Gérer les calendriers").click()
@@ -89,11 +85,11 @@ def test_add_a_feed_synchronise_now_and_see_the_imported_events(
     expect(imported.first).to_contain_text("Reserved")
 
 
-def test_the_lodging_page_fits_a_phone(page, live_server, login, transactional_db):
+def test_the_lodging_page_fits_a_phone(page, live_server, signed_in, transactional_db):
     provider = make_provider(number=92750, email="dupont.marie@test.com", last_name="Dupont")
     make_lodging(provider, name="Petit coin de paradis")
     page.set_viewport_size({"width": 375, "height": 800})
-    login("dupont.marie@test.com", PASSWORD)
+    signed_in("dupont.marie@test.com")
     page.goto(f"{live_server.url}/synchronisation-ical/")
     page.get_by_role("link", name="Gérer les calendriers").click()
     expect(page.get_by_role("button", name="Copier")).to_be_visible()

@@ -40,11 +40,11 @@ def test_wrong_password_shows_the_error(page, live_server, login, transactional_
 
 
 def test_phone_screen_menu_opens_and_collapse_is_remembered_on_desktop(
-    page, live_server, login, transactional_db
+    page, live_server, signed_in, transactional_db
 ):
     make_provider(number=92750, email="dupont.marie@test.com")
-    login("dupont.marie@test.com", PASSWORD)
-    expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
+    signed_in("dupont.marie@test.com")
+    page.goto(f"{live_server.url}/tableau-de-bord/")
 
     page.get_by_role("button", name="Réduire le menu").click()
     page.reload()

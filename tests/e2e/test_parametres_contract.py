@@ -1,18 +1,18 @@
 """Browser flow: Personnalisation des contrats — change the politeness formula, see it saved."""
 
-import re
-
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, make_provider
+from tests.factories import make_provider
 
 NEW_POLITENESS = "Nous espérons vous accueillir bientôt et restons avec nos meilleures salutations."
 
 
-def test_change_the_politeness_formula_and_see_it_after_reload(page, live_server, login, transactional_db):
+def test_change_the_politeness_formula_and_see_it_after_reload(
+    page, live_server, signed_in, transactional_db
+):
     make_provider(number=92750, email="dupont.marie@test.com", last_name="Dupont", first_name="Marie")
-    login("dupont.marie@test.com", PASSWORD)
-    expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
+    signed_in("dupont.marie@test.com")
+    page.goto(f"{live_server.url}/tableau-de-bord/")
 
     page.locator("#sidebar").get_by_role("link", name="Personnalisation des contrats").click()
     expect(page.get_by_role("heading", name="Personnalisation des contrats", level=1)).to_be_visible()
@@ -30,11 +30,11 @@ def test_change_the_politeness_formula_and_see_it_after_reload(page, live_server
 
 
 def test_a_logo_that_is_not_an_image_shows_an_error_next_to_the_field(
-    page, live_server, login, transactional_db, settings, tmp_path
+    page, live_server, signed_in, transactional_db, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
     make_provider(number=92750, email="dupont.marie@test.com", last_name="Dupont")
-    login("dupont.marie@test.com", PASSWORD)
+    signed_in("dupont.marie@test.com")
     page.goto(f"{live_server.url}/parametres/contrats/")
     page.get_by_label("Logo").set_input_files(
         files=[{"name": "logo.png", "mimeType": "image/png", "buffer": b"not an image"}]

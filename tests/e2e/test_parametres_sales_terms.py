@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from comptes.models import DepositRule
 from comptes.scoping import scopes_disabled
-from tests.factories import PASSWORD, make_provider
+from tests.factories import make_provider
 
 
 def rules_of(provider):
@@ -18,9 +18,10 @@ def rules_of(provider):
         )
 
 
-def test_add_proximity_rules_refuse_a_bad_one_then_save(page, live_server, login, transactional_db):
+def test_add_proximity_rules_refuse_a_bad_one_then_save(page, live_server, signed_in, transactional_db):
     provider = make_provider(number=92750, email="dupont.marie@test.com", last_name="Dupont")
-    login("dupont.marie@test.com", PASSWORD)
+    signed_in("dupont.marie@test.com")
+    page.goto(f"{live_server.url}/tableau-de-bord/")
     page.locator("#sidebar").get_by_role("link", name="Modalités de vente").click()
     expect(page).to_have_url(re.compile(r"/parametres/modalites-de-vente/$"))
 
@@ -50,9 +51,9 @@ def test_add_proximity_rules_refuse_a_bad_one_then_save(page, live_server, login
     expect(page.locator("#id_terms_fr_error")).to_contain_text("obligatoires pour la réservation en ligne")
 
 
-def test_settings_pages_fit_a_phone_screen(page, live_server, login, transactional_db):
+def test_settings_pages_fit_a_phone_screen(page, live_server, signed_in, transactional_db):
     make_provider(number=92750, email="dupont.marie@test.com", last_name="Dupont")
-    login("dupont.marie@test.com", PASSWORD)
+    signed_in("dupont.marie@test.com")
     page.set_viewport_size({"width": 375, "height": 740})
     for path in ("modalites-de-vente", "contrats", "mails", "paiement-securise"):
         page.goto(f"{live_server.url}/parametres/{path}/")

@@ -12,11 +12,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.e2e.conftest import day
 
 BROWN = "rgb(139, 90, 43)"
 
@@ -30,14 +30,14 @@ def owner(transactional_db):
     return provider, lodging
 
 
-def day(offset: int) -> str:
-    return (timezone.localdate() + timedelta(days=offset)).isoformat()
+def iso(offset: int) -> str:
+    return day(offset).isoformat()
 
 
-def test_phone_booking_appears_in_latest_bookings_and_on_the_planning(page, live_server, login, owner):
+def test_phone_booking_appears_in_latest_bookings_and_on_the_planning(page, live_server, signed_in, owner):
     _provider, lodging = owner
-    login("dupont.marie@test.com", factories.PASSWORD)
-    expect(page).to_have_url(re.compile(r"/tableau-de-bord/$"))
+    signed_in("dupont.marie@test.com")
+    page.goto(f"{live_server.url}/tableau-de-bord/")
     latest = page.get_by_test_id("latest-bookings")
     expect(latest).to_contain_text("Dernières réservations (0 aujourd’hui)")
     expect(latest).to_contain_text("Pas d’élément à afficher pour l’instant !")
@@ -48,8 +48,8 @@ def test_phone_booking_appears_in_latest_bookings_and_on_the_planning(page, live
 
     form.get_by_label("Nom du client").fill("Ossipian")
     form.get_by_label("Hébergement").select_option(label="Petit coin de paradis")
-    form.get_by_label("Du", exact=True).fill(day(2))
-    form.get_by_label("au", exact=True).fill(day(5))
+    form.get_by_label("Du", exact=True).fill(iso(2))
+    form.get_by_label("au", exact=True).fill(iso(5))
     form.get_by_label("Prix").fill("255,00")
     form.get_by_role("button", name="+ Ajouter la réservation").click()
 
@@ -72,13 +72,14 @@ def test_phone_booking_appears_in_latest_bookings_and_on_the_planning(page, live
     expect(page.locator("#informations")).to_contain_text("Réservation par téléphone")
 
 
-def test_top_bar_finds_a_file_by_client_name_or_number(page, live_server, login, owner):
+def test_top_bar_finds_a_file_by_client_name_or_number(page, live_server, signed_in, owner):
     _provider, lodging = owner
-    arrival = timezone.localdate() + timedelta(days=10)
+    arrival = day(10)
     factories.make_file(lodging, arrival, 3, last_name="Kiourtzidou", first_name="Anna")
     factories.make_file(lodging, arrival + timedelta(days=5), 3, last_name="Ossipian", first_name="Léa")
     factories.make_file(lodging, arrival + timedelta(days=10), 3, last_name="Ossipian", first_name="Marc")
-    login("dupont.marie@test.com", factories.PASSWORD)
+    signed_in("dupont.marie@test.com")
+    page.goto(f"{live_server.url}/tableau-de-bord/")
 
     search = page.get_by_role("searchbox", name="N° dossier / Nom client")
     search.fill("kiourtzidou")
@@ -104,13 +105,14 @@ def test_top_bar_finds_a_file_by_client_name_or_number(page, live_server, login,
     expect(page.get_by_test_id("search-message")).to_have_text("Il n’y a pas de dossier n°131.")
 
 
-def test_alert_icon_leads_to_an_online_booking(page, live_server, login, owner):
+def test_alert_icon_leads_to_an_online_booking(page, live_server, signed_in, owner):
     """The third way to reach a file booked online: the alert icon of the top bar."""
     _provider, lodging = owner
-    arrival = timezone.localdate() + timedelta(days=10)
+    arrival = day(10)
     factories.make_file(lodging, arrival, 3, last_name="Dupont", origin="local")
     factories.make_file(lodging, arrival + timedelta(days=5), 3, last_name="Ossipian", origin="internet")
-    login("dupont.marie@test.com", factories.PASSWORD)
+    signed_in("dupont.marie@test.com")
+    page.goto(f"{live_server.url}/tableau-de-bord/")
 
     expect(page.get_by_test_id("alert-count")).to_have_text("1")
     page.get_by_role("link", name="Alertes").click()
@@ -121,13 +123,14 @@ def test_alert_icon_leads_to_an_online_booking(page, live_server, login, owner):
     expect(page.locator(".pl-block", has_text="n°2")).to_contain_text("OSSIPIAN")
 
 
-def test_files_list_search_export_and_phone_layout(page, live_server, login, owner, tmp_path):
+def test_files_list_search_export_and_phone_layout(page, live_server, signed_in, owner, tmp_path):
     _provider, lodging = owner
-    arrival = timezone.localdate() + timedelta(days=10)
+    arrival = day(10)
     first = factories.make_file(lodging, arrival, 7, price="350.00", last_name="Dupont")
     factories.record_payment(first, "87.50")
     factories.make_file(lodging, arrival + timedelta(days=7), 3, price="200.00", last_name="Martin")
-    login("dupont.marie@test.com", factories.PASSWORD)
+    signed_in("dupont.marie@test.com")
+    page.goto(f"{live_server.url}/tableau-de-bord/")
 
     page.locator("#sidebar").get_by_role("link", name="Dossiers").click()
     expect(page.get_by_test_id("result-count")).to_have_text("2 dossiers")
@@ -146,8 +149,8 @@ def test_files_list_search_export_and_phone_layout(page, live_server, login, own
     assert rows[1][0] == 1 and rows[1][14] == 350 and rows[1][15] == 87.5
     assert rows[1][7].endswith(": 87,50\xa0€ (Chèque)")
 
-    page.get_by_label("Arrivée entre le").fill(day(20))
-    page.get_by_label("et le", exact=True).fill(day(5))
+    page.get_by_label("Arrivée entre le").fill(iso(20))
+    page.get_by_label("et le", exact=True).fill(iso(5))
     page.get_by_role("button", name="Rechercher", exact=True).click()
     expect(page.locator("#id_arrival_to_error")).to_have_text(
         "La fin de la période doit être après son début."

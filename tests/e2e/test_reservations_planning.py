@@ -9,14 +9,12 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, day
 
 BROWN, PURPLE, GREEN = "rgb(139, 90, 43)", "rgb(107, 63, 160)", "rgb(46, 139, 87)"
 
@@ -30,8 +28,8 @@ def owner(transactional_db):
     return provider, lodging
 
 
-def day(offset: int) -> str:
-    return (timezone.localdate() + timedelta(days=offset)).isoformat()
+def iso(offset: int) -> str:
+    return day(offset).isoformat()
 
 
 def drag(page, lodging, first: str, last: str):
@@ -49,16 +47,16 @@ def block_of(page, booking_number: int):
     return page.locator(".pl-block", has_text=f"n°{booking_number}")
 
 
-def test_drag_three_days_create_a_file_and_pay_it(page, live_server, login, owner):
+def test_drag_three_days_create_a_file_and_pay_it(page, live_server, signed_in, owner):
     provider, lodging = owner
-    arrival = timezone.localdate() + timedelta(days=3)
+    arrival = day(3)
     factories.price_for_stay(lodging, arrival, 3, "250.00")
     factories.offer_supplement(lodging, "Frais de dossier", "5.00", mandatory=True)
-    login("dupont.marie@test.com", factories.PASSWORD)
+    signed_in("dupont.marie@test.com")
     page.goto(f"{live_server.url}/planning/")
     expect(page.get_by_role("heading", name="Mon planning")).to_be_visible()
 
-    drag(page, lodging, day(3), day(5))
+    drag(page, lodging, iso(3), iso(5))
     dialog = page.locator("#planning-dialog")
     expect(dialog).to_be_visible()
     expect(page.locator(".pl-cell.is-selected")).to_have_count(3)
@@ -69,8 +67,8 @@ def test_drag_three_days_create_a_file_and_pay_it(page, live_server, login, owne
     expect(
         page.get_by_role("heading", name="Étape 1 : Choix de l’hébergement et des dates de séjour")
     ).to_be_visible()
-    expect(page.get_by_label("Du")).to_have_value(day(3))
-    expect(page.get_by_label("au", exact=True)).to_have_value(day(6))
+    expect(page.get_by_label("Du")).to_have_value(iso(3))
+    expect(page.get_by_label("au", exact=True)).to_have_value(iso(6))
     page.get_by_role("button", name="Valider").click()
 
     # Step 2: the price engine proposes the grid price; 2 adults.
@@ -130,89 +128,79 @@ def test_drag_three_days_create_a_file_and_pay_it(page, live_server, login, owne
     page.screenshot(path=str(ARTIFACTS / "planning-paid-file.png"), full_page=True)
 
 
-def test_create_and_remove_a_sale_prohibition_by_drag(page, live_server, login, owner):
+def test_create_and_remove_a_sale_prohibition_by_drag(page, live_server, signed_in, owner):
     provider, lodging = owner
-    login("dupont.marie@test.com", factories.PASSWORD)
+    signed_in("dupont.marie@test.com")
     page.goto(f"{live_server.url}/planning/")
     cells = page.locator(f'.pl-cells[data-lodging="{lodging.pk}"]')
 
-    drag(page, lodging, day(2), day(5))
+    drag(page, lodging, iso(2), iso(5))
     dialog = page.locator("#planning-dialog")
     expect(dialog.get_by_role("heading", name="Créer des interdictions de vente")).to_be_visible()
     dialog.get_by_role("button", name="Appliquer").click()
     expect(dialog).to_be_hidden()
     expect(page.locator(".pl-block.pl-prohibition")).to_have_count(1)
     for offset in range(2, 6):
-        expect(cells.locator(f'[data-day="{day(offset)}"]')).to_have_attribute("data-state", "prohibited")
-    expect(cells.locator(f'[data-day="{day(6)}"]')).to_have_attribute("data-state", "free")
+        expect(cells.locator(f'[data-day="{iso(offset)}"]')).to_have_attribute("data-state", "prohibited")
+    expect(cells.locator(f'[data-day="{iso(6)}"]')).to_have_attribute("data-state", "free")
 
     # Drag over two of the hatched days: sale is allowed again on them only.
-    drag(page, lodging, day(4), day(5))
+    drag(page, lodging, iso(4), iso(5))
     expect(dialog.get_by_role("heading", name="Autoriser à nouveau la vente")).to_be_visible()
     dialog.get_by_role("button", name="Appliquer").click()
     expect(dialog).to_be_hidden()
-    expect(cells.locator(f'[data-day="{day(4)}"]')).to_have_attribute("data-state", "free")
-    expect(cells.locator(f'[data-day="{day(3)}"]')).to_have_attribute("data-state", "prohibited")
+    expect(cells.locator(f'[data-day="{iso(4)}"]')).to_have_attribute("data-state", "free")
+    expect(cells.locator(f'[data-day="{iso(3)}"]')).to_have_attribute("data-state", "prohibited")
 
     # And on the rest.
-    drag(page, lodging, day(2), day(3))
+    drag(page, lodging, iso(2), iso(3))
     dialog.get_by_role("button", name="Appliquer").click()
     expect(page.locator(".pl-block.pl-prohibition")).to_have_count(0)
-    expect(cells.locator(f'[data-day="{day(2)}"]')).to_have_attribute("data-state", "free")
+    expect(cells.locator(f'[data-day="{iso(2)}"]')).to_have_attribute("data-state", "free")
 
 
-def test_dates_taken_meanwhile_are_refused_in_the_dialog(page, live_server, login, owner):
+def test_dates_taken_meanwhile_are_refused_in_the_dialog(page, live_server, signed_in, owner):
     provider, lodging = owner
-    login("dupont.marie@test.com", factories.PASSWORD)
+    signed_in("dupont.marie@test.com")
     page.goto(f"{live_server.url}/planning/")
-    drag(page, lodging, day(2), day(4))
+    drag(page, lodging, iso(2), iso(4))
     dialog = page.locator("#planning-dialog")
     expect(dialog.get_by_role("button", name="Appliquer")).to_be_visible()
     # Someone books one of those nights in the meantime.
     factories.make_booking(
         lodging,
-        timezone.localdate() + timedelta(days=3),
-        timezone.localdate() + timedelta(days=4),
+        day(3),
+        day(4),
         last_name="Martin",
     )
     dialog.get_by_role("button", name="Appliquer").click()
     expect(dialog.locator("#id_arrival_error")).to_have_text("Ces dates ne sont plus disponibles.")
 
 
-def test_on_a_phone_a_tap_selects_a_day_and_shows_a_file(browser, live_server, owner):
+def test_on_a_phone_a_tap_selects_a_day_and_shows_a_file(new_context, live_server, signed_in, owner):
     provider, lodging = owner
-    booking = factories.make_booking(
-        lodging, timezone.localdate() + timedelta(days=1), timezone.localdate() + timedelta(days=3)
-    )
+    booking = factories.make_booking(lodging, day(1), day(3))
     factories.record_payment(booking, "20.00")
-    context = browser.new_context(
-        viewport={"width": 375, "height": 740}, has_touch=True, is_mobile=True, locale="fr-FR"
-    )
+    context = new_context(viewport={"width": 375, "height": 740}, has_touch=True, is_mobile=True)
+    signed_in("dupont.marie@test.com", context=context)
     page = context.new_page()
-    try:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("E-mail").fill("dupont.marie@test.com")
-        page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-        page.get_by_role("button", name="Connexion").click()
-        page.goto(f"{live_server.url}/planning/")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.goto(f"{live_server.url}/planning/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
-        cell = page.locator(f'.pl-cells[data-lodging="{lodging.pk}"] [data-day="{day(5)}"]')
-        cell.scroll_into_view_if_needed()
-        cell.tap()
-        dialog = page.locator("#planning-dialog")
-        expect(dialog.get_by_role("link", name="Créer un dossier")).to_be_visible()
-        expect(dialog).to_contain_text("(1 nuit)")
-        dialog.get_by_role("button", name="Fermer").click()
-        expect(dialog).to_be_hidden()
+    cell = page.locator(f'.pl-cells[data-lodging="{lodging.pk}"] [data-day="{iso(5)}"]')
+    cell.scroll_into_view_if_needed()
+    cell.tap()
+    dialog = page.locator("#planning-dialog")
+    expect(dialog.get_by_role("link", name="Créer un dossier")).to_be_visible()
+    expect(dialog).to_contain_text("(1 nuit)")
+    dialog.get_by_role("button", name="Fermer").click()
+    expect(dialog).to_be_hidden()
 
-        block = block_of(page, booking.number)
-        block.scroll_into_view_if_needed()
-        block.tap()
-        link = block.get_by_role("link", name=f"Accéder au dossier n°{booking.number}")
-        expect(link).to_be_visible()
-        link.tap()
-        expect(page.get_by_test_id("booking-status")).to_have_text("Confirmé")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    finally:
-        context.close()
+    block = block_of(page, booking.number)
+    block.scroll_into_view_if_needed()
+    block.tap()
+    link = block.get_by_role("link", name=f"Accéder au dossier n°{booking.number}")
+    expect(link).to_be_visible()
+    link.tap()
+    expect(page.get_by_test_id("booking-status")).to_have_text("Confirmé")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

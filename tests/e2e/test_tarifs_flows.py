@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from comptes.scoping import scopes_disabled
 from tarifs.models import Promotion, StayPrice
-from tests.factories import PASSWORD, make_lodging, make_provider
+from tests.factories import make_lodging, make_provider
 
 
 def owner_with_lodging():
@@ -19,9 +19,9 @@ def owner_with_lodging():
     return provider, make_lodging(provider, name="Grande Villa")
 
 
-def test_create_prices_in_two_steps_and_see_them(page, live_server, login, transactional_db):
+def test_create_prices_in_two_steps_and_see_them(page, live_server, signed_in, transactional_db):
     _provider, lodging = owner_with_lodging()
-    login("meuble68288@example.com", PASSWORD)
+    signed_in("meuble68288@example.com")
     page.goto(f"{live_server.url}{reverse('tarifs:create')}?lodging={lodging.pk}")
     expect(page.get_by_label("Hébergement", exact=True)).to_have_value(str(lodging.pk))
 
@@ -80,12 +80,12 @@ def test_create_prices_in_two_steps_and_see_them(page, live_server, login, trans
     expect(page.get_by_label("Durée des séjours")).to_have_value("2")
 
 
-def test_export_the_prices_to_excel(page, live_server, login, transactional_db, tmp_path):
+def test_export_the_prices_to_excel(page, live_server, signed_in, transactional_db, tmp_path):
     _provider, lodging = owner_with_lodging()
     from tests.factories import make_stay_prices
 
     make_stay_prices(lodging, start=date(2020, 3, 7), end=date(2020, 3, 28), nights=2, price="60")
-    login("meuble68288@example.com", PASSWORD)
+    signed_in("meuble68288@example.com")
     page.goto(f"{live_server.url}{reverse('tarifs:list')}?lodging={lodging.pk}")
     page.get_by_label("Durée", exact=True).select_option("2")
     page.get_by_label("Samedi").uncheck()
@@ -113,12 +113,12 @@ def test_export_the_prices_to_excel(page, live_server, login, transactional_db, 
     assert rows[-1][:2] == ("Nombre de tarifs", 17)
 
 
-def test_select_and_delete_prices(page, live_server, login, transactional_db):
+def test_select_and_delete_prices(page, live_server, signed_in, transactional_db):
     _provider, lodging = owner_with_lodging()
     from tests.factories import make_stay_prices
 
     make_stay_prices(lodging, start=date(2020, 3, 7), end=date(2020, 3, 28), nights=7, price="450")
-    login("meuble68288@example.com", PASSWORD)
+    signed_in("meuble68288@example.com")
     page.goto(f"{live_server.url}{reverse('tarifs:list')}?lodging={lodging.pk}")
     expect(page.get_by_test_id("result-count")).to_have_text("15 tarifs")
     page.get_by_label("Sélectionner le séjour de 7 nuits du 07/03/2020").check()
@@ -135,9 +135,9 @@ def test_select_and_delete_prices(page, live_server, login, transactional_db):
     expect(page.locator("table.stay-prices tbody tr").first).to_contain_text("500,00\xa0€")
 
 
-def test_create_edit_and_delete_a_promotion(page, live_server, login, transactional_db):
+def test_create_edit_and_delete_a_promotion(page, live_server, signed_in, transactional_db):
     _provider, lodging = owner_with_lodging()
-    login("meuble68288@example.com", PASSWORD)
+    signed_in("meuble68288@example.com")
     page.goto(f"{live_server.url}{reverse('tarifs:list')}?lodging={lodging.pk}")
     page.get_by_role("navigation", name="Tarifs et promotions").get_by_role("link", name="Promotions").click()
     page.get_by_role("link", name="Ajouter une promotion").click()
@@ -166,12 +166,12 @@ def test_create_edit_and_delete_a_promotion(page, live_server, login, transactio
     expect(page.get_by_text("Aucune promotion pour l’instant.")).to_be_visible()
 
 
-def test_price_pages_fit_a_phone_screen(page, live_server, login, transactional_db):
+def test_price_pages_fit_a_phone_screen(page, live_server, signed_in, transactional_db):
     _provider, lodging = owner_with_lodging()
     from tests.factories import make_stay_prices
 
     make_stay_prices(lodging, nights=7)
-    login("meuble68288@example.com", PASSWORD)
+    signed_in("meuble68288@example.com")
     page.set_viewport_size({"width": 375, "height": 740})
     for name in ("tarifs:create", "tarifs:list", "tarifs:promotion_list", "tarifs:promotion_create"):
         page.goto(f"{live_server.url}{reverse(name)}?lodging={lodging.pk}")
