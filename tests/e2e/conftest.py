@@ -103,16 +103,29 @@ def clock():
         yield traveller
 
 
+CSP_VIOLATION = re.compile(r"Content Security Policy|Content-Security-Policy", re.IGNORECASE)
+
+
 @pytest.fixture
-def new_context(browser, clock, requests_in_flight):
+def new_context(browser, clock, requests_in_flight, request):
     """Open browser contexts (French, Paris time, the browser's clock on ``TODAY`` too), closed
-    at the end of the test, once the live server has answered their last requests."""
+    at the end of the test, once the live server has answered their last requests. Every page runs
+    under the site's Content-Security-Policy: a violation in the console fails the test."""
     contexts = []
+    violations: list[str] = []
 
     def open_context(**options):
         context = browser.new_context(**{"locale": "fr-FR", "timezone_id": "Europe/Paris", **options})
         context.set_default_timeout(10_000)
         context.clock.set_system_time(datetime.now(tz=NOW.tzinfo))
+        context.on(
+            "console",
+            lambda message: (
+                violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+                if CSP_VIOLATION.search(message.text)
+                else None
+            ),
+        )
         contexts.append(context)
         return context
 
@@ -120,6 +133,8 @@ def new_context(browser, clock, requests_in_flight):
     for context in contexts:
         context.close()
     requests_in_flight.wait_until_none()
+    if violations and not request.node.get_closest_marker("csp_violations_expected"):
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations[:20]))
 
 
 @pytest.fixture
