@@ -36,7 +36,7 @@ from django.utils.translation import ngettext
 from common.money import ZERO, percent_of, round_money
 from comptes.models import DepositRule, Provider, ProviderSettings
 from hebergements.models import AgeBracket, Lodging, Supplement
-from tarifs.models import PromoCode, Promotion, StayPrice, StayPriceBracket
+from tarifs.models import PromoCode, PromoCodePeriod, Promotion, StayPrice, StayPriceBracket
 
 
 class Reason(StrEnum):
@@ -275,6 +275,7 @@ class Pricing:
     brackets: dict[int, dict[int, AgeBracket]] = field(default_factory=dict)  # by provider id
     promo_codes: dict[tuple[int, str], PromoCode] = field(default_factory=dict)  # (provider id, code)
     promo_lodgings: dict[int, set[int]] = field(default_factory=dict)  # promo code id → lodging ids
+    promo_periods: dict[int, list[tuple[date, date]]] = field(default_factory=dict)  # code id → periods
 
 
 NEAR_DAYS = 7  # "arrivals on that weekday are not possible": a price of that length this close
@@ -324,10 +325,11 @@ def load_pricing(
         if codes:
             for promo in PromoCode.objects.filter(provider_id__in=provider_ids, code__in=codes, active=True):
                 data.promo_codes[(promo.provider_id, promo.code)] = promo
-            for row in PromoCode.lodgings.through.objects.filter(
-                promocode_id__in=[promo.pk for promo in data.promo_codes.values()]
-            ):
+            promo_ids = [promo.pk for promo in data.promo_codes.values()]
+            for row in PromoCode.lodgings.through.objects.filter(promocode_id__in=promo_ids):
                 data.promo_lodgings.setdefault(row.promocode_id, set()).add(row.lodging_id)
+            for period in PromoCodePeriod.objects.filter(promo_code_id__in=promo_ids):
+                data.promo_periods.setdefault(period.promo_code_id, []).append((period.start, period.end))
     return data
 
 
@@ -498,15 +500,33 @@ def _best_promotion(lodging: Lodging, arrival: date, booking_date: date, data: P
     return None
 
 
-def _promo_code(lodging: Lodging, code: str, booking_date: date, data: Pricing) -> PromoCode:
+def _promo_code(lodging: Lodging, code: str, arrival: date, booking_date: date, data: Pricing) -> PromoCode:
+    """The provider's code for this stay, or ``StayNotBookable`` saying plainly why not."""
     promo = data.promo_codes.get((lodging.provider_id, code.strip().upper()))
-    if (
-        promo is None
-        or not promo.valid_from <= booking_date <= promo.valid_to
-        or lodging.pk not in data.promo_lodgings.get(promo.pk, set())
-        or (promo.usage == PromoCode.Usage.SINGLE and promo.times_used > 0)
+
+    def refuse(message: str):
+        raise StayNotBookable(Reason.PROMO_CODE, message)
+
+    if promo is None:
+        refuse(_("This promo code does not exist."))
+    if booking_date < promo.valid_from:
+        refuse(
+            _("This promo code can be used from %(date)s.")
+            % {"date": formats.date_format(promo.valid_from, "SHORT_DATE_FORMAT")}
+        )
+    if booking_date > promo.valid_to:
+        refuse(
+            _("This promo code expired on %(date)s.")
+            % {"date": formats.date_format(promo.valid_to, "SHORT_DATE_FORMAT")}
+        )
+    if lodging.pk not in data.promo_lodgings.get(promo.pk, set()):
+        refuse(_("This promo code is not valid for this lodging."))
+    if not promo.all_stays and not any(
+        start <= arrival <= end for start, end in data.promo_periods.get(promo.pk, [])
     ):
-        raise StayNotBookable(Reason.PROMO_CODE, _("This promo code is not valid for this stay."))
+        refuse(_("This promo code is not valid for these dates."))
+    if promo.usage == PromoCode.Usage.SINGLE and promo.times_used > 0:
+        refuse(_("This promo code has already been used."))
     return promo
 
 
@@ -700,7 +720,7 @@ def _quote(
         net -= reduction
     promo = None
     if promo_code.strip():
-        promo = _promo_code(lodging, promo_code, booking_date, data)
+        promo = _promo_code(lodging, promo_code, arrival, booking_date, data)
         if promo.kind == PromoCode.Kind.PERCENT:
             reduction = percent_of(net, promo.value)
         else:

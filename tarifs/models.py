@@ -226,6 +226,7 @@ class PromoCodePeriod(models.Model):
     def __str__(self) -> str:
         return f"{self.start:%d/%m/%Y} → {self.end:%d/%m/%Y}"
 
+
 class LastPriceEntry(models.Model):
     """What the provider last submitted on "Créer des tarifs", for "Initialiser avec la dernière saisie".
 

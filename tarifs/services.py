@@ -22,7 +22,15 @@ from common.money import ZERO, percent_of, round_money
 from comptes.audit import log_action
 from comptes.models import Provider
 from hebergements.models import AgeBracket, Lodging
-from tarifs.models import MAX_STAY_NIGHTS, LastPriceEntry, PromoCode, Promotion, StayPrice, StayPriceBracket
+from tarifs.models import (
+    MAX_STAY_NIGHTS,
+    LastPriceEntry,
+    PromoCode,
+    PromoCodePeriod,
+    Promotion,
+    StayPrice,
+    StayPriceBracket,
+)
 
 ONE_DAY = timedelta(days=1)
 WEEKDAYS = range(7)  # Python's date.weekday(): Monday = 0 … Sunday = 6
@@ -593,3 +601,102 @@ def promo_code_use(*, promo: PromoCode) -> None:
     )
     if not used:
         raise ValidationError({"promo_code": _("This promo code has already been used.")})
+
+
+PROMO_CODE_FIELDS = (
+    "code",
+    "internal_label",
+    "label",
+    "label_en",
+    "usage",
+    "valid_from",
+    "valid_to",
+    "kind",
+    "value",
+    "all_stays",
+    "active",
+)
+
+
+def _promo_code_snapshot(promo: PromoCode) -> dict:
+    return {
+        "code": promo.code,
+        "usage": promo.usage,
+        "kind": promo.kind,
+        "value": f"{Decimal(promo.value):.2f}",
+        "valid_from": promo.valid_from.isoformat(),
+        "valid_to": promo.valid_to.isoformat(),
+        "lodgings": sorted(promo.lodgings.values_list("pk", flat=True)),
+        "periods": [[p.start.isoformat(), p.end.isoformat()] for p in promo.periods.all()],
+        "active": promo.active,
+    }
+
+
+@transaction.atomic
+def promo_code_save(
+    *,
+    provider: Provider,
+    promo: PromoCode | None = None,
+    lodgings: Iterable[Lodging],
+    periods: Sequence[tuple[date, date]] = (),
+    user=None,
+    **fields,
+) -> PromoCode:
+    """Create (``promo`` None) or change a promo code ("COMMERCIALISATION > Codes promo").
+
+    The code is written in capitals (A–Z, 0–9), unique per provider; a percentage is at most 100;
+    it is for at least one lodging of the provider; "selected stays" need at least one period
+    (the stay arrives in it). Raises ``ValidationError`` on the fields at fault; saves nothing then.
+    """
+    unknown = set(fields) - set(PROMO_CODE_FIELDS)
+    if unknown:
+        raise TypeError(f"promo_code_save() got unexpected fields: {sorted(unknown)}")
+    creating = promo is None
+    promo = promo or PromoCode(provider=provider)
+    before = None if creating else _promo_code_snapshot(promo)
+    for name, value in fields.items():
+        setattr(promo, name, value)
+    promo.code = (promo.code or "").strip().upper()
+    errors: dict[str, list] = {}
+    lodgings = list(lodgings)
+    if not lodgings:
+        errors["lodgings"] = [_("Choose at least one lodging.")]
+    elif any(lodging.provider_id != provider.pk for lodging in lodgings):
+        errors["lodgings"] = [_("Choose among your lodgings.")]
+    periods = [(start, end) for start, end in periods if start or end]
+    if not promo.all_stays and not periods:
+        errors["periods"] = [_("Give at least one period of stays, or choose all stays.")]
+    for start, end in periods:
+        if start is None or end is None or end < start:
+            errors["periods"] = [_("Each period needs a first and a last day, in that order.")]
+    if promo.code and PromoCode.objects.filter(code=promo.code).exclude(pk=promo.pk).exists():
+        errors["code"] = [_("You already have a promo code %(code)s.") % {"code": promo.code}]
+    if promo.valid_from and promo.valid_to and promo.valid_to < promo.valid_from:
+        errors["valid_to"] = [_("The end of the validity period is before its start.")]
+    try:
+        promo.full_clean(exclude=[name for name in errors if name in ("code", "valid_to")])
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    promo.save()
+    promo.lodgings.set(lodgings)
+    PromoCodePeriod.objects.filter(promo_code=promo).delete()
+    PromoCodePeriod.objects.bulk_create(
+        PromoCodePeriod(provider=provider, promo_code=promo, start=start, end=end)
+        for start, end in ([] if promo.all_stays else periods)
+    )
+    after = _promo_code_snapshot(promo)
+    if creating:
+        log_action(promo, "promo_code.created", user=user, data=after)
+    else:
+        log_action(promo, "promo_code.updated", user=user, data={"before": before, "after": after})
+    return promo
+
+
+@transaction.atomic
+def promo_code_delete(*, promo: PromoCode, user=None) -> None:
+    """Delete a promo code; files booked with it keep the code written on them."""
+    log_action(promo, "promo_code.deleted", user=user, data=_promo_code_snapshot(promo))
+    promo.delete()
