@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -282,9 +282,15 @@ NEAR_DAYS = 7  # "arrivals on that weekday are not possible": a price of that le
 
 
 def load_pricing(
-    lodgings: Iterable[Lodging], stays: Iterable[tuple[date, int]], *, promo_codes: Iterable[str] = ()
+    lodgings: Iterable[Lodging],
+    stays: Iterable[tuple[date, int]] = (),
+    *,
+    promo_codes: Iterable[str] = (),
+    exact: Iterable[tuple[int, date, int]] = (),
 ) -> Pricing:
-    """What pricing ``stays`` ((arrival, nights) pairs) of ``lodgings`` needs, in 8 queries at most."""
+    """What pricing ``stays`` ((arrival, nights) pairs, for every lodging, with the prices a week
+    around to explain a refusal) or ``exact`` ((lodging id, arrival, nights) triples, each lodging
+    its own stays) of ``lodgings`` needs, in 8 queries at most."""
     from django_scopes import scopes_disabled
 
     lodgings = list(lodgings)
@@ -307,6 +313,16 @@ def load_pricing(
             prices = StayPrice.objects.filter(
                 lodging_id__in=lodging_ids, arrival__gte=first, arrival__lte=last, nights__in=lengths
             ).prefetch_related(
+                Prefetch("bracket_prices", queryset=StayPriceBracket.objects.select_related("age_bracket"))
+            )
+            for price in prices:
+                data.prices[(price.lodging_id, price.arrival, price.nights)] = price
+        exact = list(exact)
+        for chunk in range(0, len(exact), 500):
+            condition = Q()
+            for lodging_id, arrival, nights in exact[chunk : chunk + 500]:
+                condition |= Q(lodging_id=lodging_id, arrival=arrival, nights=nights)
+            prices = StayPrice.objects.filter(condition).prefetch_related(
                 Prefetch("bracket_prices", queryset=StayPriceBracket.objects.select_related("age_bracket"))
             )
             for price in prices:
@@ -625,24 +641,28 @@ def quote_stay(
 
 def quote_batch(
     *,
-    lodgings: Iterable[Lodging],
-    arrival: date,
-    nights: int,
+    stays: Iterable[tuple[Lodging, date, int]],
     occupants_for: Callable[[Lodging, Pricing], Mapping[int, int] | None],
     promo_code: str = "",
     online: bool = True,
     now: datetime | None = None,
-) -> dict[int, Quote | StayNotBookable]:
-    """The batch entry point: for each lodging, the very quote ``quote_stay`` gives for one stay,
-    in a constant number of queries (the public search). ``occupants_for(lodging, data)`` gives each
-    lodging's occupants by age bracket (e.g. the party searched as adults of its provider).
-    Returns {lodging id: its quote, or why it cannot be sold}."""
-    lodgings = list(lodgings)
-    data = load_pricing(lodgings, [(arrival, nights)], promo_codes=[promo_code])
-    result: dict[int, Quote | StayNotBookable] = {}
-    for lodging in lodgings:
+) -> dict[tuple[int, date, int], Quote | StayNotBookable]:
+    """The batch entry point: for each (lodging, arrival, nights), the very quote ``quote_stay``
+    gives, in a constant number of queries (the public search, a lodging's calendar).
+    ``occupants_for(lodging, data)`` gives each lodging's occupants by age bracket (e.g. the party
+    searched, as adults of its provider). Returns {(lodging id, arrival, nights): the quote, or why
+    that stay cannot be sold}."""
+    stays = list(stays)
+    lodgings = list({lodging.pk: lodging for lodging, _arrival, _nights in stays}.values())
+    data = load_pricing(
+        lodgings,
+        promo_codes=[promo_code],
+        exact=[(lodging.pk, arrival, nights) for lodging, arrival, nights in stays],
+    )
+    result: dict[tuple[int, date, int], Quote | StayNotBookable] = {}
+    for lodging, arrival, nights in stays:
         try:
-            result[lodging.pk] = _quote(
+            result[(lodging.pk, arrival, nights)] = _quote(
                 lodging=lodging,
                 arrival=arrival,
                 nights=nights,
@@ -653,8 +673,22 @@ def quote_batch(
                 data=data,
             )
         except StayNotBookable as error:
-            result[lodging.pk] = error
+            result[(lodging.pk, arrival, nights)] = error
     return result
+
+
+def adults_of(persons: int) -> Callable[[Lodging, Pricing], dict[int, int]]:
+    """``occupants_for`` of a party of ``persons`` people searched without their ages: adults of
+    each lodging's provider (its first age bracket)."""
+
+    def occupants(lodging: Lodging, data: Pricing) -> dict[int, int]:
+        brackets = data.brackets.get(lodging.provider_id, {})
+        if not brackets:
+            return {}
+        first = min(brackets.values(), key=lambda bracket: (bracket.position, -bracket.age_max))
+        return {first.pk: persons}
+
+    return occupants
 
 
 def _quote(

@@ -364,10 +364,6 @@ def test_the_batch_entry_point_gives_each_lodging_the_quote_of_quote_stay_in_con
         lodgings.append(lodging)
     unpriced = factories.make_lodging(factories.make_provider(number=93010), name="Sans tarif")
 
-    def adults(lodging, data):
-        first = min(data.brackets[lodging.provider_id].values(), key=lambda b: (b.position, -b.age_max))
-        return {first.pk: 2}
-
     with scopes_disabled():
         everything = list(
             Lodging.objects.filter(pk__in=[item.pk for item in [*lodgings, unpriced]]).select_related(
@@ -376,7 +372,9 @@ def test_the_batch_entry_point_gives_each_lodging_the_quote_of_quote_stay_in_con
         )
     with django_assert_max_num_queries(8):
         batch = engine.quote_batch(
-            lodgings=everything, arrival=arrival, nights=nights, occupants_for=adults, online=True
+            stays=[(lodging, arrival, nights) for lodging in everything],
+            occupants_for=engine.adults_of(2),
+            online=True,
         )
     for lodging in lodgings:
         with provider_scope(lodging.provider):
@@ -387,11 +385,14 @@ def test_the_batch_entry_point_gives_each_lodging_the_quote_of_quote_stay_in_con
                 occupants=factories.adults(lodging.provider),
                 online=True,
             )
-        assert batch[lodging.pk].lines == alone.lines
-        assert (batch[lodging.pk].total, batch[lodging.pk].deposit_amount) == (
+        assert batch[(lodging.pk, arrival, nights)].lines == alone.lines
+        assert (
+            batch[(lodging.pk, arrival, nights)].total,
+            batch[(lodging.pk, arrival, nights)].deposit_amount,
+        ) == (
             alone.total,
             alone.deposit_amount,
         )
-    assert batch[lodgings[2].pk].promotion is not None
-    assert isinstance(batch[unpriced.pk], engine.StayNotBookable)
-    assert batch[unpriced.pk].reason == engine.Reason.NO_PRICE
+    assert batch[(lodgings[2].pk, arrival, nights)].promotion is not None
+    assert isinstance(batch[(unpriced.pk, arrival, nights)], engine.StayNotBookable)
+    assert batch[(unpriced.pk, arrival, nights)].reason == engine.Reason.NO_PRICE
