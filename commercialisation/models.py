@@ -11,6 +11,7 @@ iCal synchronisation keeps three tables:
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 
 from django.db import models
@@ -236,3 +237,56 @@ class ImportedBlock(models.Model):
     @property
     def nights(self) -> int:
         return (self.departure - self.arrival).days
+
+
+def _draft_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class BookingDraft(models.Model):
+    """A guest's booking journey in progress, kept on the server and keyed by an unguessable token
+    in the URL — never in a cookie, so the journey works inside a cross-site iframe that may not
+    store any. It holds what the guest chose, never a price: every step quotes the stay again with
+    the price engine. ``seen_total`` is the total the guest was last shown, so a change (a price or
+    a promotion that ended) is shown before the guest confirms."""
+
+    class Step(models.TextChoices):
+        STAY = "stay", _("Stay")
+        OPTIONS = "options", _("Options")
+        DETAILS = "details", _("Your details")
+        SUMMARY = "summary", _("Summary")
+        DONE = "done", _("Pre-booking sent")
+
+    token = models.CharField(max_length=40, unique=True, default=_draft_token, editable=False)
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="booking_drafts")
+    # The channel the guest came through: an office's marketplace, or the provider's own site.
+    office = models.ForeignKey(
+        "comptes.Office", null=True, blank=True, on_delete=models.CASCADE, related_name="booking_drafts"
+    )
+    lodging = models.ForeignKey(Lodging, on_delete=models.CASCADE, related_name="booking_drafts")
+    arrival = models.DateField()
+    nights = models.PositiveSmallIntegerField()
+    occupants = models.JSONField(default=dict, blank=True)  # {age bracket id: count}
+    supplements = models.JSONField(default=dict, blank=True)  # {optional supplement id: quantity}
+    promo_code = models.CharField(max_length=30, blank=True)
+    client_data = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=5, default="fr")
+    step = models.CharField(max_length=10, choices=Step.choices, default=Step.STAY)
+    seen_total = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    booking = models.ForeignKey(
+        "reservations.Booking", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.lodging_id} {self.arrival} +{self.nights}"
+
+    @property
+    def departure(self) -> date:
+        return self.arrival + timedelta(days=self.nights)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("reservations.urls")),
     path("", include("factures.urls")),
     path("", include("commercialisation.urls")),
+    path("", include("commercialisation.public.urls")),
 ]
 
 if settings.SERVE_MEDIA:

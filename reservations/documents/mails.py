@@ -34,6 +34,7 @@ class Kind:
     OPTION = "booking.option"
     CONTRACT = "booking.contract"
     NOTIFICATION = "booking.notification"
+    OWNER_NOTIFICATION = "booking.owner_notification"
     DEPOSIT_REMINDER = "booking.reminder.deposit"
     BALANCE_REMINDER = "booking.reminder.balance"
 
@@ -139,6 +140,35 @@ def booking_internet_mail_queue(*, booking: Booking, language: str | None = None
         intro=texts.booking_intro,
         user=None,
         attach_pdf=False,
+    )
+
+
+def booking_owner_mail_queue(*, booking: Booking) -> OutgoingMail:
+    """The owner's mail of an internet pre-booking (to the account's address, with the copy
+    address of "Personnalisation des mails"), in French."""
+    provider = booking.provider
+    texts = mail_texts(provider, "fr")
+    with translation.override("fr"):
+        document = contract_document(booking=booking, language="fr")
+        rendered = mail_render(
+            "booking_owner",
+            {"doc": document, "booking": booking},
+            provider=provider,
+            language="fr",
+            subject=_("New pre-booking online – file no. %(number)s") % {"number": booking.number},
+            politeness="",
+        )
+    return mail_queue(
+        provider=provider,
+        kind=Kind.OWNER_NOTIFICATION,
+        to=[provider.email],
+        cc=[texts.copy_to] if texts.copy_to else [],
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        language="fr",
+        related=booking,
+        reply_to=booking.client.email or "",
     )
 
 

@@ -125,6 +125,9 @@ class Booking(models.Model):
     promo = models.ForeignKey(
         PromoCode, null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings", editable=False
     )
+    # What the guest accepted online (the terms of sale as they read them) and when.
+    terms_text = models.TextField(_("terms of sale accepted"), blank=True, editable=False)
+    terms_accepted_at = models.DateTimeField(_("terms accepted on"), null=True, blank=True, editable=False)
     note = models.TextField(_("note (shown to the client)"), blank=True)
     internal_note = models.TextField(_("internal note"), blank=True)
     language = models.CharField(_("language"), max_length=5, default="fr")

@@ -473,6 +473,7 @@ def booking_create(
     platform_amount: Decimal | None = None,
     online: bool = False,
     language: str = "fr",
+    terms_text: str = "",
     user=None,
     today: date | None = None,
     now: datetime | None = None,
@@ -485,7 +486,8 @@ def booking_create(
     and its use counted in this transaction. ``online``: the public booking pages' rules (booking
     delay, capacity, no price but the engine's). ``owner_price``: what the owner typed in the back
     office, kept as a manual price when it differs from the quote. ``platform_amount``: the amount of
-    a platform's reservation. Deposit percentage and due dates come from the quote. Raises
+    a platform's reservation. ``terms_text``: the terms of sale the guest accepted online, stored on
+    the file with the time. Deposit percentage and due dates come from the quote. Raises
     ``ValidationError`` (fields ``arrival``, ``departure``, ``occupants``, ``price``, ``discount``,
     ``supplements``, ``promo_code`` or the client's fields); saves nothing then.
     """
@@ -540,6 +542,8 @@ def booking_create(
         deposit_percent=percent,
         deposit_due_date=dues.deposit,
         balance_due_date=dues.balance,
+        terms_text=terms_text,
+        terms_accepted_at=now if terms_text else None,
     )
     booking.full_clean()
     booking.save()

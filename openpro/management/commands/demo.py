@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from comptes.models import Membership, Office, Provider, User
+from comptes.models import Membership, Office, Provider, ProviderSettings, User
 from comptes.scoping import provider_scope, scopes_disabled
 from comptes.services import provider_complete_setup, provider_create
 from hebergements.models import Classification, Commune, Lodging, LodgingType, Supplement
@@ -61,6 +62,16 @@ def _user(email: str, *, superuser: bool = False) -> User:
     return user
 
 
+DEMO_TERMS_FR = (
+    "Conditions générales de vente\n\nLa réservation devient définitive à réception de l'acompte. "
+    "Le solde est à régler 30 jours avant l'arrivée."
+)
+DEMO_TERMS_EN = (
+    "Terms of sale\n\nThe booking is final once the deposit is received. "
+    "The balance is due 30 days before arrival."
+)
+
+
 class Command(BaseCommand):
     help = "Create the demo office, provider, lodgings and logins (safe to run again)."
 
@@ -110,7 +121,9 @@ class Command(BaseCommand):
             provider_complete_setup(provider=provider)
             if not Booking.objects.exists():
                 self._bookings(provider)
+        self._sell_online(provider)
         self._print_logins()
+        self._print_public_urls(office, provider)
 
     def _prices(self, provider):
         """A year of prices: weeks from Saturday to Saturday, and 2-night stays every day."""
@@ -176,6 +189,25 @@ class Command(BaseCommand):
         booking_services.sale_prohibition_create(
             provider=provider, lodging=colline, arrival=start, departure=start + timedelta(days=3)
         )
+
+    def _sell_online(self, provider):
+        """The demo provider is in production and sells online, so the marketplace and its own
+        booking site show its lodgings."""
+        with scopes_disabled():
+            Provider.objects.filter(pk=provider.pk).update(status=Provider.Status.PRODUCTION)
+            ProviderSettings.objects.filter(provider=provider, terms_fr="").update(
+                online_booking=True,
+                terms_fr=DEMO_TERMS_FR,
+                terms_en=DEMO_TERMS_EN,
+            )
+
+    def _print_public_urls(self, office, provider):
+        base = "http://127.0.0.1:8000"
+        marketplace = reverse("public:office_search", kwargs={"lang": "fr", "slug": office.slug})
+        site = reverse("public:site_search", kwargs={"lang": "fr", "number": provider.number})
+        self.stdout.write("Guest pages (booking online):")
+        self.stdout.write(f"  Marketplace of the office:   {base}{marketplace}")
+        self.stdout.write(f"  Booking site of Meublé - 92750: {base}{site}")
 
     def _print_logins(self):
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))

@@ -1,0 +1,23 @@
+"""Public URLs: /<lang>/… for every guest page (the language is part of the address, so a page
+shared or framed keeps it, and no cookie is needed)."""
+
+from django.urls import path
+
+from commercialisation.public import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("<str:lang>/marche/<slug:slug>/", views.office_search, name="office_search"),
+    path("<str:lang>/marche/<slug:slug>/hebergement/<int:pk>/", views.office_lodging, name="office_lodging"),
+    path(
+        "<str:lang>/marche/<slug:slug>/hebergement/<int:pk>/reserver/",
+        views.office_start,
+        name="office_start",
+    ),
+    path("<str:lang>/site/<int:number>/", views.site_search, name="site_search"),
+    path("<str:lang>/site/<int:number>/hebergement/<int:pk>/", views.site_lodging, name="site_lodging"),
+    path("<str:lang>/site/<int:number>/hebergement/<int:pk>/reserver/", views.site_start, name="site_start"),
+    path("<str:lang>/reservation/<str:token>/<str:step>/", views.journey_step, name="journey"),
+]

@@ -1,0 +1,517 @@
+"""The guests' pages: an office's marketplace, a provider's booking site, lodging pages with their
+calendar, and the booking journey.
+
+Every page takes its tenancy from the URL (an office's slug or a provider's number) and its
+language from the URL's first segment. No page sets or needs a cookie: forms carry no CSRF token
+(there is no session to ride on); public POSTs are checked by their Origin header instead, by the
+journey's token, and rate-limited per address.
+"""
+
+from __future__ import annotations
+
+import calendar as calendars
+import functools
+import json
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+from django_scopes import scopes_disabled
+
+from commercialisation.models import BookingDraft
+from commercialisation.public import journey
+from commercialisation.public.catalogue import (
+    MAX_NIGHTS,
+    Channel,
+    SearchQuery,
+    lodging_calendar,
+    public_lodging,
+    public_lodgings,
+    search,
+    settings_of,
+)
+from common.params import DATE, INT, TEXT, date_param, int_param, query_params, text_param
+from comptes.models import Civility, Office, Provider
+from hebergements.models import LodgingType
+from tarifs import engine
+
+PAGE_SIZE = 12
+LANGUAGES = ("fr", "en")
+HONEYPOT = "website"  # a field hidden from people: a bot that fills it is refused
+# Public POSTs per address: enough for a family trying several stays, not for a flood.
+POST_RATE = "30/h"
+START_RATE = "10/h"
+
+
+def _origin_ok(request: HttpRequest) -> bool:
+    """A POST comes from our own pages: its Origin (or, without one, its Referer) is this site."""
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    if not source or source == "null":
+        return False
+    parts = urlsplit(source)
+    return f"{parts.scheme}://{parts.netloc}" == f"{request.scheme}://{request.get_host()}"
+
+
+def public(view):
+    """A guest's page: the language of the URL, no CSRF cookie, Origin-checked POSTs."""
+
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, lang: str, *args, **kwargs):
+        if lang not in LANGUAGES:
+            raise Http404
+        with translation.override(lang):
+            request.LANGUAGE_CODE = lang
+            if request.method == "POST":
+                if not _origin_ok(request):
+                    return HttpResponseForbidden(_("This form must be sent from our own pages."))
+                if request.POST.get(HONEYPOT):
+                    return HttpResponseForbidden(_("This form looks automated and was not sent."))
+                if is_ratelimited(request, group="public-post", key="ip", rate=POST_RATE, increment=True):
+                    return _too_many(request)
+            response = view(request, *args, **kwargs)
+            response.headers["Content-Language"] = lang
+            return response
+
+    return wrapper
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/too_many.html", {"channel": None}, status=429)
+
+
+# --- channels --------------------------------------------------------------------------------------
+
+
+def _office_channel(slug: str) -> Channel:
+    office = Office.objects.filter(slug=slug).first()
+    if office is None:
+        raise Http404
+    return Channel(office=office)
+
+
+def _provider_channel(number: int) -> Channel:
+    with scopes_disabled():
+        provider = Provider.objects.filter(number=number, status=Provider.Status.PRODUCTION).first()
+    if provider is None:
+        raise Http404
+    return Channel(provider=provider)
+
+
+def channel_url(channel: Channel, name: str, lang: str, **kwargs) -> str:
+    if channel.office is not None:
+        return reverse(f"public:office_{name}", kwargs={"lang": lang, "slug": channel.office.slug, **kwargs})
+    return reverse(f"public:site_{name}", kwargs={"lang": lang, "number": channel.provider.number, **kwargs})
+
+
+def switch_language(request: HttpRequest, lang: str) -> str:
+    """The same page in the other language (the guest keeps their place)."""
+    path = request.get_full_path()
+    return f"/{lang}/{path.split('/', 2)[2]}" if path.count("/") >= 2 else f"/{lang}/"
+
+
+def _context(request: HttpRequest, channel: Channel | None, **extra) -> dict:
+    lang = request.LANGUAGE_CODE
+    other = "en" if lang == "fr" else "fr"
+    return {
+        "channel": channel,
+        "lang": lang,
+        "other_lang": other,
+        "other_lang_url": switch_language(request, other),
+        "home_url": channel_url(channel, "search", lang) if channel else "",
+        "canonical": request.build_absolute_uri(request.path),
+        **extra,
+    }
+
+
+# --- search ----------------------------------------------------------------------------------------
+
+
+def _search_query(request: HttpRequest) -> SearchQuery:
+    arrival = date_param(request, "arrivee")
+    nights = int_param(request, "nuits", minimum=1, maximum=MAX_NIGHTS)
+    departure = date_param(request, "depart")
+    if arrival and not nights and departure and 0 < (departure - arrival).days <= MAX_NIGHTS:
+        nights = (departure - arrival).days
+    if arrival and not nights:
+        nights = 7
+    kinds = {value for value, _label in LodgingType.choices}
+    kind = text_param(request, "type", max_length=30)
+    sort = text_param(request, "tri", max_length=10)
+    return SearchQuery(
+        arrival=arrival if nights else None,
+        nights=nights if arrival else None,
+        persons=int_param(request, "personnes", minimum=1, maximum=99),
+        commune=text_param(request, "commune", max_length=100),
+        kind=kind if kind in kinds else "",
+        sort=sort if sort in ("price", "name") else "price",
+    )
+
+
+def _search_page(request: HttpRequest, channel: Channel) -> HttpResponse:
+    query = _search_query(request)
+    today = timezone.localdate()
+    if query.arrival and query.arrival < today:
+        query = SearchQuery(persons=query.persons, commune=query.commune, kind=query.kind, sort=query.sort)
+    result = search(channel, query)
+    page = Paginator(result.offers, PAGE_SIZE).get_page(int_param(request, "page", 1, minimum=1))
+    params = request.GET.copy()
+    params.pop("page", None)
+    lang = request.LANGUAGE_CODE
+    for offer in page.object_list:
+        offer.url = channel_url(channel, "lodging", lang, pk=offer.lodging.pk)
+        if query.dated:
+            offer.url += f"?arrivee={query.arrival.isoformat()}&nuits={query.nights}"
+    return render(
+        request,
+        "public/search.html",
+        _context(
+            request,
+            channel,
+            query=query,
+            page=page,
+            result=result,
+            paging_query=params.urlencode(),
+            kinds=LodgingType.choices,
+            title=_("Holiday rentals of %(name)s") % {"name": _channel_name(channel)},
+            min_arrival=today.isoformat(),
+        ),
+    )
+
+
+def _channel_name(channel: Channel) -> str:
+    if channel.office is not None:
+        return channel.office.name
+    provider = channel.provider
+    return provider.company or provider.display_name
+
+
+SEARCH_PARAMS = {"arrivee": DATE, "nuits": INT, "depart": DATE, "personnes": INT, "commune": TEXT}
+SEARCH_PARAMS |= {"type": TEXT, "tri": TEXT, "page": INT}
+
+
+@public
+@query_params(**SEARCH_PARAMS)
+def office_search(request: HttpRequest, slug: str) -> HttpResponse:
+    return _search_page(request, _office_channel(slug))
+
+
+@public
+@query_params(**SEARCH_PARAMS)
+def site_search(request: HttpRequest, number: int) -> HttpResponse:
+    return _search_page(request, _provider_channel(number))
+
+
+# --- the lodging page --------------------------------------------------------------------------------
+
+
+def _month(request: HttpRequest, today: date) -> date:
+    text = text_param(request, "mois", max_length=7)
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    lowest, highest = today.replace(day=1), date(today.year + 3, 12, 1)
+    return min(max(first, lowest), highest)
+
+
+def _shift(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _lodging_page(request: HttpRequest, channel: Channel, pk: int, *, error: str = "") -> HttpResponse:
+    lodging = public_lodging(channel, pk)
+    if lodging is None:
+        raise Http404
+    today = timezone.localdate()
+    chosen = date_param(request, "arrivee")
+    month = _month(request, today) if not chosen or "mois" in request.GET else chosen.replace(day=1)
+    last = _shift(month, 1) - timedelta(days=1)
+    days = lodging_calendar(lodging, month, last)
+    weeks = calendars.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    selected = days.get(chosen) if chosen else None
+    lang = request.LANGUAGE_CODE
+    url = channel_url(channel, "lodging", lang, pk=lodging.pk)
+    context = _context(
+        request,
+        channel,
+        lodging=lodging,
+        description=(lodging.description_en if lang == "en" else "") or lodging.description_fr,
+        families=_equipment(lodging, lang),
+        weeks=[[days.get(day) if day.month == month.month else None for day in week] for week in weeks],
+        month=month,
+        previous_month=_shift(month, -1) if month > today.replace(day=1) else None,
+        next_month=_shift(month, 1),
+        selected=selected,
+        lodging_url=url,
+        book_url=channel_url(channel, "start", lang, pk=lodging.pk),
+        sales=settings_of(lodging.provider),
+        terms=_terms(lodging.provider, lang),
+        error=error,
+        title=lodging.name,
+        photos=getattr(lodging, "gallery", []),
+        nights_selected=int_param(request, "nuits", minimum=1, maximum=MAX_NIGHTS),
+        map_url=_map_url(lodging),
+        weekday_names=[(WEEKDAYS_ABBR[index], WEEKDAYS[index]) for index in range(7)],
+        json_ld=_json_ld(request, lodging, url),
+        photo_url=_photo_url(request, lodging),
+    )
+    template = "public/lodging.html#calendar" if request.htmx else "public/lodging.html"
+    return render(request, template, context, status=400 if error else 200)
+
+
+def _photo_url(request: HttpRequest, lodging) -> str:
+    gallery = getattr(lodging, "gallery", [])
+    return request.build_absolute_uri(gallery[0].image.url) if gallery else ""
+
+
+def _json_ld(request: HttpRequest, lodging, url: str) -> str:
+    """schema.org ``LodgingBusiness`` with its ``Offer`` ("à partir de" is on the search page)."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "LodgingBusiness",
+        "name": lodging.name,
+        "url": request.build_absolute_uri(url),
+        "description": (lodging.description_fr or "")[:300],
+        "address": {
+            "@type": "PostalAddress",
+            "addressLocality": lodging.commune.name if lodging.commune else "",
+            "postalCode": lodging.commune.postcode if lodging.commune else "",
+            "addressCountry": "FR",
+        },
+        "makesOffer": {"@type": "Offer", "url": request.build_absolute_uri(url), "priceCurrency": "EUR"},
+    }
+    if photo := _photo_url(request, lodging):
+        data["image"] = photo
+    text = json.dumps(data, ensure_ascii=False)
+    return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))  # noqa: S308
+
+
+def _map_url(lodging) -> str:
+    latitude = lodging.latitude or (lodging.commune.latitude if lodging.commune else None)
+    longitude = lodging.longitude or (lodging.commune.longitude if lodging.commune else None)
+    if latitude is None or longitude is None:
+        return ""
+    return f"https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}#map=14/{latitude}/{longitude}"
+
+
+def _terms(provider: Provider, lang: str) -> str:
+    sales = settings_of(provider)
+    return (sales.terms_en if lang == "en" else "") or sales.terms_fr
+
+
+def _equipment(lodging, lang: str) -> list[tuple[str, list[str]]]:
+    with scopes_disabled():
+        characteristics = lodging.characteristics.select_related("family").order_by(
+            "family__position", "position"
+        )
+        families: dict[str, list[str]] = {}
+        for item in characteristics:
+            family = item.family.name_en if lang == "en" else item.family.name_fr
+            families.setdefault(family, []).append(item.name_en if lang == "en" else item.name_fr)
+    return list(families.items())
+
+
+LODGING_PARAMS = {"mois": TEXT, "arrivee": DATE, "nuits": INT}
+
+
+@public
+@query_params(**LODGING_PARAMS)
+def office_lodging(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _lodging_page(request, _office_channel(slug), pk)
+
+
+@public
+@query_params(**LODGING_PARAMS)
+def site_lodging(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+    return _lodging_page(request, _provider_channel(number), pk)
+
+
+# --- the journey -----------------------------------------------------------------------------------
+
+
+def _start(request: HttpRequest, channel: Channel, pk: int) -> HttpResponse:
+    if is_ratelimited(request, group="public-start", key="ip", rate=START_RATE, increment=True):
+        return _too_many(request)
+    try:
+        draft = journey.draft_start(
+            channel=channel,
+            lodging_id=pk,
+            arrival=date_param(request, "arrivee", source="POST"),
+            nights=int_param(request, "nuits", minimum=1, maximum=MAX_NIGHTS, source="POST"),
+            language=request.LANGUAGE_CODE,
+        )
+    except ValidationError as error:
+        return _lodging_page(request, channel, pk, error=" ".join(error.messages))
+    return redirect("public:journey", lang=request.LANGUAGE_CODE, token=draft.token, step="sejour")
+
+
+@public
+@require_POST
+def office_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _start(request, _office_channel(slug), pk)
+
+
+@public
+@require_POST
+def site_start(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+    return _start(request, _provider_channel(number), pk)
+
+
+STEPS = {
+    "sejour": BookingDraft.Step.STAY,
+    "options": BookingDraft.Step.OPTIONS,
+    "coordonnees": BookingDraft.Step.DETAILS,
+    "recapitulatif": BookingDraft.Step.SUMMARY,
+    "confirmation": BookingDraft.Step.DONE,
+}
+ORDER = list(STEPS)
+
+
+def _step_url(request: HttpRequest, draft: BookingDraft, step: str) -> str:
+    return reverse(
+        "public:journey", kwargs={"lang": request.LANGUAGE_CODE, "token": draft.token, "step": step}
+    )
+
+
+def _reached(draft: BookingDraft) -> int:
+    return ORDER.index({value: key for key, value in STEPS.items()}[draft.step])
+
+
+def _counts(request: HttpRequest, prefix: str) -> dict[int, int]:
+    counts = {}
+    for key in request.POST:
+        if key.startswith(prefix) and key[len(prefix) :].isdigit():
+            counts[int(key[len(prefix) :])] = int_param(
+                request, key, -1, minimum=-1, maximum=999, source="POST"
+            )
+    return counts
+
+
+@public
+def journey_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
+    draft = journey.draft_get(token)
+    if draft is None or step not in STEPS:
+        raise Http404
+    channel = journey.channel_of(draft)
+    if draft.booking_id is not None and step != "confirmation":
+        return redirect(_step_url(request, draft, "confirmation"))
+    if ORDER.index(step) > _reached(draft):
+        return redirect(_step_url(request, draft, ORDER[_reached(draft)]))
+    errors: dict[str, list[str]] = {}
+    taken = False
+    preview: dict | None = None
+    if request.method == "POST" and step == "options" and request.htmx:
+        preview = {"supplements": _counts(request, "supplement_")}  # the live total, nothing saved
+        preview["promo_code"] = text_param(request, "promo_code", max_length=30, source="POST").upper()
+    elif request.method == "POST":
+        try:
+            _post_step(request, draft, step)
+        except journey.TotalChanged as error:
+            errors = {"total": error.messages}
+        except journey.DatesTaken as error:
+            errors, taken = error.message_dict, True
+        except ValidationError as error:
+            errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        else:
+            return redirect(_step_url(request, draft, ORDER[min(ORDER.index(step) + 1, len(ORDER) - 1)]))
+    lodging = journey.draft_lodging(draft) or draft.lodging
+    try:
+        quote = (
+            journey.draft_quote(draft, lodging=lodging, **(preview or {}))
+            if draft.booking_id is None
+            else None
+        )
+        refused = ""
+    except engine.StayNotBookable as error:
+        quote, refused = None, error.message
+    lang = request.LANGUAGE_CODE
+    context = _context(
+        request,
+        channel,
+        draft=draft,
+        step=step,
+        steps=[(key, STEPS[key].label, ORDER.index(key) <= _reached(draft)) for key in ORDER[:-1]],
+        lodging=lodging,
+        party=_party(lodging),
+        quote=quote,
+        refused=refused,
+        errors=errors,
+        general_errors=errors.get("__all__", []),
+        taken=taken,
+        other_arrivals=journey.other_arrivals(draft) if taken else [],
+        lodging_url=channel_url(channel, "lodging", lang, pk=lodging.pk),
+        civilities=Civility.choices,
+        client=draft.client_data,
+        sales=settings_of(draft.provider),
+        terms=journey.terms_of(draft),
+        booking=draft.booking,
+        title=_("Book %(name)s") % {"name": lodging.name},
+        action=request.path,
+        occupant_counts={int(k): v for k, v in draft.occupants.items()},
+        supplement_counts={int(k): v for k, v in draft.supplements.items()},
+    )
+    template = "public/includes/total.html" if preview is not None else "public/journey.html"
+    return render(request, template, context, status=409 if taken else 400 if errors else 200)
+
+
+def _party(lodging) -> journey.Party:
+    party = journey.party_of(lodging)
+    for supplement in party.supplements:
+        supplement.quantities = range((supplement.max_quantity or 1) + 1)
+    return party
+
+
+def _post_step(request: HttpRequest, draft: BookingDraft, step: str) -> None:
+    if step == "sejour":
+        journey.draft_stay_update(draft=draft, occupants=_counts(request, "occupants_"))
+    elif step == "options":
+        journey.draft_options_update(
+            draft=draft,
+            supplements=_counts(request, "supplement_"),
+            promo_code=text_param(request, "promo_code", max_length=30, source="POST"),
+        )
+    elif step == "coordonnees":
+        journey.draft_details_update(
+            draft=draft, data={name: request.POST.get(name, "") for name in journey.CLIENT_FIELDS}
+        )
+    elif step == "recapitulatif":
+        journey.draft_submit(
+            draft=draft,
+            accept_terms=request.POST.get("accept_terms") == "1",
+            opt_in=request.POST.get("opt_in") == "1",
+            seen_total=text_param(request, "total", max_length=20, source="POST"),
+        )
+    else:
+        raise Http404
+
+
+def sitemap(request: HttpRequest) -> HttpResponse:
+    """Every public lodging page, in both languages, of every office and provider site."""
+    urls = []
+    with scopes_disabled():
+        for office in Office.objects.order_by("pk"):
+            for lodging in public_lodgings(Channel(office=office)).order_by("pk"):
+                for lang in LANGUAGES:
+                    urls.append(
+                        reverse(
+                            "public:office_lodging",
+                            kwargs={"lang": lang, "slug": office.slug, "pk": lodging.pk},
+                        )
+                    )
+    body = render(request, "public/sitemap.xml", {"urls": [request.build_absolute_uri(url) for url in urls]})
+    body["Content-Type"] = "application/xml"
+    return body

@@ -1,0 +1,317 @@
+"""The guests' side: the marketplace search, lodging pages and the booking journey, over the test
+client with the Origin header a browser sends. Prices shown are the engine's; nothing posted is a
+price; every refusal saves nothing."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import translation
+
+from commercialisation.models import BookingDraft
+from commercialisation.public import journey
+from commercialisation.public.catalogue import Channel, SearchQuery, party, search
+from comptes.models import OutgoingMail, Provider, ProviderSettings
+from comptes.scoping import provider_scope, scopes_disabled
+from hebergements.models import Lodging
+from reservations.models import Booking, BookingOrigin, BookingStatus
+from tarifs import engine
+from tarifs.models import PromoCode
+from tests import factories
+from tests.concurrency import race
+
+pytestmark = pytest.mark.django_db
+
+NOW = factories.paris(2030, 6, 1, 10)
+ARRIVAL = date(2030, 7, 6)  # a Saturday
+ORIGIN = {"HTTP_ORIGIN": "http://testserver"}
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def public_provider(office, number=None, **contact) -> Provider:
+    provider = factories.make_provider(office=office, number=number, **contact)
+    with scopes_disabled():
+        Provider.objects.filter(pk=provider.pk).update(status=Provider.Status.PRODUCTION)
+        ProviderSettings.objects.filter(provider=provider).update(
+            online_booking=True, terms_fr="Conditions générales de vente.", terms_en="Terms of sale."
+        )
+        provider.refresh_from_db()
+    return provider
+
+
+def priced_lodging(provider, name="Petit coin de paradis", price="350.00", **fields) -> Lodging:
+    lodging = factories.make_lodging(provider, name=name, **fields)
+    factories.make_stay_prices(
+        lodging, start=date(2030, 7, 1), end=date(2030, 8, 31), nights=7, price=price, weekdays=[5]
+    )
+    return lodging
+
+
+@pytest.fixture
+def office():
+    return factories.make_office(slug="ariege")
+
+
+@pytest.fixture
+def seller(office):
+    return public_provider(office)
+
+
+@pytest.fixture
+def paradis(seller):
+    return priced_lodging(seller)
+
+
+def search_url(office, **params):
+    url = reverse("public:office_search", kwargs={"lang": "en", "slug": office.slug})
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def test_the_search_shows_only_sellable_lodgings_each_at_the_engines_price(client, office, seller, paradis):
+    taken = priced_lodging(seller, name="Le Moulin")
+    factories.make_booking(taken, ARRIVAL + timedelta(days=2), ARRIVAL + timedelta(days=5))
+    small = priced_lodging(seller, name="Cabane", price="200.00", capacity_max=2)
+    priced_lodging(seller, name="Invisible", visibility=Lodging.Visibility.HIDDEN)
+    factories.make_lodging(seller, name="Sans tarif")
+    in_test = factories.make_provider(office=office)
+    priced_lodging(in_test, name="En test")
+    elsewhere = public_provider(factories.make_office(slug="ailleurs"))
+    priced_lodging(elsewhere, name="Autre office")
+
+    page = client.get(search_url(office, arrivee=ARRIVAL.isoformat(), nuits=7, personnes=3))
+    text = page.content.decode()
+    assert page.status_code == 200
+    names = re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', text)
+    assert names == ["Petit coin de paradis"]
+    # Every price shown is the engine's quote for that stay and party.
+    with scopes_disabled():
+        quote = engine.quote_batch(stays=[(paradis, ARRIVAL, 7)], occupants_for=party(3), now=NOW)[
+            (paradis.pk, ARRIVAL, 7)
+        ]
+    assert isinstance(quote, engine.Quote) and quote.total == Decimal("350.00")
+    assert "€350.00" in text and "Cabane" not in text and "Le Moulin" not in text
+    # Two people: the small cabin fits and comes first (cheapest).
+    page = client.get(search_url(office, arrivee=ARRIVAL.isoformat(), nuits=7, personnes=2))
+    assert re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', page.content.decode()) == [
+        "Cabane",
+        "Petit coin de paradis",
+    ]
+    assert small.pk
+
+
+def test_each_shown_price_equals_the_engines_quote_with_promotions_crossed_out(office, seller, paradis):
+    factories.make_promotion(
+        paradis, kind="early_booking", days=20, valid_from=date(2030, 1, 1), valid_to=date(2030, 12, 31)
+    )
+    other = priced_lodging(seller, name="Le Moulin", price="420.00")
+    with scopes_disabled():
+        result = search(Channel(office=office), SearchQuery(arrival=ARRIVAL, nights=7, persons=2), now=NOW)
+        expected = {
+            lodging.pk: engine.quote_stay(
+                lodging=lodging,
+                arrival=ARRIVAL,
+                nights=7,
+                occupants=factories.adults(seller, 2),
+                online=True,
+                now=NOW,
+            ).total
+            for lodging in (paradis, other)
+        }
+    assert {offer.lodging.pk: offer.price for offer in result.offers} == expected
+    promoted = next(offer for offer in result.offers if offer.lodging.pk == paradis.pk)
+    assert promoted.crossed_price == Decimal("350.00") and promoted.price < Decimal("350.00")
+
+
+def test_an_empty_search_says_so_and_suggests_what_to_try(client, office, paradis):
+    page = client.get(search_url(office, arrivee="2030-07-07", nuits=7))
+    assert "No lodging is free from 7 July 2030 to 14 July 2030." in page.content.decode()
+
+
+def test_the_lodging_page_shows_arrival_days_and_durations_with_prices(client, office, paradis):
+    url = reverse("public:office_lodging", kwargs={"lang": "en", "slug": office.slug, "pk": paradis.pk})
+    page = client.get(url + "?mois=2030-07")
+    text = page.content.decode()
+    assert page.status_code == 200 and "Petit coin de paradis" in text
+    assert "Saturday 6 July 2030 — arrival possible" in text
+    assert "Sunday 7 July 2030 — no arrival this day" in text
+    page = client.get(url + f"?arrivee={ARRIVAL.isoformat()}")
+    assert "7 nights / €350.00" in page.content.decode()
+    assert '"@type": "LodgingBusiness"' in page.content.decode()
+    assert not page.cookies, "guest pages set no cookie"
+
+
+def start(client, office, lodging, arrival=ARRIVAL, nights=7, **extra):
+    url = reverse("public:office_start", kwargs={"lang": "en", "slug": office.slug, "pk": lodging.pk})
+    return client.post(url, {"arrivee": arrival.isoformat(), "nuits": nights, **extra}, **ORIGIN)
+
+
+def step_url(draft, step):
+    return reverse("public:journey", kwargs={"lang": "en", "token": draft.token, "step": step})
+
+
+GUEST = {
+    "civility": "mme",
+    "last_name": "Martin",
+    "first_name": "Claire",
+    "address": "3 rue des Lilas",
+    "postcode": "31000",
+    "city": "Toulouse",
+    "country": "France",
+    "phone1": "06 12 34 56 78",
+    "email": "claire@example.com",
+}
+
+
+def book_to_summary(client, office, lodging, *, supplements=None, promo_code=""):
+    response = start(client, office, lodging)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with scopes_disabled():
+        draft = BookingDraft.objects.get()
+    adults = factories.adults(lodging.provider, 2)
+    response = client.post(
+        step_url(draft, "sejour"), {f"occupants_{k}": v for k, v in adults.items()}, **ORIGIN
+    )
+    assert response.status_code == 302
+    posted = {f"supplement_{k}": v for k, v in (supplements or {}).items()} | {"promo_code": promo_code}
+    response = client.post(step_url(draft, "options"), posted, **ORIGIN)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    response = client.post(step_url(draft, "coordonnees"), GUEST, **ORIGIN)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    draft.refresh_from_db()
+    return draft
+
+
+def test_a_guest_books_with_cleaning_and_a_promo_code(client, office, seller, paradis):
+    cleaning = factories.offer_supplement(paradis, "Ménage", "50.00")
+    factories.make_promo_code(paradis, code="ETE30", value=Decimal("10"))
+    draft = book_to_summary(client, office, paradis, supplements={cleaning.pk: 1}, promo_code="ete30")
+    summary = client.get(step_url(draft, "recapitulatif"))
+    assert "Ménage ? €50.00 x 1" in summary.content.decode()
+    assert draft.seen_total == Decimal("365.00")  # 350 − 10 % on the lodging only + 50
+    response = client.post(
+        step_url(draft, "recapitulatif"), {"accept_terms": "1", "total": "365.00"}, **ORIGIN
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        booking = Booking.objects.get()
+        assert booking.status == BookingStatus.OPTION and booking.origin == BookingOrigin.INTERNET
+        assert booking.total_amount == Decimal("365.00") and booking.promo_code == "ETE30"
+        assert booking.terms_text == "Terms of sale." and booking.terms_accepted_at is not None
+        assert booking.language == "en" and booking.client.phone1 == "+33 6 12 34 56 78"
+        assert PromoCode.objects.get().times_used == 1
+        mails = sorted(OutgoingMail.objects.values_list("to", flat=True))
+    assert mails == [["claire@example.com"], [seller.email]]
+    confirmation = client.get(response["Location"])
+    assert f"Your pre-booking no. {booking.number} has been sent" in confirmation.content.decode()
+
+
+def test_a_changed_total_is_shown_again_and_nothing_is_saved(client, office, paradis):
+    draft = book_to_summary(client, office, paradis)
+    response = client.post(step_url(draft, "recapitulatif"), {"accept_terms": "1", "total": "1.00"}, **ORIGIN)
+    assert response.status_code == 400
+    assert "The total of your stay is now €350.00" in response.content.decode()
+    with scopes_disabled():
+        assert not Booking.objects.exists()
+
+
+def test_terms_must_be_accepted(client, office, paradis):
+    draft = book_to_summary(client, office, paradis)
+    response = client.post(step_url(draft, "recapitulatif"), {"total": "350.00"}, **ORIGIN)
+    assert "Please accept the terms of sale to book." in response.content.decode()
+    with scopes_disabled():
+        assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"nuits": 6}, "No price"),
+        ({"arrivee": date(2030, 5, 25)}, ""),
+    ],
+)
+def test_stays_without_a_price_or_in_the_past_are_refused(client, office, paradis, change, message):
+    arrival = change.get("arrivee", ARRIVAL)
+    response = start(client, office, paradis, arrival=arrival, nights=change.get("nuits", 7))
+    assert response.status_code == 400
+    with scopes_disabled():
+        assert not BookingDraft.objects.exists()
+
+
+def test_tampering_is_refused(client, office, seller, paradis):
+    # No Origin header (a cross-site form or a script): refused.
+    url = reverse("public:office_start", kwargs={"lang": "en", "slug": office.slug, "pk": paradis.pk})
+    assert client.post(url, {"arrivee": ARRIVAL.isoformat(), "nuits": 7}).status_code == 403
+    assert (
+        client.post(
+            url, {"arrivee": ARRIVAL.isoformat(), "nuits": 7}, HTTP_ORIGIN="https://evil.example"
+        ).status_code
+        == 403
+    )
+    # The honeypot filled in: refused.
+    assert start(client, office, paradis, website="http://spam").status_code == 403
+    # A lodging of another office, of a provider in test, an invisible one: no such page.
+    elsewhere = priced_lodging(public_provider(factories.make_office(slug="ailleurs")), name="Autre")
+    in_test = priced_lodging(factories.make_provider(office=office), name="En test")
+    hidden = priced_lodging(seller, name="Cachée", visibility=Lodging.Visibility.HIDDEN)
+    for lodging in (elsewhere, in_test, hidden):
+        assert start(client, office, lodging).status_code == 404
+    # More people than the capacity.
+    assert start(client, office, paradis).status_code == 302
+    with scopes_disabled():
+        draft = BookingDraft.objects.get()
+    adults = factories.adults(seller, 9)
+    response = client.post(
+        step_url(draft, "sejour"), {f"occupants_{k}": v for k, v in adults.items()}, **ORIGIN
+    )
+    assert response.status_code == 400
+    # A promo code of another provider.
+    other = priced_lodging(public_provider(office), name="Voisin")
+    factories.make_promo_code(other, code="VOISIN")
+    response = client.post(
+        step_url(draft, "sejour"),
+        {f"occupants_{k}": v for k, v in factories.adults(seller, 2).items()},
+        **ORIGIN,
+    )
+    response = client.post(step_url(draft, "options"), {"promo_code": "VOISIN"}, **ORIGIN)
+    assert response.status_code == 400 and "promo" in response.content.decode().lower()
+    with scopes_disabled():
+        assert not Booking.objects.exists()
+
+
+def test_the_journey_needs_no_cookie(client, office, paradis):
+    book_to_summary(client, office, paradis)
+    assert not client.cookies
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_guests_submitting_the_same_stay_get_one_option():
+    office = factories.make_office(slug="course")
+    seller = public_provider(office)
+    lodging = priced_lodging(seller)
+    drafts = []
+    for index in range(20):
+        draft = journey.draft_start(
+            channel=Channel(office=office), lodging_id=lodging.pk, arrival=ARRIVAL, nights=7, language="fr"
+        )
+        journey.draft_details_update(draft=draft, data={**GUEST, "last_name": f"Client {index}"})
+        drafts.append(draft)
+
+    def attempt(index):
+        journey.draft_submit(draft=drafts[index], accept_terms=True, opt_in=False, seen_total="350.00")
+
+    with translation.override("fr"):
+        refusal = {"arrival": [journey.dates_taken_message()]}
+    outcomes = race(20, attempt, refusal=refusal)
+    assert sorted(outcomes) == ["ok"] + ["refused"] * 19
+    with provider_scope(seller):
+        assert Booking.objects.count() == 1
