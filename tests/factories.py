@@ -574,3 +574,33 @@ def _reservations_objects(lodging) -> dict:
         "client": booking.client,
         "cancelled_booking": cancelled,
     }
+
+
+# --- guests: providers selling online ---------------------------------------------------------
+
+
+def make_seller(office, number: int | None = None, **contact) -> Provider:
+    """A provider of ``office`` in production, selling online with its terms of sale written."""
+    from comptes.models import ProviderSettings
+
+    provider = make_provider(office=office, number=number, **contact)
+    with scopes_disabled():
+        Provider.objects.filter(pk=provider.pk).update(status=Provider.Status.PRODUCTION)
+        ProviderSettings.objects.filter(provider=provider).update(
+            online_booking=True, terms_fr="Conditions générales de vente.", terms_en="Terms of sale."
+        )
+        provider.refresh_from_db()
+    return provider
+
+
+def make_priced_lodging(
+    provider: Provider, name: str = "Petit coin de paradis", price: str = "350.00", **fields
+):
+    """A lodging with 7-night stays from every Saturday of July and August 2030."""
+    from datetime import date
+
+    lodging = make_lodging(provider, name=name, **fields)
+    make_stay_prices(
+        lodging, start=date(2030, 7, 1), end=date(2030, 8, 31), nights=7, price=price, weekdays=[5]
+    )
+    return lodging

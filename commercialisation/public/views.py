@@ -395,8 +395,9 @@ def _counts(request: HttpRequest, prefix: str) -> dict[int, int]:
     counts = {}
     for key in request.POST:
         if key.startswith(prefix) and key[len(prefix) :].isdigit():
-            counts[int(key[len(prefix) :])] = int_param(
-                request, key, -1, minimum=-1, maximum=999, source="POST"
+            blank = not request.POST.get(key, "").strip()  # an empty box: nobody of that age
+            counts[int(key[len(prefix) :])] = (
+                0 if blank else int_param(request, key, -1, minimum=0, maximum=999, source="POST")
             )
     return counts
 
@@ -439,6 +440,7 @@ def journey_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     except engine.StayNotBookable as error:
         quote, refused = None, error.message
     lang = request.LANGUAGE_CODE
+    party = _party(lodging)
     context = _context(
         request,
         channel,
@@ -446,7 +448,8 @@ def journey_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         step=step,
         steps=[(key, STEPS[key].label, ORDER.index(key) <= _reached(draft)) for key in ORDER[:-1]],
         lodging=lodging,
-        party=_party(lodging),
+        party=party,
+        lines=_lines(quote, party, lang),
         quote=quote,
         refused=refused,
         errors=errors,
@@ -455,17 +458,41 @@ def journey_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         other_arrivals=journey.other_arrivals(draft) if taken else [],
         lodging_url=channel_url(channel, "lodging", lang, pk=lodging.pk),
         civilities=Civility.choices,
-        client=draft.client_data,
+        client=(
+            {name: request.POST.get(name, "")[:200] for name in journey.CLIENT_FIELDS}
+            if errors and step == "coordonnees"
+            else draft.client_data
+        ),
         sales=settings_of(draft.provider),
         terms=journey.terms_of(draft),
         booking=draft.booking,
         title=_("Book %(name)s") % {"name": lodging.name},
         action=request.path,
         occupant_counts={int(k): v for k, v in draft.occupants.items()},
-        supplement_counts={int(k): v for k, v in draft.supplements.items()},
+        supplement_counts=(
+            _counts(request, "supplement_")
+            if request.method == "POST" and step == "options"
+            else {int(k): v for k, v in draft.supplements.items()}
+        ),
+        promo_code=(
+            text_param(request, "promo_code", max_length=30, source="POST")
+            if request.method == "POST" and step == "options"
+            else draft.promo_code
+        ),
     )
     template = "public/includes/total.html" if preview is not None else "public/journey.html"
     return render(request, template, context, status=409 if taken else 400 if errors else 200)
+
+
+def _lines(quote: engine.Quote | None, party: journey.Party, lang: str) -> list[tuple[str, engine.QuoteLine]]:
+    """The quote's lines with each supplement's label in the guest's language."""
+    if quote is None:
+        return []
+    english = {supplement.pk: supplement.label_en for supplement in party.supplements if supplement.label_en}
+    return [
+        (english.get(line.supplement_id, line.label) if lang == "en" else line.label, line)
+        for line in quote.lines
+    ]
 
 
 def _party(lodging) -> journey.Party:

@@ -16,7 +16,7 @@ from django.utils import translation
 from commercialisation.models import BookingDraft
 from commercialisation.public import journey
 from commercialisation.public.catalogue import Channel, SearchQuery, party, search
-from comptes.models import OutgoingMail, Provider, ProviderSettings
+from comptes.models import OutgoingMail
 from comptes.scoping import provider_scope, scopes_disabled
 from hebergements.models import Lodging
 from reservations.models import Booking, BookingOrigin, BookingStatus
@@ -38,25 +38,6 @@ def _today():
         yield
 
 
-def public_provider(office, number=None, **contact) -> Provider:
-    provider = factories.make_provider(office=office, number=number, **contact)
-    with scopes_disabled():
-        Provider.objects.filter(pk=provider.pk).update(status=Provider.Status.PRODUCTION)
-        ProviderSettings.objects.filter(provider=provider).update(
-            online_booking=True, terms_fr="Conditions générales de vente.", terms_en="Terms of sale."
-        )
-        provider.refresh_from_db()
-    return provider
-
-
-def priced_lodging(provider, name="Petit coin de paradis", price="350.00", **fields) -> Lodging:
-    lodging = factories.make_lodging(provider, name=name, **fields)
-    factories.make_stay_prices(
-        lodging, start=date(2030, 7, 1), end=date(2030, 8, 31), nights=7, price=price, weekdays=[5]
-    )
-    return lodging
-
-
 @pytest.fixture
 def office():
     return factories.make_office(slug="ariege")
@@ -64,12 +45,12 @@ def office():
 
 @pytest.fixture
 def seller(office):
-    return public_provider(office)
+    return factories.make_seller(office)
 
 
 @pytest.fixture
 def paradis(seller):
-    return priced_lodging(seller)
+    return factories.make_priced_lodging(seller)
 
 
 def search_url(office, **params):
@@ -78,15 +59,15 @@ def search_url(office, **params):
 
 
 def test_the_search_shows_only_sellable_lodgings_each_at_the_engines_price(client, office, seller, paradis):
-    taken = priced_lodging(seller, name="Le Moulin")
+    taken = factories.make_priced_lodging(seller, name="Le Moulin")
     factories.make_booking(taken, ARRIVAL + timedelta(days=2), ARRIVAL + timedelta(days=5))
-    small = priced_lodging(seller, name="Cabane", price="200.00", capacity_max=2)
-    priced_lodging(seller, name="Invisible", visibility=Lodging.Visibility.HIDDEN)
+    small = factories.make_priced_lodging(seller, name="Cabane", price="200.00", capacity_max=2)
+    factories.make_priced_lodging(seller, name="Invisible", visibility=Lodging.Visibility.HIDDEN)
     factories.make_lodging(seller, name="Sans tarif")
     in_test = factories.make_provider(office=office)
-    priced_lodging(in_test, name="En test")
-    elsewhere = public_provider(factories.make_office(slug="ailleurs"))
-    priced_lodging(elsewhere, name="Autre office")
+    factories.make_priced_lodging(in_test, name="En test")
+    elsewhere = factories.make_seller(factories.make_office(slug="ailleurs"))
+    factories.make_priced_lodging(elsewhere, name="Autre office")
 
     page = client.get(search_url(office, arrivee=ARRIVAL.isoformat(), nuits=7, personnes=3))
     text = page.content.decode()
@@ -113,7 +94,7 @@ def test_each_shown_price_equals_the_engines_quote_with_promotions_crossed_out(o
     factories.make_promotion(
         paradis, kind="early_booking", days=20, valid_from=date(2030, 1, 1), valid_to=date(2030, 12, 31)
     )
-    other = priced_lodging(seller, name="Le Moulin", price="420.00")
+    other = factories.make_priced_lodging(seller, name="Le Moulin", price="420.00")
     with scopes_disabled():
         result = search(Channel(office=office), SearchQuery(arrival=ARRIVAL, nights=7, persons=2), now=NOW)
         expected = {
@@ -260,9 +241,11 @@ def test_tampering_is_refused(client, office, seller, paradis):
     # The honeypot filled in: refused.
     assert start(client, office, paradis, website="http://spam").status_code == 403
     # A lodging of another office, of a provider in test, an invisible one: no such page.
-    elsewhere = priced_lodging(public_provider(factories.make_office(slug="ailleurs")), name="Autre")
-    in_test = priced_lodging(factories.make_provider(office=office), name="En test")
-    hidden = priced_lodging(seller, name="Cachée", visibility=Lodging.Visibility.HIDDEN)
+    elsewhere = factories.make_priced_lodging(
+        factories.make_seller(factories.make_office(slug="ailleurs")), name="Autre"
+    )
+    in_test = factories.make_priced_lodging(factories.make_provider(office=office), name="En test")
+    hidden = factories.make_priced_lodging(seller, name="Cachée", visibility=Lodging.Visibility.HIDDEN)
     for lodging in (elsewhere, in_test, hidden):
         assert start(client, office, lodging).status_code == 404
     # More people than the capacity.
@@ -275,7 +258,7 @@ def test_tampering_is_refused(client, office, seller, paradis):
     )
     assert response.status_code == 400
     # A promo code of another provider.
-    other = priced_lodging(public_provider(office), name="Voisin")
+    other = factories.make_priced_lodging(factories.make_seller(office), name="Voisin")
     factories.make_promo_code(other, code="VOISIN")
     response = client.post(
         step_url(draft, "sejour"),
@@ -296,8 +279,8 @@ def test_the_journey_needs_no_cookie(client, office, paradis):
 @pytest.mark.django_db(transaction=True)
 def test_twenty_guests_submitting_the_same_stay_get_one_option():
     office = factories.make_office(slug="course")
-    seller = public_provider(office)
-    lodging = priced_lodging(seller)
+    seller = factories.make_seller(office)
+    lodging = factories.make_priced_lodging(seller)
     drafts = []
     for index in range(20):
         draft = journey.draft_start(
