@@ -3,8 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from django.db.models import Q
+
 from commercialisation.models import Platform
 from common.http import FetchError, normalize_url
+from hebergements.models import Lodging
+from tarifs.models import PromoCode
 
 
 class FeedForm(forms.Form):
@@ -36,3 +40,92 @@ class FeedForm(forms.Form):
             return normalize_url(self.cleaned_data["url"])
         except FetchError as error:
             raise forms.ValidationError(error.message, code=error.code) from error
+
+
+PERIOD_ROWS = 4
+
+
+class PromoCodeForm(forms.ModelForm):
+    """COMMERCIALISATION > Codes promo: a code, its labels, use, validity, value, lodgings and the
+    stays it is for (all, or those arriving in up to four periods)."""
+
+    lodgings = forms.ModelMultipleChoiceField(
+        queryset=Lodging.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("Lodgings"),
+    )
+
+    class Meta:
+        model = PromoCode
+        fields = [
+            "code",
+            "internal_label",
+            "label",
+            "label_en",
+            "usage",
+            "valid_from",
+            "valid_to",
+            "kind",
+            "value",
+            "all_stays",
+            "active",
+        ]
+        localized_fields = ["value"]
+        labels = {
+            "label": _("Public label (French)"),
+            "label_en": _("Public label (English)"),
+            "all_stays": _("Stays concerned"),
+            "active": _("Active"),
+        }
+        help_texts = {
+            "code": _("Letters A to Z and digits, e.g. ETE2030. Guests may type it in small letters."),
+            "internal_label": _("Only you see it."),
+            "label": _("Shown to the guest on the quote and the file."),
+        }
+        widgets = {
+            "usage": forms.RadioSelect,
+            "kind": forms.RadioSelect,
+            "all_stays": forms.RadioSelect(choices=[(True, _("All stays")), (False, _("Selected stays"))]),
+            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = self.instance.lodgings.all() if self.instance.pk else Lodging.objects.none()
+        self.fields["lodgings"].queryset = Lodging.objects.filter(
+            Q(archived=False) | Q(pk__in=chosen.values("pk"))
+        ).order_by("position", "number")
+        if self.instance.pk:
+            self.initial.setdefault("lodgings", list(chosen))
+        self.fields["code"].widget.attrs.update({"autocapitalize": "characters", "spellcheck": "false"})
+        self.fields["value"].widget.attrs.setdefault("inputmode", "decimal")
+        periods = list(self.instance.periods.all()) if self.instance.pk else []
+        for index in range(PERIOD_ROWS):
+            period = periods[index] if index < len(periods) else None
+            for part in ("start", "end"):
+                name = f"period_{index}_{part}"
+                self.fields[name] = forms.DateField(
+                    label=_("From") if part == "start" else _("To"),
+                    required=False,
+                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                )
+                if period is not None:
+                    self.initial[name] = getattr(period, part)
+
+    def _post_clean(self):
+        """No model validation here: ``promo_code_save`` checks every rule, constraints included,
+        and names the field at fault."""
+
+    def clean_code(self) -> str:
+        return (self.cleaned_data.get("code") or "").strip().upper()
+
+    @property
+    def period_rows(self):
+        return [(self[f"period_{index}_start"], self[f"period_{index}_end"]) for index in range(PERIOD_ROWS)]
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        periods = [(data.pop(f"period_{i}_start"), data.pop(f"period_{i}_end")) for i in range(PERIOD_ROWS)]
+        return {"lodgings": data.pop("lodgings"), "periods": periods, **data}

@@ -7,6 +7,10 @@ app_name = "commercialisation"
 TOKEN = r"(?P<token>[A-Za-z0-9_-]{20,64})"  # noqa: S105 - a URL pattern
 
 urlpatterns = [
+    path("codes-promo/", views.promo_code_list, name="promo_code_list"),
+    path("codes-promo/ajouter/", views.promo_code_create, name="promo_code_create"),
+    path("codes-promo/<int:promo_pk>/", views.promo_code_edit, name="promo_code_edit"),
+    path("codes-promo/<int:promo_pk>/supprimer/", views.promo_code_delete, name="promo_code_delete"),
     path("synchronisation-ical/", views.ical, name="ical"),
     path("synchronisation-ical/hebergement/<int:lodging_pk>/", views.lodging_ical, name="lodging_ical"),
     # Public: the secret token is the only key (no login).

@@ -1,6 +1,8 @@
-"""COMMERCIALISATION > Synchronisation iCal pages, and the public calendar export."""
+"""COMMERCIALISATION > Synchronisation iCal and Codes promo pages, and the public calendar export."""
 
 from __future__ import annotations
+
+import copy
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,13 +18,16 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commercialisation import selectors, services
-from commercialisation.forms import FeedForm
+from commercialisation.forms import FeedForm, PromoCodeForm
 from commercialisation.ical import serialize
 from commercialisation.models import IcalExport, IcalFeed
+from common.forms import add_service_errors
 from common.params import POST_ID, object_param, query_params
 from comptes.decorators import provider_required
 from comptes.scoping import provider_scope, scopes_disabled
 from hebergements.models import Lodging
+from tarifs import services as tarifs_services
+from tarifs.models import PromoCode
 
 EXPORT_CACHE_SECONDS = 300
 
@@ -181,3 +186,56 @@ def ical_export(request: HttpRequest, token: str, feed_pk: str | None = None) ->
     response["Cache-Control"] = f"max-age={EXPORT_CACHE_SECONDS}"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+# --- COMMERCIALISATION > Codes promo ---------------------------------------------------------------
+
+
+@provider_required
+def promo_code_list(request: HttpRequest) -> HttpResponse:
+    codes = PromoCode.objects.prefetch_related("lodgings", "periods").order_by("-active", "-valid_to", "code")
+    return render(request, "commercialisation/promo_code_list.html", {"codes": codes})
+
+
+def _promo_code_form(request: HttpRequest, promo: PromoCode | None) -> HttpResponse:
+    instance = copy.copy(promo) if promo else PromoCode(provider=request.provider)
+    form = PromoCodeForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = tarifs_services.promo_code_save(
+                provider=request.provider, promo=promo, user=request.user, **form.service_fields()
+            )
+        except ValidationError as error:
+            add_service_errors(error, form, fields={"periods": (form, None)})
+        else:
+            messages.success(request, _("The promo code %(code)s is saved.") % {"code": saved.code})
+            return redirect("commercialisation:promo_code_list")
+    return render(request, "commercialisation/promo_code_form.html", {"form": form, "promo": promo})
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def promo_code_create(request: HttpRequest) -> HttpResponse:
+    return _promo_code_form(request, None)
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def promo_code_edit(request: HttpRequest, promo_pk: int) -> HttpResponse:
+    return _promo_code_form(request, get_object_or_404(PromoCode, pk=promo_pk))
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def promo_code_delete(request: HttpRequest, promo_pk: int) -> HttpResponse:
+    promo = PromoCode.objects.filter(pk=promo_pk).first()
+    if promo is None:
+        if request.method == "POST":  # a second click: already done
+            messages.info(request, _("This promo code is already deleted."))
+            return redirect("commercialisation:promo_code_list")
+        raise Http404
+    if request.method == "POST":
+        tarifs_services.promo_code_delete(promo=promo, user=request.user)
+        messages.success(request, _("The promo code %(code)s is deleted.") % {"code": promo.code})
+        return redirect("commercialisation:promo_code_list")
+    return render(request, "commercialisation/promo_code_confirm_delete.html", {"promo": promo})

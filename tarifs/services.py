@@ -673,8 +673,10 @@ def promo_code_save(
         errors["code"] = [_("You already have a promo code %(code)s.") % {"code": promo.code}]
     if promo.valid_from and promo.valid_to and promo.valid_to < promo.valid_from:
         errors["valid_to"] = [_("The end of the validity period is before its start.")]
+    if promo.kind == PromoCode.Kind.PERCENT and promo.value is not None and promo.value > 100:
+        errors["value"] = [_("A percentage is at most 100.")]
     try:
-        promo.full_clean(exclude=[name for name in errors if name in ("code", "valid_to")])
+        promo.full_clean(exclude=[name for name in errors if name in ("code", "valid_to", "value")])
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(messages)
