@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
-
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from commercialisation.models import Platform
 from common.http import FetchError, normalize_url

@@ -149,6 +149,7 @@ class SalesTermsForm(forms.ModelForm):
         widgets = {
             "deposit_kind": forms.RadioSelect,
             "booking_delay": forms.RadioSelect,
+            "expired_options": forms.RadioSelect,
             "booking_delay_hour": TIME_INPUT,
             "terms_fr": forms.Textarea(attrs=LONG_TEXTAREA),
             "terms_en": forms.Textarea(attrs=LONG_TEXTAREA),
@@ -174,6 +175,10 @@ class SalesTermsForm(forms.ModelForm):
         }
         help_texts = {
             "online_booking": _("The terms of sale are mandatory for online booking."),
+            "expired_options": _(
+                "An online pre-booking holds its dates until its deposit is due (see your contract "
+                "settings: deposit due N days after the option)."
+            ),
             "terms_en": _("Left empty, the French terms are shown to English-speaking guests."),
             "optin_enabled": _("The guest must give their consent to continue their order."),
             "optin_text_fr": _(

@@ -297,6 +297,17 @@ class ProviderSettings(models.Model):
         _("minimum number of days"), default=0, validators=[MaxValueValidator(365)]
     )
 
+    class ExpiredOptions(models.TextChoices):
+        CANCEL = "cancel", _("Cancel it automatically (the dates are freed, the guest is told)")
+        FLAG = "flag", _("Keep it and show it in my reminders")
+
+    expired_options = models.CharField(
+        _("an online pre-booking whose deposit is not received in time"),
+        max_length=10,
+        choices=ExpiredOptions.choices,
+        default=ExpiredOptions.CANCEL,
+    )
+
     # Conditions générales de vente: mandatory before online booking (comptes.services.sales_terms_update).
     online_booking = models.BooleanField(_("I want my lodgings to be bookable online"), default=False)
     terms_fr = models.TextField(_("terms of sale (French)"), blank=True)

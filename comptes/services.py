@@ -108,6 +108,7 @@ SALES_TERMS_FIELDS = (
     "privacy_text_fr",
     "privacy_text_en",
     "privacy_link",
+    "expired_options",
 )
 CONTRACT_DEADLINE_FIELDS = ("option_days", "balance_rule", "balance_days_before")
 PAYMENT_MODE_FIELDS = (

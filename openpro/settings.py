@@ -225,6 +225,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reservations.reminders_run",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Online pré-réservations whose deposit did not come in time are cancelled (or left flagged).
+    "reservations.expired_options_run": {
+        "task": "reservations.expired_options_run",
+        "schedule": crontab(minute=15),
+    },
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_QUEUE_DIR = BASE_DIR / "var" / "celery"

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from comptes.models import Provider
 from comptes.scoping import ProviderTask, scopes_disabled
+from reservations import options
 from reservations.services import reminders
 
 
@@ -42,3 +43,25 @@ def reminders_run_for_provider(provider: Provider, today: str | None = None) -> 
         provider=provider, today=date.fromisoformat(today) if today else None
     )
     return len(created)
+
+
+@shared_task(name="reservations.expired_options_run")
+def expired_options_run() -> int:
+    """Hourly: one ``expired_options_cancel_for_provider`` per provider with an expired online option."""
+    today = timezone.localdate()
+    with scopes_disabled():
+        provider_ids = options.provider_ids_with_expired_options(today)
+    for provider_id in provider_ids:
+        expired_options_cancel_for_provider.delay(provider_id, today.isoformat())
+    return len(provider_ids)
+
+
+@shared_task(
+    base=ProviderTask,
+    name="reservations.expired_options_cancel_for_provider",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def expired_options_cancel_for_provider(provider: Provider, today: str) -> int:
+    return len(options.expired_options_cancel(provider=provider, today=date.fromisoformat(today)))

@@ -298,3 +298,44 @@ def test_twenty_guests_submitting_the_same_stay_get_one_option():
     assert sorted(outcomes) == ["ok"] + ["refused"] * 19
     with provider_scope(seller):
         assert Booking.objects.count() == 1
+
+
+def test_an_unpaid_online_option_is_cancelled_after_its_deposit_day_with_mails(
+    client, office, seller, paradis
+):
+    from reservations import options
+
+    draft = book_to_summary(client, office, paradis)
+    client.post(step_url(draft, "recapitulatif"), {"accept_terms": "1", "total": "350.00"}, **ORIGIN)
+    with scopes_disabled():
+        booking = Booking.objects.get()
+        due = booking.deposit_due_date
+        assert options.provider_ids_with_expired_options(due) == []
+        assert options.provider_ids_with_expired_options(due + timedelta(days=1)) == [seller.pk]
+    with provider_scope(seller):
+        assert options.expired_options_cancel(provider=seller, today=due) == []
+        cancelled = options.expired_options_cancel(provider=seller, today=due + timedelta(days=1))
+        assert [b.pk for b in cancelled] == [booking.pk]
+        booking.refresh_from_db()
+        assert booking.status == BookingStatus.CANCELLED
+        assert options.expired_options_cancel(provider=seller, today=due + timedelta(days=1)) == []
+        kinds = sorted(OutgoingMail.objects.values_list("kind", flat=True))
+    assert kinds.count("booking.option_expired") == 1 and kinds.count("booking.option_expired.owner") == 1
+
+
+def test_an_owner_may_keep_expired_options_flagged_instead(client, office, seller, paradis):
+    from comptes.models import ProviderSettings
+    from reservations import options
+
+    with scopes_disabled():
+        ProviderSettings.objects.filter(provider=seller).update(expired_options="flag")
+    draft = book_to_summary(client, office, paradis)
+    client.post(step_url(draft, "recapitulatif"), {"accept_terms": "1", "total": "350.00"}, **ORIGIN)
+    with scopes_disabled():
+        booking = Booking.objects.get()
+        late = booking.deposit_due_date + timedelta(days=1)
+        assert options.provider_ids_with_expired_options(late) == []
+    seller.refresh_from_db()
+    with provider_scope(seller):
+        assert options.expired_options_cancel(provider=seller, today=late) == []
+        assert Booking.objects.get().status == BookingStatus.OPTION

@@ -29,6 +29,7 @@ def post_data(rules=(), initial=0, **overrides):
         "deposit_percent": "30",
         "use_proximity_rules": "True" if rules else "False",
         "booking_delay": "same_day",
+        "expired_options": "cancel",
         "booking_delay_hour": "",
         "booking_delay_days": "",
         "online_booking": "on",
