@@ -24,6 +24,7 @@ from commercialisation.models import IcalExport, IcalFeed
 from common.forms import add_service_errors
 from common.params import POST_ID, object_param, query_params
 from comptes.decorators import provider_required
+from comptes.models import AuditEntry
 from comptes.scoping import provider_scope, scopes_disabled
 from hebergements.models import Lodging
 from tarifs import services as tarifs_services
@@ -230,7 +231,10 @@ def promo_code_edit(request: HttpRequest, promo_pk: int) -> HttpResponse:
 def promo_code_delete(request: HttpRequest, promo_pk: int) -> HttpResponse:
     promo = PromoCode.objects.filter(pk=promo_pk).first()
     if promo is None:
-        if request.method == "POST":  # a second click: already done
+        deleted = AuditEntry.objects.filter(
+            content_type__model="promocode", object_id=promo_pk, action="promo_code.deleted"
+        ).exists()  # ours, deleted already (another provider's id: no such entry in our scope)
+        if request.method == "POST" and deleted:  # a second click: already done
             messages.info(request, _("This promo code is already deleted."))
             return redirect("commercialisation:promo_code_list")
         raise Http404

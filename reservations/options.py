@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from comptes.mailing import mail_queue
 from comptes.models import Provider, ProviderSettings
 from comptes.selectors import mail_texts
-from reservations.documents.mails import document_language
+from reservations.documents.mails import booking_internet_mail_queue, document_language
 from reservations.models import Booking, BookingOrigin, BookingStatus
-from reservations.services import AlreadyDone, booking_cancel, booking_lock
+from reservations.services import AlreadyDone, booking_cancel, booking_confirm, booking_lock
 
 ONLINE_ORIGINS = (BookingOrigin.INTERNET, BookingOrigin.WIDGET)
 
@@ -106,3 +106,48 @@ def _mails(booking: Booking) -> None:
         related=booking,
         reply_to="",
     )
+
+
+# --- the owner answers an online pré-réservation ---------------------------------------------------
+
+
+def is_online_option(booking: Booking) -> bool:
+    return booking.status == BookingStatus.OPTION and booking.origin in ONLINE_ORIGINS
+
+
+@transaction.atomic
+def online_option_accept(*, booking: Booking, user=None) -> Booking:
+    """ "Accepter": the pré-réservation is confirmed and the guest gets the booking mail (the full
+    file as a PDF or a notification, as "Personnalisation des mails" says)."""
+    booking = booking_confirm(booking=booking, user=user)
+    booking_internet_mail_queue(booking=booking)
+    return booking
+
+
+@transaction.atomic
+def online_option_refuse(*, booking: Booking, reason: str, user=None) -> Booking:
+    """ "Refuser": the pré-réservation is cancelled (its dates are free) and the guest is told why."""
+    reason = " ".join(reason.split())[:1000]
+    booking = booking_cancel(booking=booking, user=user)
+    language = document_language(booking)
+    texts = mail_texts(booking.provider, language)
+    with translation.override(language):
+        subject = _("Your pre-booking no. %(number)s could not be accepted") % {"number": booking.number}
+        text = _("We are sorry: your pre-booking no. %(number)s could not be accepted.") % {
+            "number": booking.number
+        }
+        if reason:
+            text += "\n\n" + reason
+    if booking.client.email:
+        mail_queue(
+            provider=booking.provider,
+            kind="booking.option_refused",
+            to=[booking.client.email],
+            bcc=[texts.copy_to] if texts.copy_to else [],
+            subject=subject,
+            text=f"{text}\n\n-- \n{texts.footer}",
+            language=language,
+            related=booking,
+            user=user,
+        )
+    return booking

@@ -24,6 +24,8 @@ urlpatterns = [
     path("clients/options/", bookings.client_options, name="client_options"),
     path("dossiers/<int:booking_pk>/", bookings.booking_detail, name="booking_detail"),
     path("dossiers/<int:booking_pk>/confirmer/", bookings.booking_confirm, name="booking_confirm"),
+    path("dossiers/<int:booking_pk>/accepter/", bookings.booking_online_accept, name="booking_online_accept"),
+    path("dossiers/<int:booking_pk>/refuser/", bookings.booking_online_refuse, name="booking_online_refuse"),
     path(
         "dossiers/<int:booking_pk>/contrat-recu/", bookings.booking_contract_received, name="booking_contract"
     ),

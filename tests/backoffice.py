@@ -24,6 +24,7 @@ OBJECT_IDS = {
     "age_bracket_pk": lambda a: a["age_bracket"].pk,
     "stay_price_pk": lambda a: a["stay_price"].pk,
     "promotion_pk": lambda a: a["promotion"].pk,
+    "promo_pk": lambda a: a["promo_code"].pk,
     "booking_pk": lambda a: a["booking"].pk,
     "payment_pk": lambda a: a["payment"].pk,
     "stay_pk": lambda a: a["stay"].pk,

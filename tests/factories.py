@@ -504,6 +504,7 @@ def make_rich_tenant(number: int = 11111, email: str = "a@example.com") -> dict:
     with scopes_disabled():
         objects["stay_price"] = StayPrice.objects.get(lodging=lodging)
     objects["promotion"] = make_promotion(lodging)
+    objects["promo_code"] = make_promo_code(lodging, code="RICHE")
     # reservations
     objects.update(_reservations_objects(lodging))
     # commercialisation

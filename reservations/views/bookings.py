@@ -25,7 +25,7 @@ from common.params import DATE, ID, TEXT, date_param, int_param, object_param, q
 from comptes.audit import history
 from comptes.decorators import provider_required
 from hebergements.models import Lodging
-from reservations import money, services
+from reservations import money, options, services
 from reservations.forms.bookings import (
     ClientForm,
     DepositForm,
@@ -235,6 +235,7 @@ def _detail_context(booking: Booking) -> dict:
         and booking.balance_due_date == first_arrival,
         "deposit_left": money.deposit_left(booking),
         "is_option": booking.status == BookingStatus.OPTION,
+        "is_online_option": options.is_online_option(booking),
         "is_cancelled": booking.status == BookingStatus.CANCELLED,
         "detail_url": reverse("reservations:booking_detail", kwargs={"booking_pk": booking.pk}),
     }
@@ -328,6 +329,35 @@ def booking_confirm(request: HttpRequest, booking_pk: int) -> HttpResponse:
         editing="confirm",
         action=lambda: services.booking_confirm(booking=booking, user=request.user),
         done=_("The file is confirmed."),
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_online_accept(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """ "Accepter la pré-réservation" of an online booking: confirmed, the guest is mailed."""
+    booking = _get_booking(booking_pk)
+    return _confirm(
+        request,
+        booking,
+        editing="online_accept",
+        action=lambda: options.online_option_accept(booking=booking, user=request.user),
+        done=_("The pre-booking is accepted: the guest receives the booking mail."),
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_online_refuse(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """ "Refuser la pré-réservation": cancelled, its dates freed, the guest told why."""
+    booking = _get_booking(booking_pk)
+    reason = request.POST.get("reason", "")
+    return _confirm(
+        request,
+        booking,
+        editing="online_refuse",
+        action=lambda: options.online_option_refuse(booking=booking, reason=reason, user=request.user),
+        done=_("The pre-booking is refused: the guest is told and the dates are free."),
     )
 
 

@@ -339,3 +339,41 @@ def test_an_owner_may_keep_expired_options_flagged_instead(client, office, selle
     with provider_scope(seller):
         assert options.expired_options_cancel(provider=seller, today=late) == []
         assert Booking.objects.get().status == BookingStatus.OPTION
+
+
+def _online_booking(client, office, paradis):
+    draft = book_to_summary(client, office, paradis)
+    client.post(step_url(draft, "recapitulatif"), {"accept_terms": "1", "total": "350.00"}, **ORIGIN)
+    with scopes_disabled():
+        return Booking.objects.get()
+
+
+def test_the_owner_accepts_an_online_pre_booking_from_the_file(client, office, seller, paradis):
+    booking = _online_booking(client, office, paradis)
+    client.force_login(factories.owner_of(seller))
+    page = client.get(
+        reverse("reservations:booking_detail", kwargs={"booking_pk": booking.pk})
+    ).content.decode()
+    assert "Accepter la pré-réservation" in page
+    url = reverse("reservations:booking_online_accept", kwargs={"booking_pk": booking.pk})
+    assert client.post(url).status_code == 302
+    assert client.post(url).status_code == 302  # a second click says it is done
+    with provider_scope(seller):
+        booking.refresh_from_db()
+        assert booking.status == BookingStatus.CONFIRMED
+        assert OutgoingMail.objects.filter(to=["claire@example.com"]).count() == 2
+
+
+def test_the_owner_refuses_an_online_pre_booking_with_a_message(client, office, seller, paradis):
+    booking = _online_booking(client, office, paradis)
+    client.force_login(factories.owner_of(seller))
+    url = reverse("reservations:booking_online_refuse", kwargs={"booking_pk": booking.pk})
+    assert client.post(url, {"reason": "Maison en travaux cet été."}).status_code == 302
+    with provider_scope(seller):
+        booking.refresh_from_db()
+        assert booking.status == BookingStatus.CANCELLED
+        mail = OutgoingMail.objects.get(kind="booking.option_refused")
+    assert mail.to == ["claire@example.com"] and "Maison en travaux cet été." in mail.body_text
+    # The dates are free again: the stay shows on the marketplace.
+    page = client.get(search_url(office, arrivee=ARRIVAL.isoformat(), nuits=7))
+    assert "Petit coin de paradis" in page.content.decode()
