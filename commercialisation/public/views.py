@@ -52,6 +52,7 @@ HONEYPOT = "website"  # a field hidden from people: a bot that fills it is refus
 # Public POSTs per address: enough for a family trying several stays, not for a flood.
 POST_RATE = "30/h"
 START_RATE = "10/h"
+SUBMIT_RATE = "3/h"
 
 
 def _origin_ok(request: HttpRequest) -> bool:
@@ -85,6 +86,11 @@ def public(view):
             return response
 
     return wrapper
+
+
+def _flooding(request: HttpRequest) -> bool:
+    """An option blocks dates: a few pré-réservations per address and hour, no more."""
+    return is_ratelimited(request, group="public-submit", key="ip", rate=SUBMIT_RATE, increment=True)
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
@@ -418,6 +424,14 @@ def journey_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     if request.method == "POST" and step == "options" and request.htmx:
         preview = {"supplements": _counts(request, "supplement_")}  # the live total, nothing saved
         preview["promo_code"] = text_param(request, "promo_code", max_length=30, source="POST").upper()
+    elif request.method == "POST" and step == "recapitulatif" and _flooding(request):
+        errors = {
+            "__all__": [
+                _(
+                    "Several pre-bookings were already sent from your connection in the last hour. Please contact the owner directly, or try again later."
+                )
+            ]
+        }
     elif request.method == "POST":
         try:
             _post_step(request, draft, step)
@@ -527,18 +541,20 @@ def _post_step(request: HttpRequest, draft: BookingDraft, step: str) -> None:
 
 
 def sitemap(request: HttpRequest) -> HttpResponse:
-    """Every public lodging page, in both languages, of every office and provider site."""
+    """Every public lodging page, in both languages: of each office's marketplace and of each
+    provider's own site."""
     urls = []
     with scopes_disabled():
-        for office in Office.objects.order_by("pk"):
-            for lodging in public_lodgings(Channel(office=office)).order_by("pk"):
-                for lang in LANGUAGES:
-                    urls.append(
-                        reverse(
-                            "public:office_lodging",
-                            kwargs={"lang": lang, "slug": office.slug, "pk": lodging.pk},
-                        )
-                    )
-    body = render(request, "public/sitemap.xml", {"urls": [request.build_absolute_uri(url) for url in urls]})
-    body["Content-Type"] = "application/xml"
-    return body
+        channels = [Channel(office=office) for office in Office.objects.order_by("pk")]
+        channels += [
+            Channel(provider=provider)
+            for provider in Provider.objects.filter(status=Provider.Status.PRODUCTION).order_by("number")
+        ]
+        for channel in channels:
+            for lodging_id in public_lodgings(channel).order_by("pk").values_list("pk", flat=True):
+                urls.extend(channel_url(channel, "lodging", lang, pk=lodging_id) for lang in LANGUAGES)
+    response = render(
+        request, "public/sitemap.xml", {"urls": [request.build_absolute_uri(url) for url in urls]}
+    )
+    response["Content-Type"] = "application/xml"
+    return response

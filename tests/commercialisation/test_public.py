@@ -157,7 +157,7 @@ def book_to_summary(client, office, lodging, *, supplements=None, promo_code="")
     response = start(client, office, lodging)
     assert response.status_code == 302, response.content.decode()[:2000]
     with scopes_disabled():
-        draft = BookingDraft.objects.get()
+        draft = BookingDraft.objects.get(token=response["Location"].split("/")[3])
     adults = factories.adults(lodging.provider, 2)
     response = client.post(
         step_url(draft, "sejour"), {f"occupants_{k}": v for k, v in adults.items()}, **ORIGIN
@@ -377,3 +377,71 @@ def test_the_owner_refuses_an_online_pre_booking_with_a_message(client, office, 
     # The dates are free again: the stay shows on the marketplace.
     page = client.get(search_url(office, arrivee=ARRIVAL.isoformat(), nuits=7))
     assert "Petit coin de paradis" in page.content.decode()
+
+
+def test_a_flood_of_pre_bookings_from_one_address_is_refused_with_a_message(client, office, seller):
+    lodgings = [factories.make_priced_lodging(seller, name=f"Gîte {index}") for index in range(4)]
+    outcomes = []
+    for lodging in lodgings:
+        draft = book_to_summary(client, office, lodging)
+        response = client.post(
+            step_url(draft, "recapitulatif"), {"accept_terms": "1", "total": "350.00"}, **ORIGIN
+        )
+        outcomes.append(response.status_code)
+    assert outcomes == [302, 302, 302, 400]
+    assert "Several pre-bookings were already sent from your connection" in response.content.decode()
+    with scopes_disabled():
+        assert Booking.objects.count() == 3
+
+
+def test_search_engines_find_titles_canonical_urls_a_sitemap_and_the_other_language(client, office, paradis):
+    url = reverse("public:office_lodging", kwargs={"lang": "en", "slug": office.slug, "pk": paradis.pk})
+    page = client.get(url + "?mois=2030-08").content.decode()
+    assert "<title>Petit coin de paradis · Ariège Pyrénées Tourisme</title>" in page
+    assert f'<link rel="canonical" href="http://testserver{url}">' in page
+    assert f'href="/fr/marche/{office.slug}/hebergement/{paradis.pk}/?mois=2030-08"' in page  # same place
+    assert '<meta property="og:title" content="Petit coin de paradis">' in page
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert f"http://testserver{url}" in sitemap
+    assert f"/fr/site/{paradis.provider.number}/hebergement/{paradis.pk}/" in sitemap
+
+
+HOSTILE = [
+    "0001-01-01",
+    "9999-12-31",
+    "2030-02-30",
+    "abc",
+    "-1",
+    "99999999999999999999",
+    "a\x00b",
+    "<script>",
+    "Ab" * 3000,
+]
+
+
+def test_hostile_query_strings_and_posts_never_answer_500(client, office, paradis):
+    pages = [
+        search_url(office),
+        reverse("public:office_lodging", kwargs={"lang": "en", "slug": office.slug, "pk": paradis.pk}),
+        reverse("public:site_search", kwargs={"lang": "fr", "number": paradis.provider.number}),
+    ]
+    names = ["arrivee", "nuits", "depart", "personnes", "commune", "type", "tri", "page", "mois"]
+    for page in pages:
+        for name in names:
+            for value in HOSTILE:
+                response = client.get(page, {name: value})
+                assert response.status_code in (200, 400, 404), (page, name, value)
+    draft = book_to_summary(client, office, paradis)
+    for step in ("sejour", "options", "coordonnees", "recapitulatif"):
+        for name in ("occupants_1", "supplement_1", "promo_code", "email", "phone1", "accept_terms", "total"):
+            for value in HOSTILE[:6]:
+                response = client.post(step_url(draft, step), {name: value}, **ORIGIN)
+                assert response.status_code in (200, 302, 400, 409, 429), (step, name, value)
+    for value in HOSTILE:
+        assert client.post(
+            reverse("public:office_start", kwargs={"lang": "en", "slug": office.slug, "pk": paradis.pk}),
+            {"arrivee": value, "nuits": value},
+            **ORIGIN,
+        ).status_code in (400, 429)
+    assert client.get("/xx/marche/ariege/").status_code == 404
+    assert client.get("/en/reservation/nope/sejour/").status_code == 404
