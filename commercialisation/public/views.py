@@ -88,6 +88,13 @@ def public(view):
     return wrapper
 
 
+def flood_message() -> str:
+    return _(
+        "Several pre-bookings were already sent from your connection in the last hour. "
+        "Please contact the owner directly, or try again later."
+    )
+
+
 def _flooding(request: HttpRequest) -> bool:
     """An option blocks dates: a few pré-réservations per address and hour, no more."""
     return is_ratelimited(request, group="public-submit", key="ip", rate=SUBMIT_RATE, increment=True)
@@ -425,13 +432,7 @@ def journey_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         preview = {"supplements": _counts(request, "supplement_")}  # the live total, nothing saved
         preview["promo_code"] = text_param(request, "promo_code", max_length=30, source="POST").upper()
     elif request.method == "POST" and step == "recapitulatif" and _flooding(request):
-        errors = {
-            "__all__": [
-                _(
-                    "Several pre-bookings were already sent from your connection in the last hour. Please contact the owner directly, or try again later."
-                )
-            ]
-        }
+        errors = {"__all__": [flood_message()]}
     elif request.method == "POST":
         try:
             _post_step(request, draft, step)
