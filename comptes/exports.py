@@ -70,8 +70,13 @@ class ExportKind:
     count: Callable[[dict], int]
     write: Callable[[IO[bytes], dict, Progress], int]
     filename: Callable[[dict], str]
-    #: Up to this many rows the export is written during the request (about a second at most).
+    #: Up to this many rows the export is written during the request (about a second at most);
+    #: ``settings.EXPORT_STREAM_MAX_ROWS = {code: rows}`` may change it.
     stream_max_rows: int = 1000
+
+    @property
+    def streamed_up_to(self) -> int:
+        return getattr(settings, "EXPORT_STREAM_MAX_ROWS", {}).get(self.code, self.stream_max_rows)
 
 
 _KINDS: dict[str, ExportKind] = {}
@@ -110,7 +115,7 @@ def export_response(request: HttpRequest, *, kind: str, params: dict) -> HttpRes
     in the background and a redirection to its page."""
     spec = export_kind(kind)
     total = spec.count(params)
-    if total <= spec.stream_max_rows:
+    if total <= spec.streamed_up_to:
         handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed with the response
         try:
             spec.write(handle, params, lambda done: None)

@@ -27,7 +27,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, QueryDict
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from common.money import format_money
 from common.xlsx import DATE, DATETIME, INTEGER, MONEY, MULTILINE, TEXT, Column, write_xlsx, xlsx_response
@@ -301,7 +301,7 @@ def register_exports() -> None:
     register_export(
         ExportKind(
             code="bookings",
-            label=gettext_lazy("Files"),
+            label=pgettext_lazy("menu", "Files"),
             count=lambda params: _booking_ids(params).count(),
             write=_write_bookings,
             filename=lambda params: f"dossiers-{params['today']}.xlsx",
