@@ -71,12 +71,15 @@ class ExportKind:
     write: Callable[[IO[bytes], dict, Progress], int]
     filename: Callable[[dict], str]
     #: Up to this many rows the export is written during the request (about a second at most);
-    #: ``settings.EXPORT_STREAM_MAX_ROWS = {code: rows}`` may change it.
+    #: ``settings.EXPORT_STREAM_MAX_ROWS`` (a number for every kind, or ``{code: rows}``) may change it.
     stream_max_rows: int = 1000
 
     @property
     def streamed_up_to(self) -> int:
-        return getattr(settings, "EXPORT_STREAM_MAX_ROWS", {}).get(self.code, self.stream_max_rows)
+        limit = getattr(settings, "EXPORT_STREAM_MAX_ROWS", None)
+        if isinstance(limit, int):
+            return limit
+        return (limit or {}).get(self.code, self.stream_max_rows)
 
 
 _KINDS: dict[str, ExportKind] = {}

@@ -262,7 +262,8 @@ else:
 # (CELERY_BROKER_URL=filesystem://, set for that worker only) so periodic tasks run too.
 CELERY_BROKER_URL = REDIS_URL or os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL or TESTING  # the tests always run tasks in-process
+# The tests always run tasks in-process (a test starting real workers sets CELERY_TASK_ALWAYS_EAGER=0).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL or TESTING)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -282,7 +283,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_QUEUE_DIR = BASE_DIR / "var" / "celery"
+    CELERY_QUEUE_DIR = Path(os.environ.get("CELERY_QUEUE_DIR", "") or BASE_DIR / "var" / "celery")
     for _folder in ("queue", "processed", "control"):
         (CELERY_QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -305,6 +306,11 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = 15
 else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Exports (comptes.exports) of more rows than this are prepared in the background; unset, each kind
+# has its own threshold (about a second of writing). 0 makes every export a background job.
+if os.environ.get("EXPORT_STREAM_MAX_ROWS", "").strip():
+    EXPORT_STREAM_MAX_ROWS = int(os.environ["EXPORT_STREAM_MAX_ROWS"])
+
 # The site's address for the links of mails (e.g. https://openpro.example.org).
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Open Pro <no-reply@openpro.localhost>")
