@@ -96,6 +96,8 @@ def test_a_big_export_runs_as_a_job_into_the_private_storage(
     assert path.stat().st_size == job.size > 0
     with pytest.raises(ValueError, match="no public URL"):
         private_storage().url(job.file)
+    for guess in (f"/media/{job.file}", f"/media/../private/{job.file}"):
+        assert owner_client.get(guess).status_code in (400, 404), guess
 
     # Its page shows the download link, signed for this job.
     page = owner_client.get(response["Location"])
