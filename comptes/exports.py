@@ -282,6 +282,31 @@ def export_open(job: ExportJob):
     return private_storage().open(job.file, "rb")
 
 
+# --- Lost jobs (every 10 minutes) ------------------------------------------------------------
+
+#: A job still waiting after this long lost its broker message; one running this long lost its worker.
+PENDING_STALE_AFTER = timedelta(minutes=10)
+RUNNING_STALE_AFTER = timedelta(hours=1)
+
+
+def exports_stale() -> list[tuple[int, int]]:
+    """(provider id, job id) of the jobs to enqueue again (every provider); ``export_run`` is
+    idempotent and starts a running job again from the beginning."""
+    from django.db.models import Q
+
+    from comptes.scoping import scopes_disabled
+
+    now = timezone.now()
+    with scopes_disabled():
+        return list(
+            ExportJob.objects.filter(
+                Q(status=ExportJob.Status.PENDING, created_at__lt=now - PENDING_STALE_AFTER)
+                | Q(status=ExportJob.Status.RUNNING, started_at__lt=now - RUNNING_STALE_AFTER),
+                created_at__gte=now - EXPORT_RETENTION,
+            ).values_list("provider_id", "pk")[:200]
+        )
+
+
 # --- Purge (hourly) ---------------------------------------------------------------------------
 
 

@@ -51,3 +51,14 @@ def exports_purge() -> int:
     from comptes import exports
 
     return exports.exports_purge()
+
+
+@shared_task(name="comptes.exports_resume")
+def exports_resume() -> int:
+    """Every 10 minutes: enqueue again the export jobs whose message or worker was lost."""
+    from comptes import exports
+
+    stale = exports.exports_stale()
+    for provider_id, job_id in stale:
+        export_run.delay(provider_id, job_id)
+    return len(stale)

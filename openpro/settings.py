@@ -276,6 +276,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "comptes.mail_send_stale": {"task": "comptes.mail_send_stale", "schedule": crontab(minute="*/30")},
     # Export jobs and their files (guests' personal data) older than a few days are deleted.
     "comptes.exports_purge": {"task": "comptes.exports_purge", "schedule": crontab(minute=17)},
+    # Export jobs whose broker message or worker was lost are enqueued again.
+    "comptes.exports_resume": {"task": "comptes.exports_resume", "schedule": crontab(minute="*/10")},
     # Deposit and balance reminders ("Mes relances"), daily at 07:00 Europe/Paris.
     "reservations.reminders_run": {
         "task": "reservations.reminders_run",

@@ -322,3 +322,30 @@ def test_the_registry_refuses_an_unknown_kind(provider):
     assert {"bookings", "clients", "stay_prices"} <= set(exports.export_kinds())
     kind = exports.export_kind("bookings")
     assert dataclasses.replace(kind, stream_max_rows=3).streamed_up_to == 3
+
+
+def test_jobs_whose_message_or_worker_was_lost_are_run_again(provider, private_root, three_files):
+    from comptes.tasks import exports_resume
+
+    params = {"query": "status=", "today": "2030-06-15", "with_clients": False}
+    with provider_scope(provider):
+        fresh = ExportJob.objects.create(provider=provider, kind="bookings", params=params, filename="a.xlsx")
+        with time_machine.travel(timezone.now() - timedelta(minutes=11), tick=False):
+            lost = ExportJob.objects.create(
+                provider=provider, kind="bookings", params=params, filename="b.xlsx"
+            )
+        with time_machine.travel(timezone.now() - timedelta(hours=2), tick=False):
+            crashed = ExportJob.objects.create(
+                provider=provider,
+                kind="bookings",
+                params=params,
+                filename="c.xlsx",
+                started_at=timezone.now(),
+            )
+        ExportJob.objects.filter(pk=crashed.pk).update(status=ExportJob.Status.RUNNING)
+    assert sorted(pk for _provider, pk in exports.exports_stale()) == [lost.pk, crashed.pk]
+    assert exports_resume.delay().get() == 2  # eager in the tests: they run now
+    with provider_scope(provider):
+        states = dict(ExportJob.objects.values_list("pk", "status"))
+    assert states == {fresh.pk: "pending", lost.pk: "done", crashed.pk: "done"}
+    assert exports.exports_stale() == []
