@@ -294,7 +294,7 @@ def _write_clients(target: IO[bytes], params: dict, progress: Progress) -> int:
 #: About half a second of writing (``benchmarks/dossiers_export.py``: 5 000 files in 2.3 s); above,
 #: the export is a background job.
 BOOKINGS_STREAM_MAX_ROWS = 1000
-CLIENTS_STREAM_MAX_ROWS = 5000
+CLIENTS_STREAM_MAX_ROWS = 2000
 
 
 def register_exports() -> None:
