@@ -17,7 +17,9 @@ RUN DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=postgres:
     && DEBUG=1 SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
     python manage.py compilemessages -v 0 --ignore=.venv
 
-RUN useradd --create-home --uid 1000 openpro && mkdir -p /app/var/media && chown -R openpro /app/var
+RUN useradd --create-home --uid 1000 openpro && mkdir -p /app/var/media /app/var/private && chown -R openpro /app/var
 USER openpro
 EXPOSE 8000
-CMD ["gunicorn", "openpro.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Requests are bounded (big exports run as background jobs): 30 s at most, 20 s to finish on stop.
+CMD ["gunicorn", "openpro.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
+     "--timeout", "30", "--graceful-timeout", "20", "--keep-alive", "5", "--access-logfile", "-"]

@@ -725,3 +725,58 @@ class OutgoingMailAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class ExportJob(models.Model):
+    """An Excel export prepared in the background (``comptes.exports``): what was asked, how far it
+    is, and the file it produced in the private storage (``common.storage.private_storage``).
+
+    The file holds guests' personal data: it is downloaded only through the provider's back office
+    with a signed, expiring link, and purged with its job after ``EXPORT_RETENTION``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("export status", "Waiting")
+        RUNNING = "running", pgettext_lazy("export status", "In progress")
+        DONE = "done", pgettext_lazy("export status", "Ready")
+        FAILED = "failed", pgettext_lazy("export status", "Failed")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="export_jobs")
+    kind = models.CharField(_("kind"), max_length=50)
+    params = models.JSONField(default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=5, default="fr")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(_("rows to export"), default=0)
+    done = models.PositiveIntegerField(_("rows exported"), default=0)
+    filename = models.CharField(_("file name"), max_length=200)
+    file = models.CharField(max_length=300, blank=True)  # its name in the private storage
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created on"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(name="export_job_done_has_file", condition=~Q(status="done") | ~Q(file=""))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

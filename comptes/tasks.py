@@ -35,3 +35,30 @@ def mail_send_stale() -> int:
     for provider_id, mail_id in mails:
         mail_send.delay(provider_id, mail_id)
     return len(mails)
+
+
+@shared_task(bind=True, base=ProviderTask, name="comptes.export_run", acks_late=True)
+def export_run(self, provider: Provider, job_id: int) -> str:
+    """Prepare one export job (``comptes.exports.export_run``); idempotent."""
+    from comptes import exports
+
+    return exports.export_run(job_id=job_id)
+
+
+@shared_task(name="comptes.exports_purge")
+def exports_purge() -> int:
+    """Hourly: delete the export jobs and files older than ``exports.EXPORT_RETENTION``."""
+    from comptes import exports
+
+    return exports.exports_purge()
+
+
+@shared_task(name="comptes.exports_resume")
+def exports_resume() -> int:
+    """Every 10 minutes: enqueue again the export jobs whose message or worker was lost."""
+    from comptes import exports
+
+    stale = exports.exports_stale()
+    for provider_id, job_id in stale:
+        export_run.delay(provider_id, job_id)
+    return len(stale)

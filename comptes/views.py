@@ -6,14 +6,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from common.forms import add_service_errors
-from common.params import FLAG, INT, int_param, query_params, text_param
-from comptes import selectors
+from common.params import FLAG, INT, TEXT, int_param, query_params, text_param
+from common.xlsx import XLSX_CONTENT_TYPE
+from comptes import exports, selectors
 from comptes.decorators import office_required, provider_required
 from comptes.forms import (
     AdvancedSettingsForm,
@@ -29,6 +30,7 @@ from comptes.forms import (
     SalesTermsForm,
     rules_from_formset,
 )
+from comptes.models import ExportJob
 from comptes.services import (
     contract_settings_update,
     mail_settings_update,
@@ -242,3 +244,55 @@ def payment_settings(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your identifier is saved."))
             return redirect("comptes:payment_settings")
     return render(request, "comptes/parametres/payment.html", {"form": form, "payment": payment})
+
+
+# --- Exports prepared in the background (comptes.exports) -------------------------------------
+
+
+@provider_required
+def export_list(request: HttpRequest) -> HttpResponse:
+    """ "Mes exports": the exports of the last days, with their state and download link."""
+    jobs = list(ExportJob.objects.select_related("created_by")[:50])
+    for job in jobs:
+        job.download_url = exports.download_path(job) if job.status == ExportJob.Status.DONE else ""
+    return render(
+        request,
+        "comptes/export_list.html",
+        {"jobs": jobs, "kept_days": exports.EXPORT_RETENTION.days, "kinds": exports.export_kinds()},
+    )
+
+
+@provider_required
+def export_detail(request: HttpRequest, export_pk: int) -> HttpResponse:
+    """One export: its progress (polled with htmx while it runs), then its download link."""
+    job = get_object_or_404(ExportJob, pk=export_pk)
+    context = {
+        "job": job,
+        "download_url": exports.download_path(job) if job.status == ExportJob.Status.DONE else "",
+        "kind": exports.export_kinds().get(job.kind),
+        "link_hours": int(exports.EXPORT_LINK_MAX_AGE.total_seconds() // 3600),
+        "kept_days": exports.EXPORT_RETENTION.days,
+    }
+    template = "comptes/export_detail.html"
+    return render(request, template + "#job" if request.htmx else template, context)
+
+
+@provider_required
+@query_params(t=TEXT)
+def export_download(request: HttpRequest, export_pk: int) -> HttpResponse:
+    """The file of a finished export, streamed from the private storage, for a link signed for
+    this job and not expired; otherwise back to the job's page, which gives a fresh link."""
+    job = get_object_or_404(ExportJob, pk=export_pk)
+    if job.status != ExportJob.Status.DONE:
+        messages.error(request, _("This export is not ready."))
+        return redirect("comptes:export_detail", export_pk=job.pk)
+    if not exports.download_allowed(job, text_param(request, "t", max_length=300)):
+        messages.error(request, _("This download link has expired: use the link below."))
+        return redirect("comptes:export_detail", export_pk=job.pk)
+    try:
+        handle = exports.export_open(job)
+    except (FileNotFoundError, OSError):
+        raise Http404("Export file gone") from None
+    response = FileResponse(handle, as_attachment=True, filename=job.filename, content_type=XLSX_CONTENT_TYPE)
+    response["Cache-Control"] = "private, no-store"
+    return response

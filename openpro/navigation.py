@@ -80,6 +80,7 @@ ACCOUNT_MENU: tuple[Entry, ...] = (
     Entry(_("Edit my contact details"), "comptes:contact"),
     Entry(_("Login credentials"), "comptes:credentials"),
     Entry(_("Advanced settings"), "comptes:advanced"),
+    Entry(_("My exports"), "comptes:export_list"),
 )
 
 

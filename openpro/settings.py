@@ -111,6 +111,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_config(BASE_DIR)}
+# Persistent connections (a request does not pay a new PostgreSQL session): DB_CONN_MAX_AGE seconds,
+# 60 by default in production, 0 in development and tests; a connection found broken is replaced.
+DATABASES["default"]["CONN_MAX_AGE"] = int(
+    os.environ.get("DB_CONN_MAX_AGE", "0" if DEBUG or TESTING else "60")
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "comptes.User"
@@ -163,17 +169,64 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
-SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+# Generated files holding guests' personal data (exports): never under the served MEDIA_ROOT.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
+_STATIC_STORAGE = {
+    "BACKEND": (
+        "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
 }
+# Files go through Django's storage API only (``common.storage``). STORAGE_BACKEND=s3 puts the
+# public media (photos, logos) and the private files (exports) in an S3-compatible object storage
+# (django-storages), so several app nodes share them; local disk is the default.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local").strip().lower() or "local"
+if STORAGE_BACKEND == "s3":
+    _S3_COMMON = {
+        "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+        "signature_version": os.environ.get("AWS_S3_SIGNATURE_VERSION") or None,
+        "file_overwrite": False,
+    }
+    STORAGES = {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **_S3_COMMON,
+                "location": os.environ.get("AWS_MEDIA_LOCATION", "media"),
+                "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+                # Photos are public: a public-read bucket (or a CDN) with AWS_QUERYSTRING_AUTH=0
+                # gives stable URLs; by default the URLs are signed and expire after an hour.
+                "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+            },
+        },
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **_S3_COMMON,
+                "bucket_name": os.environ.get("AWS_PRIVATE_BUCKET_NAME") or _S3_COMMON["bucket_name"],
+                "location": os.environ.get("AWS_PRIVATE_LOCATION", "private"),
+                "default_acl": "private",
+                "querystring_auth": True,
+                "querystring_expire": 300,
+                "custom_domain": None,
+            },
+        },
+        "staticfiles": _STATIC_STORAGE,
+    }
+else:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {"BACKEND": "common.storage.PrivateFileSystemStorage"},
+        "staticfiles": _STATIC_STORAGE,
+    }
+# The app serves MEDIA_URL itself on local disk; an object storage (or a proxy) serves it otherwise.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", STORAGE_BACKEND != "s3")
 # Development and tests serve static files straight from the finders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
@@ -209,7 +262,8 @@ else:
 # (CELERY_BROKER_URL=filesystem://, set for that worker only) so periodic tasks run too.
 CELERY_BROKER_URL = REDIS_URL or os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL or TESTING  # the tests always run tasks in-process
+# The tests always run tasks in-process (a test starting real workers sets CELERY_TASK_ALWAYS_EAGER=0).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL or TESTING)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -220,6 +274,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "ical-dispatch-due-feeds": {"task": "commercialisation.tasks.ical_dispatch_due_feeds", "schedule": 60.0},
     # Queued mails whose delivery should have happened (a lost broker message) are sent again.
     "comptes.mail_send_stale": {"task": "comptes.mail_send_stale", "schedule": crontab(minute="*/30")},
+    # Export jobs and their files (guests' personal data) older than a few days are deleted.
+    "comptes.exports_purge": {"task": "comptes.exports_purge", "schedule": crontab(minute=17)},
+    # Export jobs whose broker message or worker was lost are enqueued again.
+    "comptes.exports_resume": {"task": "comptes.exports_resume", "schedule": crontab(minute="*/10")},
     # Deposit and balance reminders ("Mes relances"), daily at 07:00 Europe/Paris.
     "reservations.reminders_run": {
         "task": "reservations.reminders_run",
@@ -232,7 +290,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_QUEUE_DIR = BASE_DIR / "var" / "celery"
+    CELERY_QUEUE_DIR = Path(os.environ.get("CELERY_QUEUE_DIR", "") or BASE_DIR / "var" / "celery")
     for _folder in ("queue", "processed", "control"):
         (CELERY_QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -255,11 +313,32 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = 15
 else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Exports (comptes.exports) of more rows than this are prepared in the background; unset, each kind
+# has its own threshold (about a second of writing). 0 makes every export a background job.
+if os.environ.get("EXPORT_STREAM_MAX_ROWS", "").strip():
+    EXPORT_STREAM_MAX_ROWS = int(os.environ["EXPORT_STREAM_MAX_ROWS"])
+
+# The site's address for the links of mails (e.g. https://openpro.example.org).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Open Pro <no-reply@openpro.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Outbound HTTP (iCal feeds…): loopback and private addresses are refused unless a test allows them.
 OUTBOUND_ALLOW_PRIVATE_ADDRESSES = env_bool("OUTBOUND_ALLOW_PRIVATE_ADDRESSES", False)
+
+
+def media_origins() -> list[str]:
+    """Where the pages' images come from when the media are in an object storage."""
+    if STORAGE_BACKEND != "s3":
+        return []
+    options = STORAGES["default"]["OPTIONS"]
+    if options.get("custom_domain"):
+        return [f"https://{options['custom_domain']}"]
+    if options.get("endpoint_url"):
+        parts = urlsplit(options["endpoint_url"])
+        return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://*.{parts.netloc}"]
+    return ["https://*.amazonaws.com"]
+
 
 # Content-Security-Policy (django-csp): nothing but this site's own scripts, styles, images and
 # fonts; no inline script or style except by nonce (no style= attribute anywhere); the back office is
@@ -270,7 +349,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:", *env_list("CSP_IMG_SRC", "")],
+        "img-src": [SELF, "data:", *media_origins(), *env_list("CSP_IMG_SRC", "")],
         "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF],

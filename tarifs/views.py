@@ -20,8 +20,9 @@ from django.views.decorators.http import require_http_methods
 from common.forms import add_service_errors
 from common.params import CHOICE, ID, INT, NEXT, int_param, next_param, object_param, query_params, text_param
 from comptes.decorators import provider_required
+from comptes.exports import export_response
 from hebergements.models import AgeBracket, Lodging
-from tarifs import exports, selectors, services
+from tarifs import selectors, services
 from tarifs.forms import (
     ALL_WEEKDAYS,
     WEEKDAY_CHOICES,
@@ -259,13 +260,12 @@ def stay_price_list(request: HttpRequest) -> HttpResponse:
 @provider_required
 @query_params(lodging=ID)
 def stay_price_export(request: HttpRequest) -> HttpResponse:
-    """ "Exporter en fichier Excel": the rows of the table (every page), as a real .xlsx."""
+    """ "Exporter en fichier Excel": the rows of the table (every page), as a real .xlsx (prepared in
+    the background above ``exports.STREAM_MAX_ROWS`` rows, ``comptes.exports``)."""
     default_lodging = _default_lodging(request)
     form = _filter_form(request.GET, default_lodging)
-    filters = form.filters(default_lodging)
-    return exports.stay_prices_response(
-        lodging=filters.lodging, stay_prices=selectors.stay_prices_search(filters), brackets=_brackets()
-    )
+    params = {"query": form.data.urlencode(), "lodging": default_lodging.pk if default_lodging else None}
+    return export_response(request, kind="stay_prices", params=params)
 
 
 @provider_required

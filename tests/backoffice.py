@@ -31,6 +31,7 @@ OBJECT_IDS = {
     "booking_supplement_pk": lambda a: a["booking_supplement"].pk,
     "mail_pk": lambda a: a["mail"].pk,
     "client_pk": lambda a: a["client"].pk,
+    "export_pk": lambda a: a["export"].pk,
 }
 
 

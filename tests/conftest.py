@@ -45,9 +45,11 @@ def _cache_keys_removed_at_the_end():
 
 @pytest.fixture(scope="session", autouse=True)
 def _media_root(tmp_path_factory):
-    """Uploaded files of the whole session go to this worker's own temporary folder (a test may
-    still point ``settings.MEDIA_ROOT`` at its own ``tmp_path``)."""
-    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+    """Uploaded files (and the private storage's exports) of the whole session go to this worker's
+    own temporary folders (a test may still point ``settings.MEDIA_ROOT`` at its own ``tmp_path``)."""
+    with override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"), PRIVATE_MEDIA_ROOT=tmp_path_factory.mktemp("private")
+    ):
         yield
 
 

@@ -535,7 +535,29 @@ def make_rich_tenant(number: int = 11111, email: str = "a@example.com") -> dict:
             status=OutgoingMail.Status.FAILED, last_error="refused"
         )
         objects["failed_mail"] = failed
+    objects["export"] = make_export_job(provider)
     return objects
+
+
+def make_export_job(provider: Provider, *, content: bytes = b"PK-xlsx", filename: str = "dossiers.xlsx"):
+    """A finished export job with its file in the private storage (``comptes.exports``)."""
+    from django.core.files.base import ContentFile
+
+    from common.storage import private_storage
+    from comptes.models import ExportJob
+
+    with provider_scope(provider):
+        name = private_storage().save(f"exports/{provider.number}/{filename}", ContentFile(content))
+        return ExportJob.objects.create(
+            provider=provider,
+            kind="bookings",
+            status=ExportJob.Status.DONE,
+            filename=filename,
+            file=name,
+            size=len(content),
+            total=1,
+            done=1,
+        )
 
 
 def _reservations_objects(lodging) -> dict:

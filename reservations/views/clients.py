@@ -16,7 +16,8 @@ from common.pagination import paginate
 from common.params import INT, int_param, query_params
 from comptes.audit import history
 from comptes.decorators import provider_required
-from reservations import exports, selectors
+from comptes.exports import export_response
+from reservations import selectors
 from reservations.forms.suivi import ClientSearchForm
 from reservations.models import Client
 from reservations.services.clients import client_merge_duplicates
@@ -44,13 +45,12 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 @provider_required
 def client_export(request: HttpRequest) -> HttpResponse:
-    """ "Extraction Excel du fichier client" (the clients of the search)."""
+    """ "Extraction Excel du fichier client" (the clients of the search); a big one is prepared
+    in the background (``comptes.exports``)."""
     form = ClientSearchForm(request.GET or None)
     text = form.cleaned_data.get("q", "") if form.is_valid() else ""
-    return exports.clients_response(
-        clients=selectors.clients_for_export(text),
-        filename=f"clients-{timezone.localdate().isoformat()}.xlsx",
-    )
+    params = {"q": text, "today": timezone.localdate().isoformat()}
+    return export_response(request, kind="clients", params=params)
 
 
 @provider_required

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from common.htmx import htmx_target
 from common.pagination import paginate
 from common.params import CHOICE, FLAG, INT, TEXT, int_param, query_params, text_param
 from comptes.decorators import provider_required
+from comptes.exports import export_response
 from hebergements.models import AgeBracket
 from reservations import exports, selectors, services
 from reservations.dashboard import alert_badge_count, alert_summary, build_dashboard
@@ -166,18 +167,19 @@ def booking_list(request: HttpRequest) -> HttpResponse:
 @provider_required
 @query_params(coordonnees=FLAG)
 def booking_export(request: HttpRequest) -> HttpResponse:
-    """The files of the search (every page) as an .xlsx workbook; contact details only on request."""
+    """The files of the search (every page) as an .xlsx workbook; contact details only on request.
+    A big export is prepared in the background (``comptes.exports``)."""
     today = timezone.localdate()
     form = _search_form(request)
     if not form.is_valid():
         messages.error(request, _("Correct the search criteria before exporting."))
         query = request.GET.copy()
         return redirect(f"{reverse('reservations:booking_list')}?{query.urlencode()}")
-    return exports.bookings_response(
-        bookings=selectors.bookings_for_export(form.filters(today)),
-        with_clients=text_param(request, "coordonnees") == "1",
-        filename=f"dossiers-{today.isoformat()}.xlsx",
+    query = form.data.urlencode() if isinstance(form.data, QueryDict) else urlencode(form.data)
+    params = exports.booking_export_params(
+        query=query, today=today, with_clients=text_param(request, "coordonnees") == "1"
     )
+    return export_response(request, kind="bookings", params=params)
 
 
 # --- the top bar: "N° dossier / Nom client" -------------------------------------------------------------

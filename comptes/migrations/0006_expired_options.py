@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comptes', '0004_outgoing_mail'),
+        ('comptes', '0005_export_jobs'),
     ]
 
     operations = [
