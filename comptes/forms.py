@@ -150,6 +150,7 @@ class SalesTermsForm(forms.ModelForm):
             "deposit_kind": forms.RadioSelect,
             "booking_delay": forms.RadioSelect,
             "expired_options": forms.RadioSelect,
+            "public_contact": forms.RadioSelect,
             "booking_delay_hour": TIME_INPUT,
             "terms_fr": forms.Textarea(attrs=LONG_TEXTAREA),
             "terms_en": forms.Textarea(attrs=LONG_TEXTAREA),

@@ -301,6 +301,17 @@ class ProviderSettings(models.Model):
         CANCEL = "cancel", _("Cancel it automatically (the dates are freed, the guest is told)")
         FLAG = "flag", _("Keep it and show it in my reminders")
 
+    class PublicContact(models.TextChoices):
+        HIDDEN = "hidden", _("Do not show my contact details")
+        PHONE_EMAIL = "phone_email", _("My name, phone and e-mail")
+        FULL = "full", _("My name, address, phone and e-mail")
+
+    public_contact = models.CharField(
+        _("contact details shown on your booking pages"),
+        max_length=12,
+        choices=PublicContact.choices,
+        default=PublicContact.PHONE_EMAIL,
+    )
     expired_options = models.CharField(
         _("an online pre-booking whose deposit is not received in time"),
         max_length=10,

@@ -109,6 +109,7 @@ SALES_TERMS_FIELDS = (
     "privacy_text_en",
     "privacy_link",
     "expired_options",
+    "public_contact",
 )
 CONTRACT_DEADLINE_FIELDS = ("option_days", "balance_rule", "balance_days_before")
 PAYMENT_MODE_FIELDS = (

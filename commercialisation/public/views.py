@@ -42,7 +42,7 @@ from commercialisation.public.catalogue import (
     settings_of,
 )
 from common.params import DATE, INT, TEXT, date_param, int_param, query_params, text_param
-from comptes.models import Civility, Office, Provider
+from comptes.models import Civility, Office, Provider, ProviderSettings
 from hebergements.models import LodgingType
 from tarifs import engine
 
@@ -278,6 +278,7 @@ def _lodging_page(request: HttpRequest, channel: Channel, pk: int, *, error: str
         photos=getattr(lodging, "gallery", []),
         nights_selected=int_param(request, "nuits", minimum=1, maximum=MAX_NIGHTS),
         map_url=_map_url(lodging),
+        contact=_contact(lodging.provider),
         weekday_names=[(WEEKDAYS_ABBR[index], WEEKDAYS[index]) for index in range(7)],
         json_ld=_json_ld(request, lodging, url),
         photo_url=_photo_url(request, lodging),
@@ -319,6 +320,21 @@ def _map_url(lodging) -> str:
     if latitude is None or longitude is None:
         return ""
     return f"https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}#map=14/{latitude}/{longitude}"
+
+
+def _contact(provider: Provider) -> dict | None:
+    """The provider's contact details, as much as the owner allows ("Modalités de vente")."""
+    shown = settings_of(provider).public_contact
+    if shown == ProviderSettings.PublicContact.HIDDEN:
+        return None
+    full = shown == ProviderSettings.PublicContact.FULL
+    address = [provider.address, f"{provider.postcode} {provider.city}".strip()] if full else []
+    return {
+        "name": provider.company or provider.display_name,
+        "address": [line for line in address if line],
+        "phone": provider.phone1,
+        "email": provider.email,
+    }
 
 
 def _terms(provider: Provider, lang: str) -> str:

@@ -445,3 +445,14 @@ def test_hostile_query_strings_and_posts_never_answer_500(client, office, paradi
         ).status_code in (400, 429)
     assert client.get("/xx/marche/ariege/").status_code == 404
     assert client.get("/en/reservation/nope/sejour/").status_code == 404
+
+
+def test_the_lodging_page_shows_the_contact_details_the_owner_allows(client, office, seller, paradis):
+    from comptes.models import ProviderSettings
+
+    url = reverse("public:office_lodging", kwargs={"lang": "en", "slug": office.slug, "pk": paradis.pk})
+    assert f"mailto:{seller.email}" in client.get(url).content.decode()
+    with scopes_disabled():
+        ProviderSettings.objects.filter(provider=seller).update(public_contact="hidden")
+    page = client.get(url).content.decode()
+    assert seller.email not in page and 'id="contact-title"' not in page

@@ -30,6 +30,7 @@ def post_data(rules=(), initial=0, **overrides):
         "use_proximity_rules": "True" if rules else "False",
         "booking_delay": "same_day",
         "expired_options": "cancel",
+        "public_contact": "phone_email",
         "booking_delay_hour": "",
         "booking_delay_days": "",
         "online_booking": "on",
