@@ -456,3 +456,24 @@ def test_the_lodging_page_shows_the_contact_details_the_owner_allows(client, off
         ProviderSettings.objects.filter(provider=seller).update(public_contact="hidden")
     page = client.get(url).content.decode()
     assert seller.email not in page and 'id="contact-title"' not in page
+
+
+def test_a_lodging_priced_per_person_shows_the_price_of_the_party_searched(client, office, seller):
+    from hebergements.models import AgeBracket
+    from tarifs.services import stay_prices_generate
+
+    lodging = factories.make_lodging(seller, name="Refuge du Pic", capacity_max=6)
+    with provider_scope(seller):
+        adult = AgeBracket.objects.get(label_fr="Adulte")
+        stay_prices_generate(
+            provider=seller,
+            lodging=lodging,
+            periods=[(date(2030, 7, 1), date(2030, 7, 31))],
+            nights=7,
+            weekdays=[5],
+            bracket_prices={adult: Decimal("100.00")},
+            commit=True,
+        )
+    for persons, total in ((2, "€200.00"), (3, "€300.00")):
+        page = client.get(search_url(office, arrivee=ARRIVAL.isoformat(), nuits=7, personnes=persons))
+        assert total in page.content.decode(), persons
