@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from django.db.models import Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -310,21 +310,25 @@ def load_pricing(
             first = min(arrival for arrival, _nights in stays) - timedelta(days=NEAR_DAYS)
             last = max(arrival for arrival, _nights in stays) + timedelta(days=NEAR_DAYS)
             lengths = sorted({nights for _arrival, nights in stays})
-            prices = StayPrice.objects.filter(
-                lodging_id__in=lodging_ids, arrival__gte=first, arrival__lte=last, nights__in=lengths
-            ).prefetch_related(
-                Prefetch("bracket_prices", queryset=StayPriceBracket.objects.select_related("age_bracket"))
+            prices = _with_bracket_rows(
+                StayPrice.objects.filter(
+                    lodging_id__in=lodging_ids, arrival__gte=first, arrival__lte=last, nights__in=lengths
+                )
             )
             for price in prices:
                 data.prices[(price.lodging_id, price.arrival, price.nights)] = price
         exact = list(exact)
-        for chunk in range(0, len(exact), 500):
-            condition = Q()
-            for lodging_id, arrival, nights in exact[chunk : chunk + 500]:
-                condition |= Q(lodging_id=lodging_id, arrival=arrival, nights=nights)
-            prices = StayPrice.objects.filter(condition).prefetch_related(
-                Prefetch("bracket_prices", queryset=StayPriceBracket.objects.select_related("age_bracket"))
+        if exact:
+            # One query whatever the number of stays: the triples joined as arrays (unnest).
+            matching = RawSQL(
+                "SELECT price.id FROM tarifs_stayprice price "
+                "JOIN unnest(%s::integer[], %s::date[], %s::integer[]) "
+                "AS wanted(lodging_id, arrival, nights) "
+                "ON price.lodging_id = wanted.lodging_id AND price.arrival = wanted.arrival "
+                "AND price.nights = wanted.nights",
+                [[row[0] for row in exact], [row[1] for row in exact], [row[2] for row in exact]],
             )
+            prices = _with_bracket_rows(StayPrice.objects.filter(pk__in=matching))
             for price in prices:
                 data.prices[(price.lodging_id, price.arrival, price.nights)] = price
         promotions = Promotion.objects.filter(lodging_id__in=lodging_ids, active=True).order_by(
@@ -347,6 +351,22 @@ def load_pricing(
             for period in PromoCodePeriod.objects.filter(promo_code_id__in=promo_ids):
                 data.promo_periods.setdefault(period.promo_code_id, []).append((period.start, period.end))
     return data
+
+
+def _with_bracket_rows(prices: Iterable[StayPrice]) -> list[StayPrice]:
+    """The stay prices, each with its per-occupant rows as ``bracket_rows`` (one query for all the
+    per-person prices; a prefetch would build a manager per price)."""
+    prices = list(prices)
+    per_person = [price.pk for price in prices if price.mode == StayPrice.Mode.PER_PERSON]
+    rows: dict[int, list[StayPriceBracket]] = {}
+    if per_person:
+        for row in StayPriceBracket.objects.filter(stay_price_id__in=per_person).select_related(
+            "age_bracket"
+        ):
+            rows.setdefault(row.stay_price_id, []).append(row)
+    for price in prices:
+        price.bracket_rows = rows.get(price.pk, [])
+    return prices
 
 
 def _settings(provider: Provider, data: Pricing | None = None) -> ProviderSettings:
@@ -474,7 +494,10 @@ def _lodging_lines(
                 )
             )
         return lines
-    by_bracket = {row.age_bracket_id: row for row in stay_price.bracket_prices.all()}
+    rows = getattr(stay_price, "bracket_rows", None)
+    if rows is None:
+        rows = stay_price.bracket_prices.select_related("age_bracket")
+    by_bracket = {row.age_bracket_id: row for row in rows}
     lines, discount = [], ZERO
     for bracket_id, count in occupants.items():
         if not count:

@@ -67,7 +67,15 @@ class StayPrice(models.Model):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["lodging", "arrival"])]
+        indexes = [
+            models.Index(fields=["lodging", "arrival"]),
+            # "À partir de": each lodging's cheapest stays first (the public search, one probe each).
+            models.Index(
+                fields=["lodging", "sale_price"],
+                name="stay_price_cheapest",
+                condition=Q(sale_price__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lodging} {self.arrival:%d/%m/%Y} +{self.nights}"

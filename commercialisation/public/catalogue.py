@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -59,25 +60,31 @@ def sellable_providers(channel: Channel) -> QuerySet[Provider]:
 
 
 def public_lodgings(channel: Channel) -> QuerySet[Lodging]:
-    """The lodgings of the channel a guest may see, with what a card shows (one query, plus one for
-    their main photos)."""
+    """The lodgings of the channel a guest may see, with their provider and commune (one query).
+    Their photos are loaded for the lodgings shown only (``with_photos``)."""
     with scopes_disabled():
-        return (
-            Lodging.objects.filter(
-                provider__in=sellable_providers(channel),
-                archived=False,
-                visibility=Lodging.Visibility.VISIBLE,
-            )
-            .select_related("provider", "commune")
-            .prefetch_related(
-                Prefetch("photos", queryset=Photo.objects.order_by("position", "id"), to_attr="gallery")
-            )
+        return Lodging.objects.filter(
+            provider__in=sellable_providers(channel),
+            archived=False,
+            visibility=Lodging.Visibility.VISIBLE,
+        ).select_related("provider", "commune")
+
+
+def with_photos(lodgings: Sequence[Lodging]) -> None:
+    """Attach each lodging's photos, in their order, as ``gallery`` (one query)."""
+    with scopes_disabled():
+        prefetch_related_objects(
+            list(lodgings),
+            Prefetch("photos", queryset=Photo.objects.order_by("position", "id"), to_attr="gallery"),
         )
 
 
 def public_lodging(channel: Channel, pk: int) -> Lodging | None:
     with scopes_disabled():
-        return public_lodgings(channel).filter(pk=pk).first()
+        lodging = public_lodgings(channel).filter(pk=pk).first()
+    if lodging is not None:
+        with_photos([lodging])
+    return lodging
 
 
 def party(persons: int | None):
@@ -209,18 +216,17 @@ def _from_prices(
     if not lodgings:
         return []
     first = today + timedelta(days=1)
-    cheapest = {
-        row["lodging_id"]: (row["arrival"], row["nights"])
-        for row in StayPrice.objects.filter(
-            lodging_id__in=[lodging.pk for lodging in lodgings],
-            arrival__gte=first,
-            arrival__lt=today + timedelta(days=FROM_PRICE_DAYS),
-            sale_price__isnull=False,
+    with connection.cursor() as cursor:
+        # Each lodging's cheapest stay of the coming year: one index probe per lodging (LATERAL on
+        # the index stay_price_cheapest), whatever the years of prices behind it.
+        cursor.execute(
+            "SELECT wanted.id, cheapest.arrival, cheapest.nights FROM unnest(%s::integer[]) AS wanted(id) "
+            "CROSS JOIN LATERAL (SELECT arrival, nights FROM tarifs_stayprice WHERE lodging_id = wanted.id "
+            "AND sale_price IS NOT NULL AND arrival >= %s AND arrival < %s "
+            "ORDER BY sale_price, arrival LIMIT 1) AS cheapest",
+            [[lodging.pk for lodging in lodgings], first, today + timedelta(days=FROM_PRICE_DAYS)],
         )
-        .order_by("lodging_id", "sale_price", "arrival")
-        .distinct("lodging_id")
-        .values("lodging_id", "arrival", "nights")
-    }
+        cheapest = {lodging_id: (arrival, nights) for lodging_id, arrival, nights in cursor.fetchall()}
     stays = [(lodging, *cheapest[lodging.pk]) for lodging in lodgings if lodging.pk in cheapest]
     quotes = engine.quote_batch(stays=stays, occupants_for=party(persons), now=now)
     offers = []

@@ -40,6 +40,7 @@ from commercialisation.public.catalogue import (
     public_lodgings,
     search,
     settings_of,
+    with_photos,
 )
 from common.params import DATE, INT, TEXT, date_param, int_param, query_params, text_param
 from comptes.models import Civility, Office, Provider, ProviderSettings
@@ -182,6 +183,7 @@ def _search_page(request: HttpRequest, channel: Channel) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     lang = request.LANGUAGE_CODE
+    with_photos([offer.lodging for offer in page.object_list])
     for offer in page.object_list:
         offer.url = channel_url(channel, "lodging", lang, pk=offer.lodging.pk)
         if query.dated:
