@@ -167,6 +167,35 @@ def _filtered(channel: Channel, query: SearchQuery) -> QuerySet[Lodging]:
     return lodgings
 
 
+# What a result card and the price engine read of a lodging (a search loads hundreds of them).
+CARD_FIELDS = (
+    "id",
+    "provider_id",
+    "number",
+    "name",
+    "lodging_type",
+    "classification",
+    "commune__name",
+    "commune__postcode",
+    "capacity_min",
+    "capacity_max",
+    "has_stock",
+    "stock_units",
+    "position",
+    "visibility",
+    "archived",
+)
+
+
+def _cards(channel: Channel, lodgings: QuerySet[Lodging]) -> list[Lodging]:
+    """The lodgings with the fields of a card only, each with its provider (loaded once each)."""
+    providers = {provider.pk: provider for provider in sellable_providers(channel)}
+    found = list(lodgings.select_related(None).select_related("commune").only(*CARD_FIELDS))
+    for lodging in found:
+        lodging.provider = providers[lodging.provider_id]
+    return found
+
+
 def search(channel: Channel, query: SearchQuery, *, now: datetime | None = None) -> SearchResult:
     """The lodgings of the channel actually sellable for the stay searched — free (files, sale
     prohibitions and imported blocks), priced for exactly that stay, within capacity, minimum stay
@@ -180,7 +209,7 @@ def search(channel: Channel, query: SearchQuery, *, now: datetime | None = None)
             priced = StayPrice.objects.filter(
                 lodging=OuterRef("pk"), arrival=query.arrival, nights=query.nights
             )
-            lodgings = list(lodgings_query.filter(Exists(priced)))
+            lodgings = _cards(channel, lodgings_query.filter(Exists(priced)))
             candidates = len(lodgings)
             free = availability.free_units(lodgings, query.arrival, query.departure) if lodgings else {}
             lodgings = [
@@ -197,7 +226,7 @@ def search(channel: Channel, query: SearchQuery, *, now: datetime | None = None)
                 if isinstance(quote := quotes[(lodging.pk, query.arrival, query.nights)], engine.Quote)
             ]
         else:
-            lodgings = list(lodgings_query)
+            lodgings = _cards(channel, lodgings_query)
             candidates = len(lodgings)
             offers = _from_prices(lodgings, persons=query.persons, today=today, now=now)
     key = (
