@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from django.db.models.expressions import RawSQL
 from django.utils import formats, timezone
@@ -213,7 +214,7 @@ class Quote:
     def supplements_total(self) -> Decimal:
         return self._sum(LineKind.SUPPLEMENT, LineKind.GLOBAL_SUPPLEMENT)
 
-    @property
+    @cached_property
     def amounts(self) -> FileAmounts:
         return file_amounts(
             lodging=self.lodging_price,
