@@ -8,6 +8,7 @@ from commercialisation.models import Platform
 from common.http import FetchError, normalize_url
 from hebergements.models import Lodging
 from tarifs.models import PromoCode
+from tarifs.services import PROMO_CODE_FIELDS
 
 
 class FeedForm(forms.Form):
@@ -57,19 +58,7 @@ class PromoCodeForm(forms.ModelForm):
 
     class Meta:
         model = PromoCode
-        fields = [
-            "code",
-            "internal_label",
-            "label",
-            "label_en",
-            "usage",
-            "valid_from",
-            "valid_to",
-            "kind",
-            "value",
-            "all_stays",
-            "active",
-        ]
+        fields = list(PROMO_CODE_FIELDS)
         localized_fields = ["value"]
         labels = {
             "label": _("Public label (French)"),

@@ -70,24 +70,13 @@ def expired_options_cancel(*, provider: Provider, today: date) -> list[Booking]:
 def _mails(booking: Booking) -> None:
     provider = booking.provider
     language = document_language(booking)
-    texts = mail_texts(provider, language)
     with translation.override(language):
         subject = _("Your pre-booking no. %(number)s is cancelled") % {"number": booking.number}
         text = _(
             "The deposit of your pre-booking no. %(number)s was not received in time: the pre-booking "
             "is cancelled and its dates are free again. Contact us to book again."
         ) % {"number": booking.number}
-    if booking.client.email:
-        mail_queue(
-            provider=provider,
-            kind="booking.option_expired",
-            to=[booking.client.email],
-            bcc=[texts.copy_to] if texts.copy_to else [],
-            subject=subject,
-            text=f"{text}\n\n-- \n{texts.footer}",
-            language=language,
-            related=booking,
-        )
+    _guest_mail(booking, kind="booking.option_expired", subject=subject, text=text)
     with translation.override("fr"):
         owner_subject = _("Pre-booking no. %(number)s cancelled: deposit not received") % {
             "number": booking.number
@@ -130,7 +119,6 @@ def online_option_refuse(*, booking: Booking, reason: str, user=None) -> Booking
     reason = " ".join(reason.split())[:1000]
     booking = booking_cancel(booking=booking, user=user)
     language = document_language(booking)
-    texts = mail_texts(booking.provider, language)
     with translation.override(language):
         subject = _("Your pre-booking no. %(number)s could not be accepted") % {"number": booking.number}
         text = _("We are sorry: your pre-booking no. %(number)s could not be accepted.") % {
@@ -138,16 +126,24 @@ def online_option_refuse(*, booking: Booking, reason: str, user=None) -> Booking
         }
         if reason:
             text += "\n\n" + reason
-    if booking.client.email:
-        mail_queue(
-            provider=booking.provider,
-            kind="booking.option_refused",
-            to=[booking.client.email],
-            bcc=[texts.copy_to] if texts.copy_to else [],
-            subject=subject,
-            text=f"{text}\n\n-- \n{texts.footer}",
-            language=language,
-            related=booking,
-            user=user,
-        )
+    _guest_mail(booking, kind="booking.option_refused", subject=subject, text=text, user=user)
     return booking
+
+
+def _guest_mail(booking: Booking, *, kind: str, subject: str, text: str, user=None) -> None:
+    """A plain mail to the file's guest in their language, with the owner's footer and copy
+    address (none when the guest gave no e-mail)."""
+    if not booking.client.email:
+        return
+    texts = mail_texts(booking.provider, document_language(booking))
+    mail_queue(
+        provider=booking.provider,
+        kind=kind,
+        to=[booking.client.email],
+        bcc=[texts.copy_to] if texts.copy_to else [],
+        subject=subject,
+        text=f"{text}\n\n-- \n{texts.footer}",
+        language=texts.language,
+        related=booking,
+        user=user,
+    )
