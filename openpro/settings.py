@@ -1,8 +1,9 @@
 """Settings, all read from the environment (see README, "Configuration").
 
 Development defaults need no variable at all: embedded PostgreSQL, console e-mail, Celery tasks
-queued on kombu's filesystem transport for the worker of ``make run``. Production sets ``DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL``,
-``REDIS_URL`` and the SMTP variables.
+queued on kombu's filesystem transport for the worker of ``make run``. Production sets
+``DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL``, ``REDIS_URL`` and the SMTP
+variables.
 """
 
 from __future__ import annotations
@@ -294,7 +295,7 @@ if EMAIL_HOST:
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-    EMAIL_TIMEOUT = 15
+    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "15"))
 else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Open Pro <no-reply@openpro.localhost>")
