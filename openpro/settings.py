@@ -282,6 +282,10 @@ else:
         "socket_timeout": 5,
     }
 
+#: "Synchroniser maintenant" (``commercialisation.services.feeds_sync_request``): a request whose
+#: task was lost (broker down, worker killed) is started by the dispatcher this long after.
+ICAL_SYNC_GRACE_SECONDS = int(os.environ.get("OPENPRO_ICAL_SYNC_GRACE_SECONDS", "300"))
+
 #: The mail outbox (``comptes.mailing``): how long an attempt may hold a mail before another
 #: worker may try it again (a worker killed mid-conversation), and the first retry delay.
 MAIL_LEASE_SECONDS = int(os.environ.get("OPENPRO_MAIL_LEASE_SECONDS", "300"))

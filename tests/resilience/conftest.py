@@ -73,7 +73,12 @@ class Process:
     def start(self) -> Process:
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.popen = subprocess.Popen(  # noqa: S603 - our own commands
-            self.command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+            self.command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         return self
 
@@ -251,7 +256,9 @@ class Stack:
                 "--access-logformat=ACCESS pid=%(p)s %(m)s %(U)s %(s)s",
             ],
         ).start()
-        wait_for(self._answers, timeout=90, what=f"gunicorn on port {self.http_port}\n{process.output()[-3000:]}")
+        wait_for(
+            self._answers, timeout=90, what=f"gunicorn on port {self.http_port}\n{process.output()[-3000:]}"
+        )
         return process
 
     def _answers(self) -> bool:

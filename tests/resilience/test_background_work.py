@@ -155,7 +155,7 @@ def test_redis_down_login_and_send_by_mail_work_and_the_mail_goes_when_redis_ret
     assert worker.popen.poll() is None
 
 
-def test_a_worker_killed_during_an_smtp_conversation_every_mail_goes_once(stack, booking):
+def test_a_worker_killed_during_an_smtp_conversation_every_mail_goes_once(stack, booking, client):
     """(d) The worker is SIGKILLed while the SMTP server stalls on a message: after a restart
     every queued mail is delivered, each exactly once (the one in flight was never accepted, so
     even it is not repeated here), with the same Message-ID, and the history shows the
@@ -197,4 +197,9 @@ def test_a_worker_killed_during_an_smtp_conversation_every_mail_goes_once(stack,
         (history[-1].number, True, False),
     ]
     assert "Interrupted" in history[-2].error
+    # The file's history shows every attempt, the interrupted one too.
+    client.force_login(factories.owner_of(booking.provider))
+    page = client.get(reverse("reservations:booking_documents", kwargs={"booking_pk": booking.pk})).text
+    assert page.count("mail-sent") == 3
+    assert "interrupted: the sending process stopped" in page or "interrompue" in page
     print(f"Worker restarted → every mail delivered in {delay:.1f} s")  # noqa: T201
