@@ -379,6 +379,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def stack(tmp_path, transactional_db, request):
     """The test's processes on its (committed, transactional) database; their logs are printed
     when the test fails."""
+    with connection.cursor() as cursor:  # the processes' shared cache (login counters…): a clean start
+        cursor.execute("DELETE FROM openpro_cache")
     stack = Stack(tmp_path)
     yield stack
     stack.stop()

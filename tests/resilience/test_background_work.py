@@ -200,6 +200,6 @@ def test_a_worker_killed_during_an_smtp_conversation_every_mail_goes_once(stack,
     # The file's history shows every attempt, the interrupted one too.
     client.force_login(factories.owner_of(booking.provider))
     page = client.get(reverse("reservations:booking_documents", kwargs={"booking_pk": booking.pk})).text
-    assert page.count("mail-sent") == 3
+    assert page.count('class="mail-item mail-sent"') == 3
     assert "interrupted: the sending process stopped" in page or "interrompue" in page
     print(f"Worker restarted → every mail delivered in {delay:.1f} s")  # noqa: T201
