@@ -203,3 +203,49 @@ def test_a_worker_killed_during_an_smtp_conversation_every_mail_goes_once(stack,
     assert page.count('class="mail-item mail-sent"') == 3
     assert "interrupted: the sending process stopped" in page or "interrompue" in page
     print(f"Worker restarted → every mail delivered in {delay:.1f} s")  # noqa: T201
+
+
+def test_synchronise_now_returns_at_once_while_feeds_hang(stack, booking):
+    """Item 7: "Synchroniser maintenant" with calendars that hang answers at once; the worker
+    fetches them, the page polls, and a good calendar is synchronised meanwhile."""
+    from commercialisation.models import IcalFeed
+    from tests.commercialisation import feeds
+    from tests.commercialisation.feedserver import FeedServer, trickle_body
+
+    from hebergements.models import Lodging
+
+    with scopes_disabled():
+        lodging = Lodging.objects.get(provider=booking.provider)
+    server = FeedServer()
+    try:
+        good = factories.make_ical_feed(
+            lodging,
+            server.serve("/good.ics", feeds.airbnb(feeds.airbnb_reserved("hm1", "20300508", "20300512"))),
+        )
+        for number in range(3):
+            factories.make_ical_feed(
+                lodging, server.serve(f"/slow{number}.ics", handler=trickle_body), name=f"Slow {number}"
+            )
+        stack.extra_env.update({"OUTBOUND_ALLOW_PRIVATE_ADDRESSES": "1"})
+        stack.gunicorn()
+        stack.worker()
+        browser = Browser(stack.base_url)
+        browser.login(owner_email(booking), factories.PASSWORD)
+
+        page = reverse("commercialisation:ical")
+        started = time.monotonic()
+        status, _url, body = browser.post_form(page, page, {"sync": "1", "lodging": lodging.pk})
+        elapsed = time.monotonic() - started
+        assert status == 200 and elapsed < 5, (elapsed, stack.logs())
+        assert 'hx-trigger="every 2s"' in body  # the page polls while the syncs run
+
+        def synced():
+            with scopes_disabled():
+                return IcalFeed.objects.get(pk=good.pk).last_success_at
+
+        wait_for(synced, timeout=90, what="the good calendar synchronised\n" + stack.logs())
+        assert wait_for(lambda: len(server.requests_to("/slow0.ics")) >= 1, timeout=60)
+        assert len(server.requests_to("/good.ics")) == 1
+        print(f"Synchroniser maintenant answered in {elapsed:.2f} s with 3 hanging calendars")  # noqa: T201
+    finally:
+        server.close()
