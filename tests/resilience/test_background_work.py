@@ -12,9 +12,13 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from commercialisation.models import IcalFeed
 from comptes.models import OutgoingMail, OutgoingMailAttempt
 from comptes.scoping import scopes_disabled
+from hebergements.models import Lodging
 from tests import factories
+from tests.commercialisation import feeds
+from tests.commercialisation.feedserver import FeedServer, trickle_body
 from tests.resilience.conftest import Browser, RecordingSMTP, wait_for
 
 pytestmark = pytest.mark.resilience
@@ -208,12 +212,6 @@ def test_a_worker_killed_during_an_smtp_conversation_every_mail_goes_once(stack,
 def test_synchronise_now_returns_at_once_while_feeds_hang(stack, booking):
     """Item 7: "Synchroniser maintenant" with calendars that hang answers at once; the worker
     fetches them, the page polls, and a good calendar is synchronised meanwhile."""
-    from commercialisation.models import IcalFeed
-    from tests.commercialisation import feeds
-    from tests.commercialisation.feedserver import FeedServer, trickle_body
-
-    from hebergements.models import Lodging
-
     with scopes_disabled():
         lodging = Lodging.objects.get(provider=booking.provider)
     server = FeedServer()
