@@ -223,7 +223,7 @@ else:
 CELERY_BROKER_URL = (
     REDIS_URL
     or os.environ.get("CELERY_BROKER_URL", "").strip()
-    or ("memory://" if TESTING else "filesystem://")
+    or ("memory://" if TESTING else "filesystem://localhost/")
 )
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = TESTING
