@@ -288,7 +288,7 @@ ICAL_SYNC_GRACE_SECONDS = int(os.environ.get("OPENPRO_ICAL_SYNC_GRACE_SECONDS", 
 
 #: The mail outbox (``comptes.mailing``): how long an attempt may hold a mail before another
 #: worker may try it again (a worker killed mid-conversation), and the first retry delay.
-MAIL_LEASE_SECONDS = int(os.environ.get("OPENPRO_MAIL_LEASE_SECONDS", "300"))
+MAIL_LEASE_SECONDS = int(os.environ.get("OPENPRO_MAIL_LEASE_SECONDS", "180"))
 MAIL_FIRST_RETRY_DELAY = int(os.environ.get("OPENPRO_MAIL_FIRST_RETRY_DELAY", "60"))
 
 # E-mail: console unless SMTP is configured.
