@@ -229,10 +229,10 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = TESTING
 CELERY_TASK_EAGER_PROPAGATES = False
 # Acknowledged after the task ran: a worker killed mid-task leaves its message to be delivered
-# again. Redis redelivers an unacknowledged message after the visibility timeout: minutes, since no
-# task runs longer than three (the mail and iCal tasks have their own leases in the database).
+# again. Redis redelivers an unacknowledged message after the visibility timeout: minutes (no task
+# runs longer than three, no countdown is longer than two), not an hour. A duplicate is harmless: a
+# mail is held by its lease in the database, an iCal feed's next time is pushed back on dispatch.
 CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 # Enqueueing never hangs a request: a broker that is down fails fast (the work is recorded in the
