@@ -88,7 +88,8 @@ def test_without_redis_the_request_only_queues_and_the_worker_delivers_once_smtp
     stack.worker()
     wait_for(lambda: len(attempts(mail)) >= 2, timeout=60, what="two failed attempts\n" + stack.logs())
     assert len(closed.connections) >= 2
-    assert all(not attempt.succeeded and attempt.finished_at for attempt in attempts(mail))
+    # (the first two: a third may be running right now)
+    assert all(not attempt.succeeded and attempt.finished_at for attempt in attempts(mail)[:2])
     closed.stop()
 
     smtp = stack.smtp_open()
