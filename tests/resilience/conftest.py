@@ -140,17 +140,17 @@ class HangUpListener:
 
 
 class RecordingSMTP:
-    """aiosmtpd handler: records every message it accepts (250); with ``stall`` set, the DATA of
-    the next message hangs (the conversation never ends) until the test goes on."""
+    """aiosmtpd handler: records every message it accepts (250); the DATA of the next ``stall``
+    messages hangs (the conversation never ends, the message is never accepted)."""
 
-    def __init__(self):
+    def __init__(self, stall: int = 0):
         self.accepted: list = []
         self.stalled: list = []
-        self.stall = False
+        self.stall = stall
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        if self.stall:
-            self.stall = False
+        if self.stall > 0:
+            self.stall -= 1
             self.stalled.append(envelope)
             await asyncio.sleep(3600)
         self.accepted.append(envelope)
