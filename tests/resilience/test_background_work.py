@@ -86,10 +86,12 @@ def test_without_redis_the_request_only_queues_and_the_worker_delivers_once_smtp
     assert list((stack.tmp / "celery" / "queue").iterdir())  # handed to the broker's folder
 
     stack.worker()
-    wait_for(lambda: len(attempts(mail)) >= 2, timeout=60, what="two failed attempts\n" + stack.logs())
-    assert len(closed.connections) >= 2
-    # (the first two: a third may be running right now)
-    assert all(not attempt.succeeded and attempt.finished_at for attempt in attempts(mail)[:2])
+
+    def failed_attempts():  # finished ones (another may be running right now)
+        return [attempt for attempt in attempts(mail) if attempt.finished_at and not attempt.succeeded]
+
+    wait_for(lambda: len(failed_attempts()) >= 2, timeout=60, what="two failed attempts\n" + stack.logs())
+    assert len(closed.connections) >= 2  # the worker did try the server, twice at least
     closed.stop()
 
     smtp = stack.smtp_open()
