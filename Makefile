@@ -34,11 +34,11 @@ migrate: $(STAMP)
 demo: migrate
 	$(PY) manage.py demo
 
-# Periodic tasks (iCal imports…) run in one background Celery worker with an embedded beat. With
-# REDIS_URL it uses Redis; without, kombu's filesystem transport under var/celery (no Redis needed).
-# The web process itself runs tasks in-process either way unless REDIS_URL is set.
+# Background work (mails, iCal imports, the dispatchers…) runs in one Celery worker with an embedded
+# beat. With REDIS_URL it uses Redis; without, kombu's filesystem transport under var/celery (no
+# Redis needed), the folders the web process enqueues to (openpro/settings.py).
 CELERY_DIR := var/celery
-CELERY_WORKER = $(if $(REDIS_URL),,CELERY_BROKER_URL=filesystem://) $(VENV)/bin/celery -A openpro worker \
+CELERY_WORKER = $(VENV)/bin/celery -A openpro worker \
 	--beat --schedule=$(CELERY_DIR)/beat-schedule --pool=threads --concurrency=4 --loglevel=WARNING
 
 run: $(STAMP) sysdeps messages migrate

@@ -33,6 +33,7 @@ from commercialisation.models import (
     Platform,
 )
 from common.http import FetchError, fetch, normalize_url
+from common.tasks import enqueue_on_commit
 from comptes.audit import log_action
 from comptes.scoping import scopes_disabled
 from hebergements.models import Lodging
@@ -153,26 +154,43 @@ def feed_delete(*, feed: IcalFeed, user=None) -> None:
     feed.delete()
 
 
-def feeds_sync_request(*, feeds: list[IcalFeed]) -> None:
-    """Mark the feeds as waiting and enqueue their synchronisation once the transaction commits."""
+def feeds_sync_request(*, feeds: list[IcalFeed]) -> list[IcalFeed]:
+    """Record a synchronisation request on each feed that has none waiting or running, and prompt a
+    worker once the transaction commits. Returns the feeds newly requested.
+
+    The request lives in the database: the feed shows "Synchronising…" (the page polls), and its
+    ``next_sync_at`` comes ``ICAL_SYNC_GRACE_SECONDS`` later, so if the broker was down or the
+    worker died, the dispatcher (``feeds_dispatch_due``) starts it then; a sync that ran has pushed
+    ``next_sync_at`` to its next turn meanwhile. The feeds' rows are locked while deciding, so two
+    clicks on "Synchroniser maintenant" start one synchronisation."""
     from commercialisation.tasks import ical_sync_feed
 
     if not feeds:
-        return
+        return []
     now = timezone.now()
-    IcalFeed.objects.filter(pk__in=[f.pk for f in feeds]).update(sync_requested_at=now)
-    for feed in feeds:
-        feed.sync_requested_at = now
-        transaction.on_commit(
-            lambda provider_pk=feed.provider_id, feed_pk=feed.pk: ical_sync_feed.delay(provider_pk, feed_pk)
+    with transaction.atomic():
+        locked = list(
+            IcalFeed.objects.select_for_update().filter(pk__in=[f.pk for f in feeds]).order_by("pk")
         )
+        requested = [feed for feed in locked if feed.state != IcalFeed.State.PENDING]
+        due = now + timedelta(seconds=settings.ICAL_SYNC_GRACE_SECONDS)
+        IcalFeed.objects.filter(pk__in=[feed.pk for feed in requested]).update(
+            sync_requested_at=now, next_sync_at=due
+        )
+        for feed in requested:
+            enqueue_on_commit(ical_sync_feed, feed.provider_id, feed.pk)
+    requested_pks = {feed.pk for feed in requested}
+    for feed in feeds:
+        if feed.pk in requested_pks:
+            feed.sync_requested_at, feed.next_sync_at = now, due
+    return [feed for feed in feeds if feed.pk in requested_pks]
 
 
 def lodging_sync_now(*, lodging: Lodging) -> list[IcalFeed]:
-    """ "Synchroniser maintenant": every feed of the lodging, at once."""
+    """ "Synchroniser maintenant": every feed of the lodging, queued at once (not run here); a feed
+    already waiting or synchronising is not asked twice."""
     feeds = list(IcalFeed.objects.filter(lodging=lodging))
-    with transaction.atomic():
-        feeds_sync_request(feeds=feeds)
+    feeds_sync_request(feeds=feeds)
     return feeds
 
 
@@ -531,7 +549,9 @@ def feeds_dispatch_due(*, limit: int = 2000, spread_seconds: float = 55.0) -> in
     """Enqueue the synchronisation of every feed that is due, spread over ``spread_seconds``.
 
     Runs across providers (beat). Each feed's next time is pushed back at once, so a feed is never
-    dispatched twice while its task waits in the queue."""
+    dispatched twice while its task waits in the queue; only by ``ICAL_SYNC_GRACE_SECONDS`` past
+    the spread, though (the sync itself sets its next turn), so a task lost with the broker or a
+    killed worker is dispatched again minutes later, not at the feed's next turn."""
     from commercialisation.tasks import ical_sync_feed
 
     now = timezone.now()
@@ -544,12 +564,9 @@ def feeds_dispatch_due(*, limit: int = 2000, spread_seconds: float = 55.0) -> in
         )
         if not due:
             return 0
-        IcalFeed.objects.filter(pk__in=[pk for pk, _ in due]).update(next_sync_at=_next_sync(now))
+        retry_at = now + timedelta(seconds=spread_seconds + settings.ICAL_SYNC_GRACE_SECONDS)
+        IcalFeed.objects.filter(pk__in=[pk for pk, _ in due]).update(next_sync_at=retry_at)
         for pk, provider_pk in due:
             countdown = random.uniform(0, spread_seconds)  # noqa: S311 - spreading, not security
-            transaction.on_commit(
-                lambda pk=pk, provider_pk=provider_pk, countdown=countdown: ical_sync_feed.apply_async(
-                    (provider_pk, pk), countdown=countdown
-                )
-            )
+            enqueue_on_commit(ical_sync_feed, provider_pk, pk, countdown=countdown)
     return len(due)

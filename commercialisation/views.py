@@ -34,7 +34,8 @@ EXPORT_CACHE_SECONDS = 300
 
 
 def _sync_message(request: HttpRequest, feeds: list[IcalFeed]) -> None:
-    """After "Synchroniser maintenant": the result when it is done (in-process), else "started"."""
+    """After "Synchroniser maintenant": "started" (the worker runs it; the page polls), or the result
+    when it is already done (the tests run tasks in-process)."""
     feeds = list(IcalFeed.objects.filter(pk__in=[f.pk for f in feeds]))
     if not feeds:
         messages.info(request, _("This lodging has no calendar to synchronise yet."))

@@ -39,6 +39,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.storage import private_storage
+from common.tasks import enqueue_on_commit
 from common.xlsx import XLSX_CONTENT_TYPE
 from comptes.models import ExportJob, Provider, User
 
@@ -169,7 +170,7 @@ def export_start(
     from comptes.tasks import export_run
 
     provider_id, job_id = provider.pk, job.pk
-    transaction.on_commit(lambda: export_run.delay(provider_id, job_id))
+    enqueue_on_commit(export_run, provider_id, job_id)  # lost: exports_resume enqueues it again
     return job
 
 

@@ -3,12 +3,17 @@
 * ``mail_render`` turns a pair of templates (``templates/mails/<name>.txt`` and ``.html``) into the
   plain-text and HTML bodies, with the provider's politeness formula and footer ("Personnalisation
   des mails").
-* ``mail_queue`` records the mail (an ``OutgoingMail`` row, its attachments in the database) and
-  enqueues its delivery with ``transaction.on_commit``: nothing is sent for a transaction that rolls
-  back, and nothing is lost when the SMTP server is down.
-* ``mail_deliver`` (called by the Celery task ``comptes.tasks.mail_send``) sends a queued mail once,
-  under a row lock, and records the attempt; the task retries transient failures with a growing
-  delay. A sent mail is never sent again.
+* ``mail_queue`` records the mail (an ``OutgoingMail`` row, its attachments in the database): the
+  table is the outbox. Once the transaction commits, a task is prompted to send it; if the broker
+  is down that is only logged (the mail is saved, and the dispatcher will send it).
+* ``mail_deliver`` (the Celery task ``comptes.tasks.mail_send``, or the dispatcher) sends a queued
+  mail: it takes the mail's lease and records the attempt in one committed transaction *before* the
+  SMTP conversation starts, then records the outcome. A transient failure plans the next attempt
+  (1, 2, 4 … minutes); after the last one the mail is failed, on the file with "Renvoyer".
+* ``mails_dispatch`` (beat, every minute) sends what is queued, due and not in flight: new mails
+  whose task was lost, retries, and the mail of a worker that died mid-conversation (its lease
+  expired; it keeps its Message-ID). A sent mail is never sent again; at worst a crash repeats the
+  one message that was in flight, and the history shows that attempt.
 * ``mail_resend`` is the "Renvoyer" button: a failed mail goes back to the queue; a sent one is
   copied into a new mail (the first stays in the history as it was).
 
@@ -37,8 +42,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.tasks import enqueue_on_commit
 from comptes.audit import log_action
 from comptes.models import OutgoingMail, OutgoingMailAttachment, OutgoingMailAttempt, Provider, User
+from comptes.scoping import provider_scope, scopes_disabled
 from comptes.selectors import mail_texts
 
 logger = logging.getLogger(__name__)
@@ -46,10 +53,9 @@ logger = logging.getLogger(__name__)
 #: Retries after the first attempt when the SMTP server cannot be reached (1, 2, 4 … 32 minutes:
 #: about an hour in all); then the mail is marked failed and waits for "Renvoyer".
 MAX_RETRIES = 6
-FIRST_RETRY_DELAY = 60
 MAX_RETRY_DELAY = 60 * 60
-#: A queued mail with no attempt planned for this long is enqueued again (a lost broker message).
-STALE_AFTER = timedelta(minutes=30)
+#: The error recorded on an attempt whose worker died during it.
+INTERRUPTED = "Interrupted: the sending process stopped during this attempt."
 
 
 @dataclass(frozen=True)
@@ -76,8 +82,9 @@ class Delivery:
 
 
 def retry_delay(attempt: int) -> int:
-    """Seconds to wait after failed attempt number ``attempt`` (1, 2, 4 … minutes, at most 1 h)."""
-    return min(FIRST_RETRY_DELAY * 2 ** max(attempt - 1, 0), MAX_RETRY_DELAY)
+    """Seconds to wait after failed attempt number ``attempt`` (1, 2, 4 … minutes, at most 1 h;
+    ``MAIL_FIRST_RETRY_DELAY`` sets the first)."""
+    return min(settings.MAIL_FIRST_RETRY_DELAY * 2 ** max(attempt - 1, 0), MAX_RETRY_DELAY)
 
 
 # --- Rendering ----------------------------------------------------------------------------------
@@ -145,10 +152,11 @@ def _log(mail: OutgoingMail, action: str, *, user=None, data: dict | None = None
 
 
 def _enqueue(mail: OutgoingMail) -> None:
+    """Prompt a worker once the transaction commits; a broker failure is only logged (the mail is
+    in the outbox, the dispatcher sends it)."""
     from comptes.tasks import mail_send
 
-    provider_id, mail_id = mail.provider_id, mail.pk
-    transaction.on_commit(lambda: mail_send.delay(provider_id, mail_id))
+    enqueue_on_commit(mail_send, mail.provider_id, mail.pk)
 
 
 @transaction.atomic
@@ -255,52 +263,90 @@ def _message(mail: OutgoingMail) -> EmailMultiAlternatives:
     return message
 
 
-def mail_deliver(*, mail_id: int, final: bool = False) -> Delivery:
-    """Send a queued mail once and record the attempt. ``final``: no retry will follow, so a
-    transient failure marks the mail failed. Runs inside the provider's scope."""
+def _mail_claim(mail_id: int) -> tuple[OutgoingMail, OutgoingMailAttempt] | Delivery:
+    """Take the mail's lease and record the attempt, committed before anything is sent. A mail
+    that another worker holds (row locked or lease running), that is not due yet or no longer
+    queued is left alone."""
     with transaction.atomic():
-        mail = OutgoingMail.objects.select_for_update().filter(pk=mail_id).first()
+        mail = OutgoingMail.objects.select_for_update(skip_locked=True).filter(pk=mail_id).first()
         if mail is None:
-            return Delivery(status="missing")
+            exists = OutgoingMail.objects.filter(pk=mail_id).exists()
+            return Delivery(status="in_flight" if exists else "missing")
         if mail.status != OutgoingMail.Status.QUEUED:
             return Delivery(status=mail.status)  # already sent (or failed): never twice
-        number = mail.attempt_count + 1
         now = timezone.now()
-        mail.attempt_count = number
-        try:
-            _message(mail).send(fail_silently=False)
-        except Exception as error:
-            transient = is_transient(error)
-            if not transient or final:
-                logger.warning("Mail %s failed for good: %s", mail.pk, describe_error(error))
-            mail.last_error = describe_error(error)
-            OutgoingMailAttempt.objects.create(
-                provider_id=mail.provider_id,
-                mail=mail,
-                number=number,
-                attempted_at=now,
-                error=mail.last_error,
-            )
-            if transient and not final:
-                mail.next_attempt_at = now + timedelta(seconds=retry_delay(number))
-                mail.save(update_fields=["attempt_count", "last_error", "next_attempt_at"])
-                _log(mail, "mail.attempt_failed", data={"attempt": number, "error": mail.last_error})
-                return Delivery(status=mail.status, retry=True, error=error)
-            mail.status = OutgoingMail.Status.FAILED
-            mail.next_attempt_at = None
-            mail.save(update_fields=["attempt_count", "last_error", "next_attempt_at", "status"])
-            _log(mail, "mail.failed", data={"attempt": number, "error": mail.last_error})
-            return Delivery(status=mail.status, error=error)
-        mail.status = OutgoingMail.Status.SENT
-        mail.sent_at = now
-        mail.next_attempt_at = None
-        mail.last_error = ""
-        mail.save(update_fields=["attempt_count", "last_error", "next_attempt_at", "status", "sent_at"])
-        OutgoingMailAttempt.objects.create(
-            provider_id=mail.provider_id, mail=mail, number=number, attempted_at=now, succeeded=True
+        if mail.in_flight_until is not None and mail.in_flight_until > now:
+            return Delivery(status="in_flight")
+        if mail.next_attempt_at is not None and mail.next_attempt_at > now:
+            return Delivery(status="not_due")
+        interrupted = list(
+            OutgoingMailAttempt.objects.filter(mail=mail, finished_at__isnull=True).order_by("number")
         )
-        _log(mail, "mail.sent", data={"attempt": number})
-        return Delivery(status=mail.status)
+        for attempt in interrupted:  # its worker died during the conversation
+            attempt.error = INTERRUPTED
+            attempt.save(update_fields=["error"])
+            _log(mail, "mail.attempt_interrupted", data={"attempt": attempt.number})
+        mail.attempt_count += 1
+        mail.in_flight_until = now + timedelta(seconds=settings.MAIL_LEASE_SECONDS)
+        mail.save(update_fields=["attempt_count", "in_flight_until"])
+        attempt = OutgoingMailAttempt.objects.create(
+            provider_id=mail.provider_id, mail=mail, number=mail.attempt_count, attempted_at=now
+        )
+    return mail, attempt
+
+
+def mail_deliver(*, mail_id: int) -> Delivery:
+    """Send a queued mail that is due and not in flight, recording the attempt first; plan the next
+    attempt after a transient failure, or mark the mail failed after the last one. Runs inside the
+    provider's scope."""
+    claimed = _mail_claim(mail_id)
+    if isinstance(claimed, Delivery):
+        return claimed
+    mail, attempt = claimed
+    try:
+        _message(mail).send(fail_silently=False)
+    except Exception as error:  # noqa: BLE001 - every failure is recorded on the attempt
+        return _mail_record_failure(mail, attempt, error)
+    with transaction.atomic():
+        now = timezone.now()
+        OutgoingMail.objects.filter(pk=mail.pk).update(
+            status=OutgoingMail.Status.SENT,
+            sent_at=now,
+            next_attempt_at=None,
+            in_flight_until=None,
+            last_error="",
+        )
+        attempt.finished_at, attempt.succeeded = now, True
+        attempt.save(update_fields=["finished_at", "succeeded"])
+        _log(mail, "mail.sent", data={"attempt": attempt.number})
+    return Delivery(status=OutgoingMail.Status.SENT)
+
+
+def _mail_record_failure(mail: OutgoingMail, attempt: OutgoingMailAttempt, error: BaseException) -> Delivery:
+    transient = is_transient(error)
+    final = not transient or attempt.number - mail.attempts_before_resend > MAX_RETRIES
+    message = describe_error(error)
+    now = timezone.now()
+    with transaction.atomic():
+        attempt.finished_at, attempt.error = now, message
+        attempt.save(update_fields=["finished_at", "error"])
+        if final:
+            logger.warning("Mail %s failed for good: %s", mail.pk, message)
+            OutgoingMail.objects.filter(pk=mail.pk).update(
+                status=OutgoingMail.Status.FAILED,
+                last_error=message,
+                next_attempt_at=None,
+                in_flight_until=None,
+            )
+            _log(mail, "mail.failed", data={"attempt": attempt.number, "error": message})
+            return Delivery(status=OutgoingMail.Status.FAILED, error=error)
+        OutgoingMail.objects.filter(pk=mail.pk).update(
+            last_error=message,
+            next_attempt_at=now + timedelta(seconds=retry_delay(attempt.number)),
+            in_flight_until=None,
+        )
+        _log(mail, "mail.attempt_failed", data={"attempt": attempt.number, "error": message})
+    return Delivery(status=OutgoingMail.Status.QUEUED, retry=True, error=error)
 
 
 @transaction.atomic
@@ -312,7 +358,9 @@ def mail_resend(*, mail: OutgoingMail, user: User | None = None) -> OutgoingMail
     if mail.status == OutgoingMail.Status.FAILED:
         mail.status = OutgoingMail.Status.QUEUED
         mail.next_attempt_at = None
-        mail.save(update_fields=["status", "next_attempt_at"])
+        mail.in_flight_until = None
+        mail.attempts_before_resend = mail.attempt_count
+        mail.save(update_fields=["status", "next_attempt_at", "in_flight_until", "attempts_before_resend"])
         _log(mail, "mail.resent", user=user)
         _enqueue(mail)
         return mail
@@ -337,12 +385,30 @@ def mail_resend(*, mail: OutgoingMail, user: User | None = None) -> OutgoingMail
     )
 
 
-def mails_stale(now=None) -> QuerySet[OutgoingMail]:
-    """Queued mails whose delivery should have been tried by now (a broker message was lost)."""
-    limit = (now or timezone.now()) - STALE_AFTER
+def mails_due(now=None) -> QuerySet[OutgoingMail]:
+    """The outbox's work: queued mails that are due (new, or their retry time has come) and that no
+    attempt holds (no lease, or the lease of a dead worker has run out). Across providers when
+    scopes are disabled."""
+    now = now or timezone.now()
     return OutgoingMail.objects.filter(status=OutgoingMail.Status.QUEUED).filter(
-        models.Q(next_attempt_at__lt=limit) | models.Q(next_attempt_at__isnull=True, created_at__lt=limit)
+        models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now),
+        models.Q(in_flight_until__isnull=True) | models.Q(in_flight_until__lte=now),
     )
+
+
+def mails_dispatch(*, limit: int = 200) -> int:
+    """The dispatcher (beat, every minute): deliver every mail that is due and not in flight, one
+    after another (each under its own lease, so two dispatchers never send one mail twice).
+    Returns how many were tried."""
+    with scopes_disabled():
+        due = list(mails_due().order_by("created_at", "pk").values_list("pk", "provider_id")[:limit])
+        providers = Provider.objects.in_bulk({provider_id for _pk, provider_id in due})
+    tried = 0
+    for mail_id, provider_id in due:
+        with provider_scope(providers[provider_id]):
+            delivery = mail_deliver(mail_id=mail_id)
+        tried += delivery.status not in ("in_flight", "not_due", "missing")
+    return tried
 
 
 # --- Read side ----------------------------------------------------------------------------------

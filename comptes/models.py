@@ -618,9 +618,11 @@ class AuditEntry(models.Model):
 class OutgoingMail(models.Model):
     """One mail sent (or to be sent) by the application: what, to whom, when, with which outcome.
 
-    Recorded by ``comptes.mailing.mail_queue`` before anything is sent; the Celery task
-    ``comptes.tasks.mail_send`` delivers it, records every attempt and retries with a growing delay
-    while the SMTP server is unreachable. A sent mail is never sent again; a failed one stays here
+    The table is the outbox: recorded by ``comptes.mailing.mail_queue`` before anything is sent; the
+    Celery task ``comptes.tasks.mail_send`` (prompted on commit) or the periodic dispatcher
+    ``comptes.tasks.mail_dispatch`` delivers it, records every attempt before it starts and retries
+    with a growing delay while the SMTP server is unreachable. A sent mail is never sent again; a
+    failed one stays here
     with its error until the owner presses "Renvoyer". ``content_type`` / ``object_id`` name the
     object the mail concerns (a booking file, an invoice…), like ``AuditEntry``.
     """
@@ -647,8 +649,13 @@ class OutgoingMail(models.Model):
     body_html = models.TextField(_("HTML text"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempt_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    #: ``attempt_count`` when "Renvoyer" put a failed mail back in the queue: its retries count anew.
+    attempts_before_resend = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    #: Set while an attempt holds the mail (its lease): no other worker tries it before then. A
+    #: worker killed mid-conversation leaves it set; once past, the dispatcher tries again.
+    in_flight_until = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=250, blank=True)
     created_at = models.DateTimeField(_("created on"), default=timezone.now, db_index=True)
     created_by = models.ForeignKey(
@@ -697,12 +704,15 @@ class OutgoingMail(models.Model):
 
 
 class OutgoingMailAttempt(models.Model):
-    """One try to hand a mail to the SMTP server, successful or not (shown on the file's history)."""
+    """One try to hand a mail to the SMTP server (shown on the file's history). Recorded before the
+    SMTP conversation starts; ``finished_at`` is empty while it runs, and stays empty (with an error
+    saying so) when the worker died during it."""
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
     mail = models.ForeignKey(OutgoingMail, on_delete=models.CASCADE, related_name="attempts")
     number = models.PositiveSmallIntegerField(_("attempt"))
     attempted_at = models.DateTimeField(_("date"), default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
     succeeded = models.BooleanField(_("delivered"), default=False)
     error = models.TextField(_("error"), blank=True)
 

@@ -11,30 +11,21 @@ from celery import shared_task
 
 from comptes import mailing
 from comptes.models import Provider
-from comptes.scoping import ProviderTask, scopes_disabled
+from comptes.scoping import ProviderTask
 
 
-@shared_task(
-    bind=True, base=ProviderTask, name="comptes.mail_send", max_retries=mailing.MAX_RETRIES, acks_late=True
-)
-def mail_send(self, provider: Provider, mail_id: int) -> str:
-    """Deliver one queued mail. Idempotent: a mail that is no longer queued is left alone. While
-    the SMTP server is unreachable the task retries itself with a growing delay (1, 2, 4 … min)."""
-    delivery = mailing.mail_deliver(mail_id=mail_id, final=self.request.retries >= self.max_retries)
-    if delivery.retry:
-        raise self.retry(countdown=mailing.retry_delay(self.request.retries + 1), exc=delivery.error)
-    return delivery.status
+@shared_task(base=ProviderTask, name="comptes.mail_send", acks_late=True, soft_time_limit=120, time_limit=150)
+def mail_send(provider: Provider, mail_id: int) -> str:
+    """Deliver one queued mail now (prompted when it is queued). Idempotent: a mail that is sent,
+    failed, held by another attempt or not due yet is left alone. Retries are not this task's: a
+    transient failure plans the next attempt on the mail, and ``mail_dispatch`` makes it."""
+    return mailing.mail_deliver(mail_id=mail_id).status
 
 
-@shared_task(name="comptes.mail_send_stale")
-def mail_send_stale() -> int:
-    """Enqueue again the queued mails whose delivery should have happened (a lost broker message);
-    ``mail_send`` is idempotent, so a duplicate is harmless."""
-    with scopes_disabled():
-        mails = list(mailing.mails_stale().values_list("provider_id", "pk")[:500])
-    for provider_id, mail_id in mails:
-        mail_send.delay(provider_id, mail_id)
-    return len(mails)
+@shared_task(name="comptes.mail_dispatch", ignore_result=True, soft_time_limit=600, time_limit=660)
+def mail_dispatch() -> int:
+    """Beat, every minute: the outbox's due mails that no attempt holds are delivered."""
+    return mailing.mails_dispatch()
 
 
 @shared_task(bind=True, base=ProviderTask, name="comptes.export_run", acks_late=True)

@@ -1,8 +1,9 @@
 """Settings, all read from the environment (see README, "Configuration").
 
 Development defaults need no variable at all: embedded PostgreSQL, console e-mail, Celery tasks
-run in-process. Production sets ``DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL``,
-``REDIS_URL`` and the SMTP variables.
+queued on kombu's filesystem transport for the worker of ``make run``. Production sets
+``DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL``, ``REDIS_URL`` and the SMTP
+variables.
 """
 
 from __future__ import annotations
@@ -246,34 +247,70 @@ def redis_cache_url(broker_url: str) -> str:
     return urlunsplit(parts._replace(path=f"/{following}"))
 
 
+# The database cache (a table created by the migrations, ``common/migrations``) is shared by every
+# process on the same PostgreSQL: with no Redis, the login rate limits hold across gunicorn workers.
+DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "openpro_cache"}
 if REDIS_URL:
+    # Redis down never breaks a page: the cache falls back to the database cache for a while, with a
+    # logged warning (``common.cache_backends``); short socket timeouts so no request hangs on it.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "common.cache_backends.FallbackRedisCache",
             "LOCATION": os.environ.get("REDIS_CACHE_URL", "").strip() or redis_cache_url(REDIS_URL),
-        }
+            "FALLBACK": "database",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+        "database": DATABASE_CACHE,
     }
-else:
+elif TESTING:
+    # The suite (no Redis): each test process its own memory cache, so tests without a database
+    # may use it; the tests that need a shared one run real processes (tests/resilience).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {"default": DATABASE_CACHE}
 
-# Celery: with REDIS_URL, tasks go to Redis workers and a separate beat (production). Without it,
-# the web process runs tasks in-process (eagerly, as the tests do), and `make run` starts one
-# background worker with an embedded beat on kombu's filesystem transport under var/celery
-# (CELERY_BROKER_URL=filesystem://, set for that worker only) so periodic tasks run too.
-CELERY_BROKER_URL = REDIS_URL or os.environ.get("CELERY_BROKER_URL", "")
+# Celery. With REDIS_URL, tasks go to Redis workers and a separate beat (production). Without it,
+# the web process enqueues to kombu's filesystem transport under var/celery (OPENPRO_CELERY_DIR),
+# the folders the worker of `make run` consumes: no request ever waits on SMTP or a feed. Only the
+# tests run tasks in-process (eagerly).
+CELERY_BROKER_URL = (
+    REDIS_URL
+    or os.environ.get("CELERY_BROKER_URL", "").strip()
+    or ("memory://" if TESTING else "filesystem://localhost/")
+)
 CELERY_RESULT_BACKEND = None
 # The tests always run tasks in-process (a test starting real workers sets CELERY_TASK_ALWAYS_EAGER=0).
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL or TESTING)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
 CELERY_TASK_EAGER_PROPAGATES = False
+# Acknowledged after the task ran: a worker killed mid-task leaves its message to be delivered
+# again. Redis redelivers an unacknowledged message after the visibility timeout: minutes (no task
+# runs longer than three, no countdown is longer than two), not an hour. A duplicate is harmless: a
+# mail is held by its lease in the database, an iCal feed's next time is pushed back on dispatch.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Enqueueing never hangs a request: a broker that is down fails fast (the work is recorded in the
+# database first, and the dispatchers below pick it up).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+#: How often the dispatchers look for work that was recorded but not done (seconds).
+DISPATCH_INTERVAL = float(os.environ.get("OPENPRO_DISPATCH_INTERVAL", "60"))
 # Every periodic task of the project, in this one place.
 CELERY_BEAT_SCHEDULE: dict = {
-    # Enqueues the iCal feeds that are due (each feed every 20–28 minutes, spread out).
-    "ical-dispatch-due-feeds": {"task": "commercialisation.tasks.ical_dispatch_due_feeds", "schedule": 60.0},
-    # Queued mails whose delivery should have happened (a lost broker message) are sent again.
-    "comptes.mail_send_stale": {"task": "comptes.mail_send_stale", "schedule": crontab(minute="*/30")},
+    # Enqueues the iCal feeds that are due (each feed every 20–28 minutes, spread out) and the
+    # "Synchroniser maintenant" requests whose task was lost.
+    "ical-dispatch-due-feeds": {
+        "task": "commercialisation.tasks.ical_dispatch_due_feeds",
+        "schedule": DISPATCH_INTERVAL,
+    },
+    # The mail outbox: sends the queued mails that are due and not in flight (new, retried, lost).
+    "comptes.mail_dispatch": {"task": "comptes.mail_dispatch", "schedule": DISPATCH_INTERVAL},
     # Export jobs and their files (guests' personal data) older than a few days are deleted.
     "comptes.exports_purge": {"task": "comptes.exports_purge", "schedule": crontab(minute=17)},
     # Export jobs whose broker message or worker was lost are enqueued again.
@@ -290,7 +327,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_QUEUE_DIR = Path(os.environ.get("CELERY_QUEUE_DIR", "") or BASE_DIR / "var" / "celery")
+    CELERY_QUEUE_DIR = Path(
+        os.environ.get("OPENPRO_CELERY_DIR", "").strip()
+        or os.environ.get("CELERY_QUEUE_DIR", "").strip()
+        or BASE_DIR / "var" / "celery"
+    )
     for _folder in ("queue", "processed", "control"):
         (CELERY_QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -301,6 +342,21 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
     CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_QUEUE_DIR / "beat-schedule")
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 600,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
+
+#: "Synchroniser maintenant" (``commercialisation.services.feeds_sync_request``): a request whose
+#: task was lost (broker down, worker killed) is started by the dispatcher this long after.
+ICAL_SYNC_GRACE_SECONDS = int(os.environ.get("OPENPRO_ICAL_SYNC_GRACE_SECONDS", "300"))
+
+#: The mail outbox (``comptes.mailing``): how long an attempt may hold a mail before another
+#: worker may try it again (a worker killed mid-conversation), and the first retry delay.
+MAIL_LEASE_SECONDS = int(os.environ.get("OPENPRO_MAIL_LEASE_SECONDS", "180"))
+MAIL_FIRST_RETRY_DELAY = int(os.environ.get("OPENPRO_MAIL_FIRST_RETRY_DELAY", "60"))
 
 # E-mail: console unless SMTP is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -310,7 +366,7 @@ if EMAIL_HOST:
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-    EMAIL_TIMEOUT = 15
+    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "15"))
 else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # Exports (comptes.exports) of more rows than this are prepared in the background; unset, each kind

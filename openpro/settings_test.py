@@ -12,13 +12,20 @@ import uuid
 os.environ["OPENPRO_TESTING"] = "1"
 
 from openpro.settings import *  # noqa: E402, F403
-from openpro.settings import CACHES, REDIS_URL  # noqa: E402
+from openpro.settings import CACHES, CELERY_BROKER_TRANSPORT_OPTIONS, REDIS_URL  # noqa: E402
 
 TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 TEST_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
 TEST_KEY_PREFIX = f"openpro-test:{TEST_RUN}:{TEST_WORKER}"
 
+if "database" in CACHES:
+    # The Redis cache's fallback: this process's memory in the suite (tests without a database
+    # clear every cache); the fault tests run real processes on the real database cache.
+    CACHES["database"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fallback"}
 for _cache in CACHES.values():
     _cache["KEY_PREFIX"] = TEST_KEY_PREFIX
 if REDIS_URL:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{TEST_KEY_PREFIX}:"}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "global_keyprefix": f"{TEST_KEY_PREFIX}:",
+    }

@@ -16,7 +16,7 @@ from django.views.static import serve
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database (and the broker, when one is configured) answer; 503 otherwise."""
+    """200 when the database (and the Redis broker, when one is configured) answer; 503 otherwise."""
     checks: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:
@@ -25,7 +25,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["database"] = "ok"
     except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
         checks["database"] = f"error: {type(error).__name__}"
-    if settings.CELERY_BROKER_URL:
+    if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         try:
             import redis
 

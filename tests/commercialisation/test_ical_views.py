@@ -90,7 +90,8 @@ def test_lodging_page_shows_export_address_and_feeds(owner_client, lodging):
 
 
 def test_add_a_feed_synchronises_it_at_once(owner_client, lodging, feed_server, transactional_db):
-    """Without a broker the synchronisation runs in-process once the request's transaction commits."""
+    """In the tests (eager Celery) the synchronisation runs in-process once the request's transaction
+    commits; a real worker runs it elsewhere (tests/resilience)."""
     url = feed_server.serve("/airbnb.ics", feeds.airbnb(feeds.airbnb_reserved("hm1", "20240508", "20240512")))
     response = owner_client.post(
         lodging_url(lodging),

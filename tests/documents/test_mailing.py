@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from comptes.audit import history
-from comptes.mailing import Attachment, mail_queue, mail_render, mail_resend, mails_for, mails_stale
+from comptes.mailing import Attachment, mail_queue, mail_render, mail_resend, mails_due, mails_for
 from comptes.models import MailSettings, OutgoingMail, OutgoingMailAttachment
 from comptes.scoping import provider_scope, scopes_disabled
-from comptes.tasks import mail_send_stale
+from comptes.tasks import mail_dispatch
 
 pytestmark = pytest.mark.django_db
 
@@ -120,20 +120,27 @@ def test_resend_a_sent_mail_makes_a_copy_and_a_queued_one_is_refused(
         mail_resend(mail=waiting)
 
 
-def test_a_queued_mail_whose_task_was_lost_is_sent_by_the_periodic_task(
+def test_a_queued_mail_whose_task_was_lost_is_sent_by_the_dispatcher(
     example_booking, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
         lost = queue(example_booking)  # its on_commit task never ran (a lost broker message)
-        fresh = queue(example_booking)
+        later = queue(example_booking)
     with scopes_disabled():
-        OutgoingMail.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
-        assert list(mails_stale()) == [lost]
+        OutgoingMail.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + timedelta(minutes=2))
+        held = queue(example_booking)
+        OutgoingMail.objects.filter(pk=held.pk).update(in_flight_until=timezone.now() + timedelta(minutes=2))
+        assert list(mails_due()) == [lost]
 
-    assert mail_send_stale.delay().get() == 1
+    assert mail_dispatch.delay().get() == 1
     with scopes_disabled():
         assert OutgoingMail.objects.get(pk=lost.pk).status == OutgoingMail.Status.SENT
-        assert OutgoingMail.objects.get(pk=fresh.pk).status == OutgoingMail.Status.QUEUED
+        assert OutgoingMail.objects.get(pk=later.pk).status == OutgoingMail.Status.QUEUED
+        assert OutgoingMail.objects.get(pk=held.pk).status == OutgoingMail.Status.QUEUED
+    assert len(django_mail.outbox) == 1
+
+    # A second run finds nothing: a sent mail is never sent again.
+    assert mail_dispatch.delay().get() == 0
     assert len(django_mail.outbox) == 1
 
 
@@ -160,7 +167,7 @@ def test_mail_render_adds_the_provider_politeness_and_footer_and_escapes_html(ex
     assert '<a href="https://gite.example"' in rendered.html
 
 
-def test_the_beat_schedule_holds_the_daily_reminders_and_the_mail_sweeper():
+def test_the_beat_schedule_holds_the_daily_reminders_and_the_mail_dispatcher():
     import comptes.tasks  # noqa: F401
     import reservations.tasks  # noqa: F401
     from openpro.celery import app
@@ -169,7 +176,8 @@ def test_the_beat_schedule_holds_the_daily_reminders_and_the_mail_sweeper():
     reminders = schedule["reservations.reminders_run"]
     assert reminders["task"] == "reservations.reminders_run"
     assert reminders["schedule"].hour == {7} and reminders["schedule"].minute == {0}
-    assert schedule["comptes.mail_send_stale"]["task"] == "comptes.mail_send_stale"
+    assert schedule["comptes.mail_dispatch"] == {"task": "comptes.mail_dispatch", "schedule": 60.0}
+    assert "comptes.mail_send_stale" not in schedule  # the dispatcher replaced the 30-minute sweep
 
 
 def test_another_providers_mails_are_out_of_reach(example_booking, other_provider):

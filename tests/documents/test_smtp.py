@@ -4,17 +4,20 @@ rejected for good. The mail is retried, delivered once, and the file's history s
 from __future__ import annotations
 
 import socket
+from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from django.urls import reverse
+from django.utils import timezone
 
 from comptes.audit import history
 from comptes.mailing import MAX_RETRIES
 from comptes.models import OutgoingMail
 from comptes.scoping import provider_scope, scopes_disabled
-from comptes.tasks import mail_send
+from comptes.tasks import mail_dispatch, mail_send
 from reservations.documents.mails import booking_document_mail_queue
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +80,20 @@ def send_contract(booking, django_capture_on_commit_callbacks, user=None) -> Out
         return OutgoingMail.objects.get(pk=mail.pk)
 
 
+def dispatch_when_due(times: int = 1) -> None:
+    """Run the outbox's dispatcher (beat) ``times`` times, each once the next retry is due."""
+    for _ in range(times):
+        with scopes_disabled():
+            due = OutgoingMail.objects.filter(status="queued").order_by("next_attempt_at").first()
+        if due is None:
+            return
+        if due.next_attempt_at and due.next_attempt_at > timezone.now():
+            with time_machine.travel(due.next_attempt_at + timedelta(seconds=1), tick=False):
+                mail_dispatch.delay()
+        else:
+            mail_dispatch.delay()
+
+
 def actions(booking) -> list[str]:
     with provider_scope(booking.provider):
         return [entry.action for entry in reversed(history(booking)) if entry.action.startswith("mail.")]
@@ -88,7 +105,16 @@ def test_smtp_refuses_then_accepts_the_mail_is_retried_and_delivered_once(
     server = smtp(FlakySMTP(refusals=1))
 
     mail = send_contract(example_booking, django_capture_on_commit_callbacks)
+    # The first attempt was refused: the mail waits for its retry, a minute later.
+    assert mail.status == OutgoingMail.Status.QUEUED and mail.attempt_count == 1
+    with scopes_disabled():
+        assert mail.next_attempt_at - mail.attempts.get().finished_at == timedelta(seconds=60)
+    page = owner.get(reverse("reservations:booking_documents", kwargs={"booking_pk": example_booking.pk}))
+    assert "prochaine tentative" in page.text or "next attempt" in page.text
 
+    dispatch_when_due()
+    with scopes_disabled():
+        mail.refresh_from_db()
     assert mail.status == OutgoingMail.Status.SENT
     assert mail.attempt_count == 2
     assert server.refused == 1 and len(server.received) == 1
@@ -99,6 +125,7 @@ def test_smtp_refuses_then_accepts_the_mail_is_retried_and_delivered_once(
     with scopes_disabled():
         attempts = list(mail.attempts.order_by("number"))
     assert [(a.number, a.succeeded) for a in attempts] == [(1, False), (2, True)]
+    assert all(a.finished_at for a in attempts)
     assert attempts[0].error.startswith("SMTP 451")
 
     # The file's history shows both attempts.
@@ -117,9 +144,13 @@ def test_smtp_refuses_then_accepts_the_mail_is_retried_and_delivered_once(
 
 
 def test_smtp_unreachable_the_mail_fails_visibly_then_resend_delivers_it(
-    smtp, example_booking, django_capture_on_commit_callbacks, owner
+    smtp, example_booking, django_capture_on_commit_callbacks, owner, settings
 ):
+    settings.MAIL_FIRST_RETRY_DELAY = 0  # every retry due at once (the history stays in order)
     mail = send_contract(example_booking, django_capture_on_commit_callbacks)  # nothing listens
+    dispatch_when_due(MAX_RETRIES + 2)
+    with scopes_disabled():
+        mail.refresh_from_db()
 
     assert mail.status == OutgoingMail.Status.FAILED
     assert mail.attempt_count == MAX_RETRIES + 1
