@@ -189,11 +189,13 @@ def ical_export(request: HttpRequest, token: str, feed_pk: str | None = None) ->
     last_modified = head.last_modified(today=today)
     response = get_conditional_response(request, etag=etag, last_modified=int(last_modified.timestamp()))
     if response is None:
+        cached = settings.ICAL_EXPORT_CACHE_ENTRIES > 0
         key = head.cache_key(feed_id=feed_id, today=today)
-        rendered = EXPORT_BODIES.get(key)
+        rendered = EXPORT_BODIES.get(key) if cached else None
         if rendered is None:
             rendered = _export_render(head, feed_id=feed_id)
-            EXPORT_BODIES.set(key, rendered, size=len(rendered[0]))
+            if cached:
+                EXPORT_BODIES.set(key, rendered, size=len(rendered[0]))
         body, filename = rendered
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="{filename}"'
