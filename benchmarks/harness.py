@@ -62,8 +62,10 @@ def compose_web() -> tuple[list[str], dict[str, str]]:
     resolved to its default; a required ``${VAR:?…}`` left empty for the caller to give)."""
     text = (ROOT / "docker-compose.yml").read_text()
     environment: dict[str, str] = {}
-    block = re.search(r"^x-app:(?:\n.*)*?\n  environment:\n((?:    [A-Z_]+:.*\n)+)", text, re.M)
+    block = re.search(r"^x-app:.*(?:\n.*)*?\n  environment:\n((?:    (?:[A-Z0-9_]+:|#).*\n)+)", text, re.M)
     for line in block.group(1).splitlines() if block else []:
+        if line.strip().startswith("#"):
+            continue
         key, _sep, value = line.strip().partition(":")
         value = value.strip().strip('"')
         value = re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value)
@@ -101,6 +103,10 @@ class ProductionServer:
         self.command = args
         env = {k: v for k, v in os.environ.items() if k not in ("OPENPRO_TESTING", "DJANGO_SETTINGS_MODULE")}
         env.update(environment)
+        self.media = tempfile.TemporaryDirectory()
+        env.update(
+            {name: f"{self.media.name}/{name.lower()}" for name in environment if name.endswith("MEDIA_ROOT")}
+        )
         env.update(
             {
                 "DATABASE_URL": database_url,
@@ -154,6 +160,7 @@ class ProductionServer:
                 self.process.wait()
         self.process = None
         self.log.close()
+        self.media.cleanup()
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
         request = urllib.request.Request(self.base + path, headers={**self.HEADERS, **(headers or {})})  # noqa: S310

@@ -28,21 +28,14 @@ BENCH_PASSWORD = "bench-password-0123"  # noqa: S105 - a throwaway database
 @contextmanager
 def seeded_database(*, keep: bool = False) -> Iterator[tuple[object, float]]:
     """A throw-away database ``bench_<name>`` next to the configured one, seeded with
-    ``seed_provider()``: yields (provider, seconds it took), drops it afterwards unless ``keep``."""
-    from django.conf import settings
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+    ``seed_provider()``: yields (provider, seconds it took), drops it afterwards — whatever happens —
+    unless ``keep`` (then the next run reuses it)."""
+    from benchmarks.harness import throwaway_database
 
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"bench_{database['NAME']}"
-    setup_test_environment()
     started = time.perf_counter()
-    old_config = setup_databases(verbosity=0, interactive=False, keepdb=keep)
-    try:
+    with throwaway_database(keep=keep):
         provider = seed_provider()
         yield provider, time.perf_counter() - started
-    finally:
-        if not keep:
-            teardown_databases(old_config, verbosity=0)
 
 
 def copy_rows(model, columns: list[str], rows) -> int:
