@@ -44,6 +44,8 @@ def throwaway_database(*, keep: bool = False) -> Iterator[str]:
     name = f"bench_{original}"
     connection.settings_dict.setdefault("TEST", {})["NAME"] = name
     setup_test_environment()
+    # SIGTERM (a timeout, ``kill``) unwinds like Ctrl+C, so the database below is dropped then too.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep, serialize=False)
         yield name
@@ -52,6 +54,11 @@ def throwaway_database(*, keep: bool = False) -> Iterator[str]:
             drop_database(name)
         connection.settings_dict["NAME"] = original
         teardown_test_environment()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 # --- the production web server --------------------------------------------------------------------

@@ -3,8 +3,9 @@
 ``docker-compose.yml`` starts ``web`` (its command and flags: 3 workers; its environment:
 ``DEBUG=0``…), on a throw-away database that is dropped at the end, whatever happens.
 
-Seeds a provider with 30 lodgings and 3 000 files over 3 years (``benchmarks/seed.py``), plus, on the
-measured lodging, sale prohibitions and a subscribed platform's reservations (re-exported), then
+Seeds a provider with 30 lodgings and 3 000 files over 3 years (``benchmarks/seed.py``); the measured
+lodging's calendar has 300 events (as in the issue's figures): its files, 50 reservations of a
+subscribed platform (re-exported) and sale prohibitions. Then it
 measures in the same run, interleaved over ``--rounds``:
 
 * ``ceiling 304`` / ``ceiling 200`` — the same bytes and headers served through the project's
@@ -43,17 +44,19 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 LODGINGS = 30
 FILES = 3000
-PROHIBITIONS = 20
-IMPORTED = 30
+EVENTS = 300  # the measured lodging's calendar, as in the issue's figures: its files, then
+IMPORTED = 50  # reservations of a subscribed platform (re-exported), and sale prohibitions after
 
 
 def seed():
-    """The provider, the measured lodging's export (with prohibitions and imported reservations)."""
+    """The provider, the measured lodging's export: its files, ``IMPORTED`` reservations of a
+    platform and as many sale prohibitions as make ``EVENTS`` events."""
     from django.utils import timezone
 
     from benchmarks.seed import seed_provider
     from commercialisation import services
     from commercialisation.models import IcalFeed, ImportedBlock, Platform
+    from commercialisation.selectors import EXPORT_PAST_DAYS
     from comptes.scoping import provider_scope
     from reservations.models import SaleProhibition, Stay
 
@@ -61,8 +64,9 @@ def seed():
     today = timezone.localdate()
     with provider_scope(provider):
         lodging = provider.lodgings.order_by("number").first()
-        last = Stay.objects.filter(lodging=lodging).order_by("-departure").values_list("departure", flat=True)
-        start = last.first() + timedelta(days=1)
+        stays = Stay.objects.filter(lodging=lodging, active=True)
+        shown = stays.filter(departure__gte=today - timedelta(days=EXPORT_PAST_DAYS)).count()
+        start = stays.order_by("-departure").values_list("departure", flat=True).first() + timedelta(days=1)
         SaleProhibition.objects.bulk_create(
             SaleProhibition(
                 provider=provider,
@@ -72,7 +76,7 @@ def seed():
                 departure=start + timedelta(days=3 * i + 2),
                 exclusive=True,
             )
-            for i in range(PROHIBITIONS)
+            for i in range(EVENTS - IMPORTED - shown)
         )
         feed = IcalFeed.objects.create(
             provider=provider,
@@ -87,8 +91,8 @@ def seed():
                 lodging=lodging,
                 feed=feed,
                 uid=f"hm{i}@airbnb.com",
-                arrival=today + timedelta(days=400 + 4 * i),
-                departure=today + timedelta(days=402 + 4 * i),
+                arrival=start + timedelta(days=3 * (EVENTS - IMPORTED - shown) + 3 * i),
+                departure=start + timedelta(days=3 * (EVENTS - IMPORTED - shown) + 3 * i + 2),
             )
             for i in range(IMPORTED)
         )

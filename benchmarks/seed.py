@@ -1,7 +1,9 @@
 """Seed one big provider for the benchmarks: 50 lodgings, 5 000 booking files, 3 years of prices.
 
-Rows are written with ``bulk_create`` (the services would take minutes for 5 000 files); amounts
-and statuses follow the rules of ``reservations.services.booking_refresh``. Used by
+Lodgings go through the service (references, numbering), committed first; everything else is
+written with PostgreSQL's COPY in foreign-key order (the services, or ``bulk_create``, would take
+minutes for 50 000 files); amounts and statuses follow the rules of
+``reservations.services.booking_refresh``. Used by
 ``benchmarks/planning.py``; importable by other benchmark scripts::
 
     from benchmarks.seed import seed_provider
@@ -53,6 +55,51 @@ def copy_rows(model, columns: list[str], rows) -> int:
     return count
 
 
+def reserve_ids(model, count: int) -> list[int]:
+    """``count`` primary keys taken from ``model``'s sequence at once (rows then go in by COPY)."""
+    from django.db import connection
+
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        (sequence,) = cursor.fetchone()
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        (first,) = cursor.fetchone()
+        if count > 1:
+            cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
+    return list(range(first, first + count))
+
+
+def copy_objects(model, rows: list[dict], *, stamp) -> int:
+    """COPY ``rows`` (dicts by column attname) into ``model``'s table; every other column gets the
+    field's default (``stamp`` for creation / update times, "" for blank text, NULL if nullable)."""
+    from django.db import connection
+
+    if not rows:
+        return 0
+    given = list(rows[0])
+    defaults = {}
+    for field in model._meta.concrete_fields:
+        if field.attname in given or field.primary_key:
+            continue
+        if field.has_default():
+            value = field.get_default()
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = stamp
+        elif field.null:
+            value = None
+        elif field.get_internal_type() in ("CharField", "TextField", "EmailField"):
+            value = ""
+        else:
+            raise ValueError(f"{model.__name__}.{field.name}: no value")
+        defaults[field.column] = field.get_db_prep_save(value, connection)
+    columns = [model._meta.get_field(name).column if name != "id" else "id" for name in given]
+    constants = tuple(defaults.values())
+    return copy_rows(
+        model, columns + list(defaults), (tuple(row[name] for name in given) + constants for row in rows)
+    )
+
+
 def seed_provider(
     *,
     lodgings: int = 50,
@@ -64,11 +111,12 @@ def seed_provider(
     units: int = 1,
     number: int = BENCH_PROVIDER_NUMBER,
     email: str = BENCH_EMAIL,
+    prices_days: tuple[int, int] = (365, 730),
 ) -> object:
     """Create the benchmark provider (or return it when the database already has it). ``units`` > 1:
     lodgings with stock, each of its units booked like a lodging of its own. Files are spread from
-    ``history_years`` before today over ``years`` years; stay prices cover a year back and two
-    ahead whatever the history (what the pages show)."""
+    ``history_years`` before today over ``years`` years; stay prices cover ``prices_days`` (days
+    before today, days after: a year back and two ahead by default) whatever the history."""
     from common.money import percent_of
     from comptes.models import Provider, User
     from comptes.scoping import provider_scope, scopes_disabled
@@ -88,18 +136,17 @@ def seed_provider(
     today = today or timezone.localdate()
     first_day = today - timedelta(days=365 * history_years)
     last_day = first_day + timedelta(days=365 * years)
-    prices_from, prices_to = today - timedelta(days=365), today + timedelta(days=730)
+    prices_from, prices_to = today - timedelta(days=prices_days[0]), today + timedelta(days=prices_days[1])
     with transaction.atomic(), scopes_disabled():
         owner = User.objects.create_user(email=email, password=BENCH_PASSWORD)
         provider = provider_create(number=number, last_name="Benchmark", email=email, owner=owner)
         provider_complete_setup(provider=provider)
     commune = Commune.objects.filter(insee_code="09122").first()
 
+    # Lodgings through the service (references, numbering), committed before the bulk rows: a
+    # foreign-key check on a row written by a savepoint of the same transaction (each service call
+    # is one) is far slower than on a committed row, and 50 000 files make millions of them.
     with transaction.atomic(), provider_scope(provider):
-        # Foreign keys are checked row by row, not all at COMMIT (a queue of a million deferred
-        # checks made seeding an office take minutes).
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         items = [
             lodging_create(
                 provider=provider,
@@ -113,6 +160,12 @@ def seed_provider(
             )
             for index in range(lodgings)
         ]
+
+    with transaction.atomic(), provider_scope(provider):
+        # Foreign keys are checked at the end of each statement, not all at COMMIT (a queue of a
+        # million deferred checks made seeding an office take minutes).
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         adult = AgeBracket.objects.order_by("position").first()
 
         # Stay prices by COPY (hundreds of thousands of rows for an office): ~10× bulk_create's speed.
@@ -149,20 +202,23 @@ def seed_provider(
             ),
         )
 
-        clients = Client.objects.bulk_create(
+        client_ids = reserve_ids(Client, files)
+        copy_objects(
+            Client,
             [
-                Client(
-                    provider=provider,
-                    last_name=f"Client{index:04d}",
-                    first_name=rng.choice(("Marie", "Paul", "Anne", "Luc")),
-                    postcode="09000",
-                    city="Foix",
-                    phone1="0561000000",
-                    email=f"client{index}@example.com",
-                )
-                for index in range(files)
+                {
+                    "id": pk,
+                    "provider_id": provider.pk,
+                    "last_name": f"Client{index:04d}",
+                    "first_name": rng.choice(("Marie", "Paul", "Anne", "Luc")),
+                    "postcode": "09000",
+                    "city": "Foix",
+                    "phone1": "0561000000",
+                    "email": f"client{index}@example.com",
+                }
+                for index, pk in enumerate(client_ids)
             ],
-            batch_size=2000,
+            stamp=stamp,
         )
 
         plan = []  # (lodging, arrival, departure)
@@ -181,10 +237,12 @@ def seed_provider(
             lodging, _arrival, departure = plan[-1]
             plan.append((lodging, departure, departure + timedelta(days=1)))
 
-        bookings, stays, payments = [], [], []
+        plan = plan[:files]
+        booking_ids, stay_ids = reserve_ids(Booking, len(plan)), reserve_ids(Stay, len(plan))
+        bookings, stays, occupants, payments = [], [], [], []
         now = timezone.now()
-        for number, ((lodging, arrival, departure), client) in enumerate(
-            zip(plan, clients, strict=False), start=1
+        for number, ((lodging, arrival, departure), client_id, booking_id, stay_id) in enumerate(
+            zip(plan, client_ids, booking_ids, stay_ids, strict=False), start=1
         ):
             price = Decimal(45 * (departure - arrival).days)
             roll = rng.random()
@@ -200,54 +258,58 @@ def seed_provider(
             deposit = percent_of(price, Decimal(25))
             paid = {BookingStatus.PAID: price, BookingStatus.CONFIRMED: deposit}.get(status, Decimal("0.00"))
             bookings.append(
-                Booking(
-                    provider=provider,
-                    number=number,
-                    client=client,
-                    status=status,
-                    total_amount=Decimal("0.00") if status == BookingStatus.CANCELLED else price,
-                    deposit_amount=Decimal("0.00") if status == BookingStatus.CANCELLED else deposit,
-                    paid_amount=paid,
-                    deposit_due_date=arrival - timedelta(days=30),
-                    balance_due_date=arrival,
-                    first_arrival=arrival,
-                    last_departure=departure,
+                {
+                    "id": booking_id,
+                    "provider_id": provider.pk,
+                    "number": number,
+                    "client_id": client_id,
+                    "status": status.value,
+                    "total_amount": Decimal("0.00") if status == BookingStatus.CANCELLED else price,
+                    "deposit_amount": Decimal("0.00") if status == BookingStatus.CANCELLED else deposit,
+                    "paid_amount": paid,
+                    "deposit_due_date": arrival - timedelta(days=30),
+                    "balance_due_date": arrival,
+                    "first_arrival": arrival,
+                    "last_departure": departure,
                     # booked 1 to 120 days before arrival (never in the future)
-                    created_at=min(
+                    "created_at": min(
                         now - timedelta(hours=1),
                         now + timedelta(days=(arrival - today).days - rng.randint(1, 120)),
                     ),
-                )
+                }
             )
             stays.append(
-                Stay(
-                    provider=provider,
-                    lodging=lodging,
-                    kind=Stay.Kind.BOOKING,
-                    arrival=arrival,
-                    departure=departure,
-                    active=status != BookingStatus.CANCELLED,
-                    exclusive=units == 1,
-                    lodging_price=price,
-                )
+                {
+                    "id": stay_id,
+                    "provider_id": provider.pk,
+                    "lodging_id": lodging.pk,
+                    "kind": Stay.Kind.BOOKING.value,
+                    "booking_id": booking_id,
+                    "arrival": arrival,
+                    "departure": departure,
+                    "active": status != BookingStatus.CANCELLED,
+                    "exclusive": units == 1,
+                    "lodging_price": price,
+                }
+            )
+            occupants.append(
+                {"provider_id": provider.pk, "stay_id": stay_id, "age_bracket_id": adult.pk, "count": 2}
             )
             if paid:
-                payments.append((len(bookings) - 1, paid))
-        Booking.objects.bulk_create(bookings, batch_size=2000)
-        for booking, stay in zip(bookings, stays, strict=True):
-            stay.booking = booking
-        Stay.objects.bulk_create(stays, batch_size=2000)
-        StayOccupant.objects.bulk_create(
-            [StayOccupant(provider=provider, stay=stay, age_bracket=adult, count=2) for stay in stays],
-            batch_size=2000,
-        )
-        Payment.objects.bulk_create(
-            [
-                Payment(provider=provider, booking=bookings[index], date=today, mode="cheque", amount=amount)
-                for index, amount in payments
-            ],
-            batch_size=2000,
-        )
+                payments.append(
+                    {
+                        "provider_id": provider.pk,
+                        "booking_id": booking_id,
+                        "date": today,
+                        "mode": "cheque",
+                        "amount": paid,
+                    }
+                )
+        # In foreign-key order, each by COPY (the checks run at the end of each statement).
+        copy_objects(Booking, bookings, stamp=stamp)
+        copy_objects(Stay, stays, stamp=stamp)
+        copy_objects(StayOccupant, occupants, stamp=stamp)
+        copy_objects(Payment, payments, stamp=stamp)
         provider.booking_counter = len(bookings)
         provider.save(update_fields=["booking_counter"])
     return provider
