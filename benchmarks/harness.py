@@ -137,7 +137,14 @@ class ProductionServer:
         return self.log.read().decode(errors="replace")[-size:]
 
     def __enter__(self) -> ProductionServer:
-        self.log = tempfile.TemporaryFile()  # gunicorn's error log (never a pipe nobody reads)
+        try:
+            return self._start()
+        except BaseException:  # SIGTERM or Ctrl+C while it boots: never leave gunicorn behind
+            self.__exit__(None, None, None)
+            raise
+
+    def _start(self) -> ProductionServer:
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by __exit__; the error log, never a pipe
         self.process = subprocess.Popen(  # noqa: S603 - our own command line
             self.command,
             cwd=ROOT,
