@@ -1,4 +1,5 @@
-"""Shared set-up of the iCal benchmarks: Django on a throwaway database ``bench_<name>``."""
+"""Shared set-up of the iCal benchmarks: Django on a throw-away database ``bench_<name>``, dropped
+at the end."""
 
 from __future__ import annotations
 
@@ -14,25 +15,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openpro.settings_test")
 
 @contextmanager
 def bench_database():
-    """Django set up on ``bench_<database>`` (kept between runs, created and migrated the first time)."""
+    """Django set up on a fresh ``bench_<database>``, dropped at the end whatever happens."""
     import django
 
     django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
-    setup_test_environment()
-    original = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{original}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
+    from benchmarks.harness import throwaway_database
     from hebergements.reference import load_reference_data
 
-    load_reference_data()
-    try:
+    with throwaway_database():
+        load_reference_data()
         yield
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0, keepdb=True)
-        teardown_test_environment()
 
 
 def delete_provider(provider) -> None:

@@ -1,7 +1,9 @@
 """Seed one big provider for the benchmarks: 50 lodgings, 5 000 booking files, 3 years of prices.
 
-Rows are written with ``bulk_create`` (the services would take minutes for 5 000 files); amounts
-and statuses follow the rules of ``reservations.services.booking_refresh``. Used by
+Lodgings go through the service (references, numbering), committed first; everything else is
+written with PostgreSQL's COPY in foreign-key order (the services, or ``bulk_create``, would take
+minutes for 50 000 files); amounts and statuses follow the rules of
+``reservations.services.booking_refresh``. Used by
 ``benchmarks/planning.py``; importable by other benchmark scripts::
 
     from benchmarks.seed import seed_provider
@@ -28,21 +30,14 @@ BENCH_PASSWORD = "bench-password-0123"  # noqa: S105 - a throwaway database
 @contextmanager
 def seeded_database(*, keep: bool = False) -> Iterator[tuple[object, float]]:
     """A throw-away database ``bench_<name>`` next to the configured one, seeded with
-    ``seed_provider()``: yields (provider, seconds it took), drops it afterwards unless ``keep``."""
-    from django.conf import settings
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+    ``seed_provider()``: yields (provider, seconds it took), drops it afterwards — whatever happens —
+    unless ``keep`` (then the next run reuses it)."""
+    from benchmarks.harness import throwaway_database
 
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"bench_{database['NAME']}"
-    setup_test_environment()
     started = time.perf_counter()
-    old_config = setup_databases(verbosity=0, interactive=False, keepdb=keep)
-    try:
+    with throwaway_database(keep=keep):
         provider = seed_provider()
         yield provider, time.perf_counter() - started
-    finally:
-        if not keep:
-            teardown_databases(old_config, verbosity=0)
 
 
 def copy_rows(model, columns: list[str], rows) -> int:
@@ -60,6 +55,51 @@ def copy_rows(model, columns: list[str], rows) -> int:
     return count
 
 
+def reserve_ids(model, count: int) -> list[int]:
+    """``count`` primary keys taken from ``model``'s sequence at once (rows then go in by COPY)."""
+    from django.db import connection
+
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        (sequence,) = cursor.fetchone()
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        (first,) = cursor.fetchone()
+        if count > 1:
+            cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
+    return list(range(first, first + count))
+
+
+def copy_objects(model, rows: list[dict], *, stamp) -> int:
+    """COPY ``rows`` (dicts by column attname) into ``model``'s table; every other column gets the
+    field's default (``stamp`` for creation / update times, "" for blank text, NULL if nullable)."""
+    from django.db import connection
+
+    if not rows:
+        return 0
+    given = list(rows[0])
+    defaults = {}
+    for field in model._meta.concrete_fields:
+        if field.attname in given or field.primary_key:
+            continue
+        if field.has_default():
+            value = field.get_default()
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = stamp
+        elif field.null:
+            value = None
+        elif field.get_internal_type() in ("CharField", "TextField", "EmailField"):
+            value = ""
+        else:
+            raise ValueError(f"{model.__name__}.{field.name}: no value")
+        defaults[field.column] = field.get_db_prep_save(value, connection)
+    columns = [model._meta.get_field(name).column if name != "id" else "id" for name in given]
+    constants = tuple(defaults.values())
+    return copy_rows(
+        model, columns + list(defaults), (tuple(row[name] for name in given) + constants for row in rows)
+    )
+
+
 def seed_provider(
     *,
     lodgings: int = 50,
@@ -71,11 +111,12 @@ def seed_provider(
     units: int = 1,
     number: int = BENCH_PROVIDER_NUMBER,
     email: str = BENCH_EMAIL,
+    prices_days: tuple[int, int] = (365, 730),
 ) -> object:
     """Create the benchmark provider (or return it when the database already has it). ``units`` > 1:
     lodgings with stock, each of its units booked like a lodging of its own. Files are spread from
-    ``history_years`` before today over ``years`` years; stay prices cover a year back and two
-    ahead whatever the history (what the pages show)."""
+    ``history_years`` before today over ``years`` years; stay prices cover ``prices_days`` (days
+    before today, days after: a year back and two ahead by default) whatever the history."""
     from common.money import percent_of
     from comptes.models import Provider, User
     from comptes.scoping import provider_scope, scopes_disabled
@@ -83,7 +124,6 @@ def seed_provider(
     from hebergements.models import AgeBracket, Commune
     from hebergements.services import lodging_create
     from reservations.models import Booking, BookingStatus, Client, Payment, Stay, StayOccupant
-    from tarifs.models import StayPrice
 
     with scopes_disabled():
         existing = Provider.objects.filter(number=number).first()
@@ -95,18 +135,17 @@ def seed_provider(
     today = today or timezone.localdate()
     first_day = today - timedelta(days=365 * history_years)
     last_day = first_day + timedelta(days=365 * years)
-    prices_from, prices_to = today - timedelta(days=365), today + timedelta(days=730)
+    prices_from, prices_to = today - timedelta(days=prices_days[0]), today + timedelta(days=prices_days[1])
     with transaction.atomic(), scopes_disabled():
         owner = User.objects.create_user(email=email, password=BENCH_PASSWORD)
         provider = provider_create(number=number, last_name="Benchmark", email=email, owner=owner)
         provider_complete_setup(provider=provider)
     commune = Commune.objects.filter(insee_code="09122").first()
 
+    # Lodgings through the service (references, numbering), committed before the bulk rows: a
+    # foreign-key check on a row written by a savepoint of the same transaction (each service call
+    # is one) is far slower than on a committed row, and 50 000 files make millions of them.
     with transaction.atomic(), provider_scope(provider):
-        # Foreign keys are checked row by row, not all at COMMIT (a queue of a million deferred
-        # checks made seeding an office take minutes).
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         items = [
             lodging_create(
                 provider=provider,
@@ -120,56 +159,56 @@ def seed_provider(
             )
             for index in range(lodgings)
         ]
+
+    with transaction.atomic(), provider_scope(provider):
+        # Foreign keys are checked at the end of each statement, not all at COMMIT (a queue of a
+        # million deferred checks made seeding an office take minutes).
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         adult = AgeBracket.objects.order_by("position").first()
 
-        # Stay prices by COPY (hundreds of thousands of rows for an office): ~10× bulk_create's speed.
-        copy_rows(
-            StayPrice,
-            [
-                "provider_id",
-                "lodging_id",
-                "arrival",
-                "nights",
-                "mode",
-                "initial_price",
-                "discount",
-                "sale_price",
-                "created_at",
-                "updated_at",
-            ],
-            (
-                (
-                    provider.pk,
-                    lodging.pk,
-                    prices_from + timedelta(days=offset),
-                    nights,
-                    "lodging",
-                    nightly * nights,
-                    Decimal("0.00"),
-                    nightly * nights,
-                    stamp,
-                    stamp,
-                )
-                for lodging, nightly in ((item, Decimal(rng.choice((45, 50, 60, 75, 90)))) for item in items)
-                for offset in range((prices_to - prices_from).days)
-                for nights in (1, 2, 7)
-            ),
-        )
+        # Stay prices (1.6 million rows for an office) generated by PostgreSQL itself: one statement,
+        # no row built in Python.
+        nightly = [Decimal(rng.choice((45, 50, 60, 75, 90))) for _item in items]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO tarifs_stayprice (provider_id, lodging_id, arrival, nights, mode,
+                    initial_price, discount, sale_price, created_at, updated_at)
+                SELECT %(provider)s, l.id, d::date, n, 'lodging', l.nightly * n, 0, l.nightly * n,
+                    %(stamp)s, %(stamp)s
+                FROM unnest(%(ids)s::bigint[], %(nightly)s::numeric[]) AS l(id, nightly)
+                CROSS JOIN generate_series(%(start)s::date, %(end)s::date - 1, interval '1 day') AS d
+                CROSS JOIN unnest(ARRAY[1, 2, 7]) AS n
+                ORDER BY l.id, d, n
+                """,
+                {
+                    "provider": provider.pk,
+                    "ids": [item.pk for item in items],
+                    "nightly": nightly,
+                    "start": prices_from,
+                    "end": prices_to,
+                    "stamp": stamp,
+                },
+            )
 
-        clients = Client.objects.bulk_create(
+        client_ids = reserve_ids(Client, files)
+        copy_objects(
+            Client,
             [
-                Client(
-                    provider=provider,
-                    last_name=f"Client{index:04d}",
-                    first_name=rng.choice(("Marie", "Paul", "Anne", "Luc")),
-                    postcode="09000",
-                    city="Foix",
-                    phone1="0561000000",
-                    email=f"client{index}@example.com",
-                )
-                for index in range(files)
+                {
+                    "id": pk,
+                    "provider_id": provider.pk,
+                    "last_name": f"Client{index:04d}",
+                    "first_name": rng.choice(("Marie", "Paul", "Anne", "Luc")),
+                    "postcode": "09000",
+                    "city": "Foix",
+                    "phone1": "0561000000",
+                    "email": f"client{index}@example.com",
+                }
+                for index, pk in enumerate(client_ids)
             ],
-            batch_size=2000,
+            stamp=stamp,
         )
 
         plan = []  # (lodging, arrival, departure)
@@ -188,10 +227,12 @@ def seed_provider(
             lodging, _arrival, departure = plan[-1]
             plan.append((lodging, departure, departure + timedelta(days=1)))
 
-        bookings, stays, payments = [], [], []
+        plan = plan[:files]
+        booking_ids, stay_ids = reserve_ids(Booking, len(plan)), reserve_ids(Stay, len(plan))
+        bookings, stays, occupants, payments = [], [], [], []
         now = timezone.now()
-        for number, ((lodging, arrival, departure), client) in enumerate(
-            zip(plan, clients, strict=False), start=1
+        for number, ((lodging, arrival, departure), client_id, booking_id, stay_id) in enumerate(
+            zip(plan, client_ids, booking_ids, stay_ids, strict=False), start=1
         ):
             price = Decimal(45 * (departure - arrival).days)
             roll = rng.random()
@@ -207,54 +248,102 @@ def seed_provider(
             deposit = percent_of(price, Decimal(25))
             paid = {BookingStatus.PAID: price, BookingStatus.CONFIRMED: deposit}.get(status, Decimal("0.00"))
             bookings.append(
-                Booking(
-                    provider=provider,
-                    number=number,
-                    client=client,
-                    status=status,
-                    total_amount=Decimal("0.00") if status == BookingStatus.CANCELLED else price,
-                    deposit_amount=Decimal("0.00") if status == BookingStatus.CANCELLED else deposit,
-                    paid_amount=paid,
-                    deposit_due_date=arrival - timedelta(days=30),
-                    balance_due_date=arrival,
-                    first_arrival=arrival,
-                    last_departure=departure,
+                {
+                    "id": booking_id,
+                    "provider_id": provider.pk,
+                    "number": number,
+                    "client_id": client_id,
+                    "status": status.value,
+                    "total_amount": Decimal("0.00") if status == BookingStatus.CANCELLED else price,
+                    "deposit_amount": Decimal("0.00") if status == BookingStatus.CANCELLED else deposit,
+                    "paid_amount": paid,
+                    "deposit_due_date": arrival - timedelta(days=30),
+                    "balance_due_date": arrival,
+                    "first_arrival": arrival,
+                    "last_departure": departure,
                     # booked 1 to 120 days before arrival (never in the future)
-                    created_at=min(
+                    "created_at": min(
                         now - timedelta(hours=1),
                         now + timedelta(days=(arrival - today).days - rng.randint(1, 120)),
                     ),
-                )
+                }
             )
             stays.append(
-                Stay(
-                    provider=provider,
-                    lodging=lodging,
-                    kind=Stay.Kind.BOOKING,
-                    arrival=arrival,
-                    departure=departure,
-                    active=status != BookingStatus.CANCELLED,
-                    exclusive=units == 1,
-                    lodging_price=price,
-                )
+                {
+                    "id": stay_id,
+                    "provider_id": provider.pk,
+                    "lodging_id": lodging.pk,
+                    "kind": Stay.Kind.BOOKING.value,
+                    "booking_id": booking_id,
+                    "arrival": arrival,
+                    "departure": departure,
+                    "active": status != BookingStatus.CANCELLED,
+                    "exclusive": units == 1,
+                    "lodging_price": price,
+                }
+            )
+            occupants.append(
+                {"provider_id": provider.pk, "stay_id": stay_id, "age_bracket_id": adult.pk, "count": 2}
             )
             if paid:
-                payments.append((len(bookings) - 1, paid))
-        Booking.objects.bulk_create(bookings, batch_size=2000)
-        for booking, stay in zip(bookings, stays, strict=True):
-            stay.booking = booking
-        Stay.objects.bulk_create(stays, batch_size=2000)
-        StayOccupant.objects.bulk_create(
-            [StayOccupant(provider=provider, stay=stay, age_bracket=adult, count=2) for stay in stays],
-            batch_size=2000,
-        )
-        Payment.objects.bulk_create(
-            [
-                Payment(provider=provider, booking=bookings[index], date=today, mode="cheque", amount=amount)
-                for index, amount in payments
-            ],
-            batch_size=2000,
-        )
+                payments.append(
+                    {
+                        "provider_id": provider.pk,
+                        "booking_id": booking_id,
+                        "date": today,
+                        "mode": "cheque",
+                        "amount": paid,
+                    }
+                )
+        # In foreign-key order, each by COPY (the checks run at the end of each statement).
+        copy_objects(Booking, bookings, stamp=stamp)
+        copy_objects(Stay, stays, stamp=stamp)
+        copy_objects(StayOccupant, occupants, stamp=stamp)
+        copy_objects(Payment, payments, stamp=stamp)
         provider.booking_counter = len(bookings)
         provider.save(update_fields=["booking_counter"])
     return provider
+
+
+def main() -> None:
+    """``python benchmarks/seed.py``: time the office's seeding (500 lodgings, 50 000 files), with
+    the prices its pages show and with the full three-year grid, in a throw-away database."""
+    import os
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openpro.settings")
+    os.environ["DEBUG"] = "0"
+    os.environ["OPENPRO_TESTING"] = "1"
+    import django
+
+    django.setup()
+    from benchmarks.harness import throwaway_database
+
+    slow = []
+    with throwaway_database():
+        for number, label, prices in (
+            (99601, "prices 30 days back, 90 ahead", (30, 90)),
+            (99602, "3-year prices", (365, 730)),
+        ):
+            began = time.perf_counter()
+            seed_provider(
+                number=number,
+                email=f"seed-{number}@openpro.example",
+                lodgings=500,
+                files=50000,
+                prices_days=prices,
+            )
+            seconds = time.perf_counter() - began
+            print(f"500 lodgings, 50 000 files, {label}: {seconds:.1f} s")
+            if prices == (30, 90) and seconds > 60:
+                slow.append(f"{seconds:.0f} s")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if slow:
+        print("OUT OF BOUNDS: seeding 500 lodgings and 50 000 files took " + ", ".join(slow) + " (> 60 s)")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

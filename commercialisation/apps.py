@@ -13,7 +13,12 @@ class CommercialisationConfig(AppConfig):
             imported_planning_blocks,
             imported_units_taken,
         )
-        from commercialisation.services import conflicts_refresh_for
+        from commercialisation.services import (
+            conflicts_refresh_for,
+            export_touch_for_lodging,
+            export_touch_for_stays,
+        )
+        from hebergements.services import register_lodging_change_listener
         from reservations.availability import register_change_listener, register_external_source
         from reservations.dashboard import register_alert_source
         from reservations.planning import register_block_source
@@ -22,3 +27,5 @@ class CommercialisationConfig(AppConfig):
         register_alert_source(ical_dashboard_alerts, count=ical_alert_rows)
         register_external_source(imported_units_taken)
         register_change_listener(conflicts_refresh_for)
+        register_change_listener(export_touch_for_stays)  # after the conflicts: same lock order as a sync
+        register_lodging_change_listener(export_touch_for_lodging)

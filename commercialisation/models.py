@@ -52,6 +52,12 @@ class IcalExport(models.Model):
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     token_changed_at = models.DateTimeField(auto_now_add=True)
+    # What the calendar shows, as a number: bumped (``services.export_touch``) in the transaction of
+    # every change of what the feed shows (files, sale prohibitions, re-exported imported
+    # reservations, the lodging's name or units, the token). ETag and Last-Modified derive from it,
+    # so a conditional request is one indexed lookup by token; rendered bodies are cached by it.
+    version = models.PositiveBigIntegerField(default=1, editable=False)
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ScopedManager(provider="provider")
 

@@ -3,20 +3,14 @@ and the export. Every function runs inside the provider's scope."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import (
-    Count,
-    Max,
-    Prefetch,
-    Q,
-    QuerySet,
-    Sum,
-)
-from django.db.models.functions import Greatest
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from commercialisation.ical import ExportEvent, export_uid
@@ -179,39 +173,65 @@ def _export_blocks(lodging_id: int, exclude_feed_id: int | None) -> QuerySet:
 
 
 @dataclass(frozen=True)
-class ExportVersion:
-    etag: str
-    last_modified: datetime
+class ExportHead:
+    """What a request for an export needs before anything is rendered: one row, found by token."""
+
+    pk: int
+    lodging_id: int
+    provider_id: int
+    token: str
+    version: int
+    changed_at: datetime
+    feed_found: bool = True  # the platform named by the address is a feed of the lodging
+
+    def etag(self, *, feed_id: int | None, today: date) -> str:
+        """Strong validator of the body: the version, the platform it is given to and the day (what
+        ended more than ``EXPORT_PAST_DAYS`` ago leaves the calendar as days pass)."""
+        raw = f"{self.pk}:{self.version}:{feed_id or 0}:{today:%Y%m%d}"
+        return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+
+    def last_modified(self, *, today: date) -> datetime:
+        """The last change, or the start of the day when the window moved since."""
+        day_start = datetime.combine(today, time.min, tzinfo=timezone.get_current_timezone())
+        return max(self.changed_at, day_start)
+
+    def cache_key(self, *, feed_id: int | None, today: date) -> tuple:
+        return (self.pk, self.token, self.version, feed_id, today)
 
 
-def export_version(export: IcalExport, *, exclude_feed_id: int | None = None) -> ExportVersion:
-    """What identifies the export's content, from two aggregate queries (cheap 304s)."""
-    stays = _export_stays(export.lodging_id).aggregate(
-        n=Count("id"), ids=Sum("id"), changed=Max(Greatest("updated_at", "booking__updated_at"))
-    )
-    blocks = _export_blocks(export.lodging_id, exclude_feed_id).aggregate(
-        n=Count("id"), ids=Sum("id"), changed=Max("updated_at")
-    )
-    lodging = export.lodging
-    moments = [
-        m for m in (stays["changed"], blocks["changed"], export.token_changed_at, lodging.updated_at) if m
-    ]
-    fingerprint = "|".join(
-        str(part)
-        for part in (
-            export.token,
-            exclude_feed_id,
-            lodging.updated_at.isoformat(),
-            stays["n"],
-            stays["ids"],
-            stays["changed"],
-            blocks["n"],
-            blocks["ids"],
-            blocks["changed"],
-        )
-    )
-    etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
-    return ExportVersion(etag=etag, last_modified=max(moments))
+@functools.cache
+def _export_head_sql(with_feed: bool) -> str:
+    """The lookup of ``export_head`` as one plain statement, written once: a poller's 304 is the
+    hottest path of the site, and building the query through the ORM costs more than running it."""
+    export, feed = IcalExport._meta, IcalFeed._meta
+    quote = connection.ops.quote_name
+
+    def column(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    fields = ("id", "lodging", "provider", "token", "version", "changed_at")
+    columns = ", ".join(f"e.{column(export, name)}" for name in fields)
+    found = "TRUE"
+    if with_feed:
+        feeds, lodging = quote(feed.db_table), column(export, "lodging")
+        feed_lodging = column(feed, "lodging")
+        found = f"EXISTS (SELECT 1 FROM {feeds} f WHERE f.id = %s AND f.{feed_lodging} = e.{lodging})"  # noqa: S608
+    table = quote(export.db_table)
+    return f"SELECT {columns}, {found} FROM {table} e WHERE e.{column(export, 'token')} = %s"  # noqa: S608
+
+
+def export_head(*, token: str, feed_id: int | None = None) -> ExportHead | None:
+    """The export of ``token`` (and whether ``feed_id`` is one of its lodging's feeds): one query
+    on the unique index of the token (and the primary key of the feed). Public: the token is the
+    only key, so no tenant scope applies (the row found names its provider)."""
+    params = [feed_id, token] if feed_id is not None else [token]
+    with connection.cursor() as cursor:
+        cursor.execute(_export_head_sql(feed_id is not None), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, lodging_id, provider_id, token, version, changed_at, feed_found = row
+    return ExportHead(pk, lodging_id, provider_id, token, version, changed_at, feed_found)
 
 
 def export_events(
@@ -220,13 +240,17 @@ def export_events(
     """The export's events: active booking files and sale prohibitions, plus the reservations of
     feeds whose events are re-exported (never those of ``exclude_feed_id``). No guest data.
 
+    Everything read here changes only with a new version of the export (``services.export_touch``):
+    an event's LAST-MODIFIED is its stay's or block's ``updated_at``, never the file's (a payment
+    changes the file, not the calendar).
+
     A lodging with stock closes a night only when no unit is free: its events are the runs of full
     nights (``reservations.availability`` counts them), not each file."""
     lodging_id = export.lodging_id
     stays = list(
         _export_stays(lodging_id)
         .order_by("arrival", "id")
-        .values("pk", "kind", "arrival", "departure", "units", "updated_at", "booking__updated_at")
+        .values("pk", "kind", "arrival", "departure", "units", "updated_at")
     )
     blocks = list(
         _export_blocks(lodging_id, exclude_feed_id)
@@ -241,7 +265,7 @@ def export_events(
             arrival=row["arrival"],
             departure=row["departure"],
             summary=booked if row["kind"] == Stay.Kind.BOOKING else closed,
-            last_modified=max(m for m in (row["updated_at"], row["booking__updated_at"]) if m),
+            last_modified=row["updated_at"],
         )
         for row in stays
     ]
@@ -267,10 +291,7 @@ def _full_nights_events(lodging: Lodging, stays: list[dict], blocks: list[dict],
         availability.Taken(r["arrival"], r["departure"], 1, availability.EXTERNAL) for r in blocks
     ]
     nights = availability.count_nights(availability.capacity_by_night(lodging, start, end), taken)
-    changed = max(
-        [m for r in stays for m in (r["updated_at"], r["booking__updated_at"]) if m]
-        + [r["updated_at"] for r in blocks]
-    )
+    changed = max([r["updated_at"] for r in stays] + [r["updated_at"] for r in blocks])
     events, run = [], []
     for day in sorted(nights) + [None]:
         night = nights.get(day) if day is not None else None

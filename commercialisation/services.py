@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,8 +97,42 @@ def export_token_regenerate(*, lodging: Lodging, user=None) -> IcalExport:
     export.token = _new_token()
     export.token_changed_at = timezone.now()
     export.save(update_fields=["token", "token_changed_at"])
+    export_touch(lodging_id=lodging.pk)
+    export.refresh_from_db(fields=["version", "changed_at"])
     log_action(lodging, "ical.export.regenerated", user=user)
     return export
+
+
+def export_touch(*, lodging_id: int) -> None:
+    """What the lodging's calendar shows changed: its export gets a new version, in the caller's
+    transaction (the export's row stays locked until it commits, so versions follow commits).
+
+    ``changed_at`` (the Last-Modified of the feed) moves forward by at least one second per
+    version: a poller using If-Modified-Since (one-second precision) never misses a change made in
+    the second it last fetched. Called by the services of this app and, through the change hooks
+    of ``reservations.availability`` and ``hebergements.services``, by every change of a file, a
+    sale prohibition or the lodging (registered in ``apps.py``)."""
+    now = timezone.now().replace(microsecond=0)
+    IcalExport.objects.filter(lodging_id=lodging_id).update(
+        version=F("version") + 1,
+        changed_at=Greatest(Value(now), F("changed_at") + timedelta(seconds=1)),
+    )
+
+
+# Lodging fields the exported calendar shows: its name (X-WR-CALNAME) and its units (a lodging with
+# stock exports only the nights where no unit is free).
+EXPORTED_LODGING_FIELDS = frozenset({"name", "has_stock", "stock_units"})
+
+
+def export_touch_for_lodging(lodging: Lodging, fields: frozenset[str]) -> None:
+    """``hebergements.services`` change listener: ``fields`` of the lodging were changed."""
+    if fields & EXPORTED_LODGING_FIELDS:
+        export_touch(lodging_id=lodging.pk)
+
+
+def export_touch_for_stays(lodging_id: int) -> None:
+    """``reservations.availability`` change listener: a file or a sale prohibition changed."""
+    export_touch(lodging_id=lodging_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -151,7 +187,14 @@ def feed_create(
 def feed_delete(*, feed: IcalFeed, user=None) -> None:
     """Unsubscribe: the feed's blocks leave the planning with it."""
     log_action(feed.lodging, "ical.feed.removed", user=user, data={"feed": feed.name, "url": feed.url})
+    exported = (
+        feed.reexport
+        and ImportedBlock.objects.filter(feed=feed, kind=ImportedBlock.Kind.RESERVATION).exists()
+    )
+    lodging_id = feed.lodging_id
     feed.delete()
+    if exported:  # its reservations leave the calendar sent to the other platforms
+        export_touch(lodging_id=lodging_id)
 
 
 def feeds_sync_request(*, feeds: list[IcalFeed]) -> list[IcalFeed]:
@@ -340,8 +383,9 @@ def _record_success(
         if locked is None:  # unsubscribed meanwhile
             return SyncResult()
         result = SyncResult(unchanged=parsed is None)
+        exported_changed = False
         if parsed is not None:
-            _reconcile(locked, parsed, result, today=today)
+            exported_changed = _reconcile(locked, parsed, result, today=today)
             _describe(parsed, result)
         else:  # not parsed again: what the previous parse said about the content still holds
             previous = locked.last_result or {}
@@ -358,6 +402,8 @@ def _record_success(
             locked.last_modified = response_headers.get("last-modified", locked.last_modified)[:100]
         result.blocks = ImportedBlock.objects.filter(feed=locked, kind=ImportedBlock.Kind.UNAVAILABLE).count()
         result.conflicts = conflicts_refresh(lodging=locked.lodging, feed=locked)
+        if exported_changed:  # after the conflicts' lock, in the order bookings take them
+            export_touch(lodging_id=locked.lodging_id)
         if locked.consecutive_failures >= FAILURES_BEFORE_FLAG:
             alert_badge_forget(locked.provider_id)  # no longer failing: off the badge
         locked.last_attempt_at = now
@@ -386,13 +432,16 @@ def _describe(parsed: ParsedFeed, result: SyncResult) -> None:
         result.window_end = (parsed.window_end - timedelta(days=1)).isoformat()
 
 
-def _reconcile(feed: IcalFeed, parsed: ParsedFeed, result: SyncResult, *, today) -> None:
+def _reconcile(feed: IcalFeed, parsed: ParsedFeed, result: SyncResult, *, today) -> bool:
     """Make the feed's blocks what the feed says now, by key (UID, or dates for availability masks).
 
-    Reservations gone from the feed are removed only if not yet ended; masks are replaced."""
+    Reservations gone from the feed are removed only if not yet ended; masks are replaced. Returns
+    whether a reservation the lodging's export re-sends to the other platforms was created, changed
+    or removed (the export then needs a new version)."""
     existing = {block.uid: block for block in ImportedBlock.objects.filter(feed=feed)}
     now = timezone.now()
     to_create, to_update = [], []
+    reservations_touched = False  # a reservation block changed kind or was removed
     for event in parsed.events:
         block = existing.pop(event.key, None)
         if block is None:
@@ -420,6 +469,7 @@ def _reconcile(feed: IcalFeed, parsed: ParsedFeed, result: SyncResult, *, today)
             "departure": event.departure,
         }
         if any(getattr(block, name) != value for name, value in fields.items()):
+            reservations_touched = reservations_touched or block.kind == RESERVATION
             for name, value in fields.items():
                 setattr(block, name, value)
             block.updated_at = now
@@ -434,6 +484,7 @@ def _reconcile(feed: IcalFeed, parsed: ParsedFeed, result: SyncResult, *, today)
             if block.departure <= today:
                 continue  # ended: kept as history even when the platform drops it
             result.removed += 1
+            reservations_touched = True
         to_delete.append(block.pk)
     if to_delete:
         ImportedBlock.objects.filter(pk__in=to_delete).delete()
@@ -444,6 +495,13 @@ def _reconcile(feed: IcalFeed, parsed: ParsedFeed, result: SyncResult, *, today)
     if to_create:
         ImportedBlock.objects.bulk_create(to_create, batch_size=500)
     result.ignored = parsed.ignored + parsed.echoes
+    if not feed.reexport:
+        return False
+    return bool(
+        reservations_touched
+        or any(block.kind == RESERVATION for block in to_create)
+        or any(block.kind == RESERVATION for block in to_update)
+    )
 
 
 def _conflicts(lodging: Lodging, blocks: list[ImportedBlock], since) -> dict[int, int]:

@@ -21,6 +21,7 @@ from commercialisation import selectors, services
 from commercialisation.forms import FeedForm, PromoCodeForm
 from commercialisation.ical import serialize
 from commercialisation.models import IcalExport, IcalFeed
+from common.cache import ProcessLRU
 from common.forms import add_service_errors
 from common.params import POST_ID, object_param, query_params
 from comptes.decorators import provider_required
@@ -155,36 +156,58 @@ def lodging_ical(request: HttpRequest, lodging_pk: int) -> HttpResponse:
     )
 
 
+# Rendered calendars by (export, token, version, platform, day): safe in every process, since a
+# change of what the calendar shows is a new version (``services.export_touch``).
+EXPORT_BODIES = ProcessLRU(
+    entries=settings.ICAL_EXPORT_CACHE_ENTRIES, max_bytes=settings.ICAL_EXPORT_CACHE_BYTES
+)
+
+
+def _export_render(head: selectors.ExportHead, *, feed_id: int | None) -> tuple[bytes, str]:
+    """(body, file name) of the export, rendered from the database."""
+    with scopes_disabled():
+        export = IcalExport.objects.select_related("lodging", "lodging__provider").get(pk=head.pk)
+    lodging = export.lodging
+    with provider_scope(lodging.provider), translation.override(settings.LANGUAGE_CODE):
+        events = selectors.export_events(
+            export,
+            exclude_feed_id=feed_id,
+            booked=pgettext("ical summary", "Booked"),
+            closed=pgettext("ical summary", "Unavailable"),
+        )
+    body = serialize(name=f"{lodging.name} ({lodging.reference})", events=events)
+    return body, f"{lodging.reference}.ics"
+
+
 @require_safe
 def ical_export(request: HttpRequest, token: str, feed_pk: str | None = None) -> HttpResponse:
     """The lodging's public calendar (no login: the token is the secret). ``feed_pk`` names the
-    platform the address is given to: its own reservations are not sent back to it."""
+    platform the address is given to: its own reservations are not sent back to it.
+
+    A conditional request that matches, and a full answer already rendered in this process, cost
+    one indexed query (``selectors.export_head``); only a new version renders the calendar."""
+    feed_id = int(feed_pk) if feed_pk is not None else None
     with scopes_disabled():
-        export = IcalExport.objects.select_related("lodging", "lodging__provider").filter(token=token).first()
-    if export is None:
+        head = selectors.export_head(token=token, feed_id=feed_id)
+    if head is None or not head.feed_found:
         raise Http404
-    lodging = export.lodging
-    exclude = int(feed_pk) if feed_pk is not None else None
-    with provider_scope(lodging.provider):
-        if exclude is not None and not IcalFeed.objects.filter(pk=exclude, lodging=lodging).exists():
-            raise Http404
-        version = selectors.export_version(export, exclude_feed_id=exclude)
-        response = get_conditional_response(
-            request, etag=version.etag, last_modified=int(version.last_modified.timestamp())
-        )
-        if response is None:
-            with translation.override(settings.LANGUAGE_CODE):
-                events = selectors.export_events(
-                    export,
-                    exclude_feed_id=exclude,
-                    booked=pgettext("ical summary", "Booked"),
-                    closed=pgettext("ical summary", "Unavailable"),
-                )
-            body = serialize(name=f"{lodging.name} ({lodging.reference})", events=events)
-            response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-            response["Content-Disposition"] = f'inline; filename="{lodging.reference}.ics"'
-    response["ETag"] = version.etag
-    response["Last-Modified"] = http_date(version.last_modified.timestamp())
+    today = selectors.local_today()
+    etag = head.etag(feed_id=feed_id, today=today)
+    last_modified = head.last_modified(today=today)
+    response = get_conditional_response(request, etag=etag, last_modified=int(last_modified.timestamp()))
+    if response is None:
+        cached = settings.ICAL_EXPORT_CACHE_ENTRIES > 0
+        key = head.cache_key(feed_id=feed_id, today=today)
+        rendered = EXPORT_BODIES.get(key) if cached else None
+        if rendered is None:
+            rendered = _export_render(head, feed_id=feed_id)
+            if cached:
+                EXPORT_BODIES.set(key, rendered, size=len(rendered[0]))
+        body, filename = rendered
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified.timestamp())
     response["Cache-Control"] = f"max-age={EXPORT_CACHE_SECONDS}"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from comptes.models import Membership
 from comptes.scoping import provider_scope
 
@@ -13,15 +15,22 @@ class TenantMiddleware:
     ``scope(provider=…)``: scoped managers then only ever see that provider's rows, and an id of
     another provider's object simply does not exist (404). Without a provider, scoped queries raise.
     Streaming responses must open their own scope (their body is produced after this returns).
+
+    Paths under ``settings.TENANT_FREE_PATH_PREFIXES`` (public feeds polled by other platforms)
+    resolve no tenant: their views find their provider from the URL, and the request reads neither
+    the session nor the membership tables, even with a session cookie.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.free_prefixes = tuple(getattr(settings, "TENANT_FREE_PATH_PREFIXES", ()))
 
     def __call__(self, request):
         request.provider = None
         request.office = None
         request.membership = None
+        if self.free_prefixes and request.path_info.startswith(self.free_prefixes):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             membership = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
@@ -111,17 +111,45 @@ def lodging_create(
     return lodging
 
 
+# Apps above that derive something from a lodging's fields (``commercialisation``: the version of
+# its iCal export, whose calendar shows the name) register here: ``listener(lodging, fields)`` is
+# called inside the transaction of every change, with the names of the fields whose value changed.
+LodgingChangeListener = Callable[[Lodging, frozenset[str]], None]
+_lodging_change_listeners: list[LodgingChangeListener] = []
+
+
+def register_lodging_change_listener(listener: LodgingChangeListener) -> LodgingChangeListener:
+    """Add a listener of lodging changes (idempotent)."""
+    if listener not in _lodging_change_listeners:
+        _lodging_change_listeners.append(listener)
+    return listener
+
+
+def _lodging_changed(lodging: Lodging, fields: frozenset[str]) -> None:
+    if fields:
+        for listener in list(_lodging_change_listeners):
+            listener(lodging, fields)
+
+
 @transaction.atomic
 def lodging_update(
     *, lodging: Lodging, characteristics: Iterable[Characteristic] | None = None, **fields
 ) -> Lodging:
     """Write the edited fields (and the ticked characteristics when given)."""
-    for name, value in _lodging_normalise(fields).items():
+    fields = _lodging_normalise(fields)
+    # What the row holds now (a model form may already have changed the instance given).
+    columns = {name: Lodging._meta.get_field(name).attname for name in fields}
+    before = Lodging.objects.filter(pk=lodging.pk).values(*columns.values()).first() or {}
+    for name, value in fields.items():
         setattr(lodging, name, value)
     lodging.full_clean()
     lodging.save()
     if characteristics is not None:
         lodging.characteristics.set(_lodging_characteristics(characteristics))
+    changed = frozenset(
+        name for name, column in columns.items() if before.get(column) != getattr(lodging, column)
+    )
+    _lodging_changed(lodging, changed)
     return lodging
 
 

@@ -85,6 +85,10 @@ MIDDLEWARE = [
     "comptes.middleware.TenantMiddleware",
 ]
 
+# Public paths where ``comptes.middleware.TenantMiddleware`` looks up no user: requests polled by
+# other platforms (the iCal export) never read the session or the membership tables.
+TENANT_FREE_PATH_PREFIXES = ("/ical/",)
+
 FORM_RENDERER = "common.forms.FormRenderer"
 ROOT_URLCONF = "openpro.urls"
 WSGI_APPLICATION = "openpro.wsgi.application"
@@ -268,6 +272,11 @@ elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     CACHES = {"default": DATABASE_CACHE}
+
+# iCal export: rendered calendars kept in each process's memory, keyed by the export's version
+# (so never stale, whatever the number of processes or nodes); 0 turns it off.
+ICAL_EXPORT_CACHE_ENTRIES = int(os.environ.get("ICAL_EXPORT_CACHE_ENTRIES", "1000"))
+ICAL_EXPORT_CACHE_BYTES = int(os.environ.get("ICAL_EXPORT_CACHE_BYTES", str(64 * 1024 * 1024)))
 
 # Celery. With REDIS_URL, tasks go to Redis workers and a separate beat (production). Without it,
 # the web process enqueues to kombu's filesystem transport under var/celery (OPENPRO_CELERY_DIR),

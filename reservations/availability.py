@@ -282,15 +282,18 @@ _change_listeners: list[ChangeListener] = []
 
 
 def register_change_listener(listener: ChangeListener) -> ChangeListener:
-    """Call ``listener(lodging_id)`` inside the transaction of every change of a lodging's booked
-    stays (``commercialisation`` refreshes the conflict flags of its imported blocks)."""
+    """Call ``listener(lodging_id)`` inside the transaction of every change of a lodging's stays —
+    booking files and sale prohibitions (``commercialisation`` refreshes the conflict flags of its
+    imported blocks and the version of the lodging's iCal export). Listeners run in the order they
+    were registered."""
     if listener not in _change_listeners:
         _change_listeners.append(listener)
     return listener
 
 
 def changed(lodging_id: int) -> None:
-    """The booked stays of the lodging changed (created, moved, cancelled, deleted)."""
+    """The stays of the lodging changed: a file or a sale prohibition created, moved, cancelled or
+    deleted."""
     for listener in list(_change_listeners):
         listener(lodging_id)
 

@@ -98,6 +98,7 @@ def sale_prohibition_create(
             "units": units,
         },
     )
+    availability.changed(lodging.pk)
     return prohibition
 
 
@@ -156,4 +157,5 @@ def sale_prohibition_remove(
                 }
             }
         )
+    availability.changed(lodging.pk)
     return freed
