@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -199,6 +199,26 @@ class ExportHead:
         return (self.pk, self.token, self.version, feed_id, today)
 
 
+def _fetch_one_checked(sql: str, params: list) -> tuple | None:
+    """One row of ``sql``, the query itself standing for the connection's health check: Django's
+    ``CONN_HEALTH_CHECKS`` would first send a ``SELECT 1`` — a second round trip on a poller's 304.
+    A connection found broken (the database restarted) is closed and the query run once more on a
+    new one, as the health check would have done."""
+    if not connection.in_atomic_block:
+        connection.health_check_done = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    except (InterfaceError, OperationalError):
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+
+
 @functools.cache
 def _export_head_sql(with_feed: bool) -> str:
     """The lookup of ``export_head`` as one plain statement, written once: a poller's 304 is the
@@ -225,9 +245,7 @@ def export_head(*, token: str, feed_id: int | None = None) -> ExportHead | None:
     on the unique index of the token (and the primary key of the feed). Public: the token is the
     only key, so no tenant scope applies (the row found names its provider)."""
     params = [feed_id, token] if feed_id is not None else [token]
-    with connection.cursor() as cursor:
-        cursor.execute(_export_head_sql(feed_id is not None), params)
-        row = cursor.fetchone()
+    row = _fetch_one_checked(_export_head_sql(feed_id is not None), params)
     if row is None:
         return None
     pk, lodging_id, provider_id, token, version, changed_at, feed_found = row

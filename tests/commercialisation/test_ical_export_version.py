@@ -278,3 +278,25 @@ def test_the_lookup_uses_the_token_and_feed_indexes(lodging, export):
     assert "Seq Scan" not in plan, plan
     assert re.search(r"Index Scan using \S*token\S* on commercialisation_icalexport ", plan), plan
     assert re.search(r"Index Scan using \S+ on commercialisation_icalfeed ", plan), plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_poller_is_answered_after_the_database_dropped_its_connection(client, lodging, export, settings):
+    """The 304's query stands for the connection's health check (no SELECT 1 first): a connection
+    the database closed (a restart) is replaced and the query run again — no error for the poller."""
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 60
+    connection.close()
+    first = client.get(url_of(export))
+    pid = connection.connection.info.backend_pid if connection.connection else None
+    assert pid is not None, "the connection is kept between requests"
+    import psycopg
+
+    params = {
+        k: v
+        for k, v in connection.get_connection_params().items()
+        if k in ("host", "port", "user", "dbname", "password")
+    }
+    with psycopg.connect(**params, autocommit=True) as killer:
+        killer.execute("SELECT pg_terminate_backend(%s)", [pid])
+    response = client.get(url_of(export), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert response.status_code == 304
