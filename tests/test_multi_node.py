@@ -26,11 +26,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests import factories
+from tests.children import child_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BUCKET = "openpro-multi-node"
@@ -84,8 +84,6 @@ def s3_server():
 def cluster(transactional_db, s3_server, tmp_path):
     """Node A, node B (gunicorn) and a Celery worker, sharing the test database and the bucket."""
     endpoint, _client = s3_server
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.pop("REDIS_URL", None)
     env.update(
@@ -94,9 +92,7 @@ def cluster(transactional_db, s3_server, tmp_path):
         OPENPRO_TESTING="1",  # development secret key, plain static storage
         SECURE_SSL_REDIRECT="0",
         ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=(
-            f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
+        DATABASE_URL=child_database_url(),
         DB_CONN_MAX_AGE="60",
         CELERY_BROKER_URL="filesystem://",
         CELERY_QUEUE_DIR=str(tmp_path / "celery"),

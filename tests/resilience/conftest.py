@@ -31,6 +31,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection
 
+from tests.children import child_database_url
+
 ROOT = Path(__file__).resolve().parents[2]
 #: How often the dispatchers run in these tests (seconds), instead of every minute.
 DISPATCH_INTERVAL = 1.0
@@ -55,12 +57,8 @@ def wait_for(condition: Callable[[], object], *, timeout: float, interval: float
 
 
 def database_url() -> str:
-    """This test's database (pytest-django's, with the xdist worker's suffix)."""
-    params = connection.settings_dict
-    user = urllib.parse.quote(params["USER"] or "")
-    password = urllib.parse.quote(params["PASSWORD"] or "")
-    auth = f"{user}:{password}@" if password else f"{user}@"
-    return f"postgres://{auth}{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/{params['NAME']}"
+    """This test's database, for the processes the test starts."""
+    return child_database_url()
 
 
 class Process:
