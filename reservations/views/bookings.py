@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -605,10 +605,14 @@ def booking_cancel(request: HttpRequest, booking_pk: int) -> HttpResponse:
 def booking_delete(request: HttpRequest, booking_pk: int) -> HttpResponse:
     """ "Supprimer le dossier": removed for good, dates freed (its number is never reused). Deleting
     twice (a double click) says the file is already deleted."""
-    if request.method == "POST" and (number := _deleted_file_number(booking_pk)) is not None:
+    booking = Booking.objects.select_related("client").filter(pk=booking_pk).first()
+    if booking is None:
+        # Looked up after the row: the first of two clicks may commit between the two lookups.
+        number = _deleted_file_number(booking_pk) if request.method == "POST" else None
+        if number is None:
+            raise Http404
         messages.info(request, _("File no. %(number)s is already deleted.") % {"number": number})
         return redirect("reservations:planning")
-    booking = _get_booking(booking_pk)
     if request.method == "POST":
         try:
             number = services.booking_delete(booking=booking, user=request.user)
