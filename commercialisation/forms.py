@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from commercialisation.models import Platform
 from common.http import FetchError, normalize_url
 from hebergements.models import Lodging
+from hebergements.selectors import lodgings_offered
 from tarifs.models import PromoCode
 from tarifs.services import PROMO_CODE_FIELDS
 
@@ -82,9 +82,7 @@ class PromoCodeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         chosen = self.instance.lodgings.all() if self.instance.pk else Lodging.objects.none()
-        self.fields["lodgings"].queryset = Lodging.objects.filter(
-            Q(archived=False) | Q(pk__in=chosen.values("pk"))
-        ).order_by("position", "number")
+        self.fields["lodgings"].queryset = lodgings_offered(chosen)
         if self.instance.pk:
             self.initial.setdefault("lodgings", list(chosen))
         self.fields["code"].widget.attrs.update({"autocapitalize": "characters", "spellcheck": "false"})

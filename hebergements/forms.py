@@ -6,13 +6,12 @@ from itertools import groupby
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db.models import Q
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from hebergements.models import AgeBracket, Commune, Lodging, Orientation, Structure, Supplement
-from hebergements.selectors import characteristic_catalogue
+from hebergements.selectors import characteristic_catalogue, lodgings_offered
 from hebergements.services import PHOTO_MAX_BYTES, PHOTOS_PER_OWNER
 
 YES_NO = [(False, _("No")), (True, _("Yes"))]
@@ -338,9 +337,7 @@ class SupplementForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         chosen = self.instance.lodgings.all() if self.instance.pk else Lodging.objects.none()
-        self.fields["lodgings"].queryset = Lodging.objects.filter(
-            Q(archived=False) | Q(pk__in=chosen.values("pk"))
-        ).order_by("position", "number")
+        self.fields["lodgings"].queryset = lodgings_offered(chosen)
         self.fields["max_quantity"].widget.attrs.update({"max": 99, "inputmode": "numeric"})
         self.fields["price"].widget.attrs.setdefault("inputmode", "decimal")
         self.fields["price"].error_messages["min_value"] = _("The price cannot be negative.")

@@ -27,6 +27,14 @@ def lodgings_active() -> QuerySet[Lodging]:
     return Lodging.objects.active().select_related("provider")
 
 
+def lodgings_offered(chosen: QuerySet[Lodging]) -> QuerySet[Lodging]:
+    """What a "which lodgings" field offers: the active lodgings, and the archived ones already
+    chosen (so saving the form again never drops them)."""
+    return Lodging.objects.filter(Q(archived=False) | Q(pk__in=chosen.values("pk"))).order_by(
+        "position", "number"
+    )
+
+
 def lodging_photos(*, lodging: Lodging) -> QuerySet[Photo]:
     return lodging.photos.order_by("position", "id")
 
