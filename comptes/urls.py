@@ -11,7 +11,6 @@ urlpatterns = [
     path("exports/", views.export_list, name="export_list"),
     path("exports/<int:export_pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:export_pk>/telecharger/", views.export_download, name="export_download"),
-    path("office/", views.office_home, name="office_home"),
     path("parametres/modalites-de-vente/", views.sales_terms, name="sales_terms"),
     path("parametres/contrats/", views.contract_settings, name="contract_settings"),
     path("parametres/mails/", views.mail_settings, name="mail_settings"),

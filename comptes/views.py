@@ -15,7 +15,7 @@ from common.forms import add_service_errors
 from common.params import FLAG, INT, TEXT, int_param, query_params, text_param
 from common.xlsx import XLSX_CONTENT_TYPE
 from comptes import exports, selectors
-from comptes.decorators import office_required, provider_required
+from comptes.decorators import provider_required
 from comptes.forms import (
     AdvancedSettingsForm,
     ChangeEmailForm,
@@ -50,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("hebergements:wizard")
         return redirect("reservations:dashboard")
     if request.office is not None:
-        return redirect("comptes:office_home")
+        return redirect("offices:home")
     if request.user.is_superuser:
         return redirect("admin:index")
     return render(request, "comptes/no_account.html", status=403)
@@ -104,13 +104,6 @@ def advanced(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your advanced settings are saved."))
         return redirect("comptes:advanced")
     return render(request, "comptes/advanced.html", {"form": form})
-
-
-@office_required
-def office_home(request: HttpRequest) -> HttpResponse:
-    """The tourism-office staff space (its pages come with the office issue)."""
-    providers = request.office.providers.order_by("number")
-    return render(request, "comptes/office_home.html", {"office": request.office, "providers": providers})
 
 
 # --- PARAMÈTRES ---------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "reservations",
     "factures",
     "commercialisation",
+    "offices",
 ]
 
 MIDDLEWARE = [

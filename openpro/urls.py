@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("factures.urls")),
     path("", include("commercialisation.urls")),
     path("", include("commercialisation.public.urls")),
+    path("", include("offices.urls")),
 ]
 
 if settings.SERVE_MEDIA:

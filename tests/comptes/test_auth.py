@@ -173,7 +173,7 @@ def test_office_staff_lands_on_the_office_space(client, db):
     Membership.objects.create(user=staff, office=office, role=Membership.Role.OFFICE_STAFF)
     client.force_login(staff)
     response = client.get("/", follow=True)
-    assert response.redirect_chain[-1][0] == reverse("comptes:office_home")
+    assert response.redirect_chain[-1][0] == reverse("offices:home")
     assert "Dupont" in response.text
     # Staff has no provider back office.
     assert client.get(reverse("reservations:dashboard")).status_code == 404
