@@ -160,7 +160,7 @@ class ProductionServer:
             try:
                 self.get("/healthz")
                 return self
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out (URLError is one): not up yet
                 time.sleep(0.3)
         raise RuntimeError("gunicorn did not answer within 60 s")
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from commercialisation import selectors, services
+from commercialisation import export_heads, selectors, services
 from commercialisation.forms import FeedForm, PromoCodeForm
 from commercialisation.ical import serialize
 from commercialisation.models import IcalExport, IcalFeed
@@ -185,10 +185,12 @@ def ical_export(request: HttpRequest, token: str, feed_pk: str | None = None) ->
     platform the address is given to: its own reservations are not sent back to it.
 
     A conditional request that matches, and a full answer already rendered in this process, cost
-    one indexed query (``selectors.export_head``); only a new version renders the calendar."""
+    no query when the export's head is known in this process (``export_heads``: kept current by
+    PostgreSQL notifications), one indexed query otherwise (``selectors.export_head``); only a
+    new version renders the calendar."""
     feed_id = int(feed_pk) if feed_pk is not None else None
     with scopes_disabled():
-        head = selectors.export_head(token=token, feed_id=feed_id)
+        head = export_heads.export_head(token=token, feed_id=feed_id)
     if head is None or not head.feed_found:
         raise Http404
     today = selectors.local_today()

@@ -278,6 +278,11 @@ else:
 # (so never stale, whatever the number of processes or nodes); 0 turns it off.
 ICAL_EXPORT_CACHE_ENTRIES = int(os.environ.get("ICAL_EXPORT_CACHE_ENTRIES", "1000"))
 ICAL_EXPORT_CACHE_BYTES = int(os.environ.get("ICAL_EXPORT_CACHE_BYTES", str(64 * 1024 * 1024)))
+# Heads of the iCal exports kept in each process, kept fresh by PostgreSQL notifications
+# (commercialisation/export_heads.py): a poller's 304 makes no query. Off in tests (their
+# transactions never commit, so no notification is sent); the tests of the heads turn it on.
+ICAL_EXPORT_HEADS = int(os.environ.get("ICAL_EXPORT_HEADS", "0" if TESTING else "20000"))
+ICAL_EXPORT_HEADS_TTL = float(os.environ.get("ICAL_EXPORT_HEADS_TTL", "300"))
 
 # Celery. With REDIS_URL, tasks go to Redis workers and a separate beat (production). Without it,
 # the web process enqueues to kombu's filesystem transport under var/celery (OPENPRO_CELERY_DIR),
