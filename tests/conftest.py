@@ -7,6 +7,12 @@ writes is shared with another worker.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -51,6 +57,119 @@ def _media_root(tmp_path_factory):
         MEDIA_ROOT=tmp_path_factory.mktemp("media"), PRIVATE_MEDIA_ROOT=tmp_path_factory.mktemp("private")
     ):
         yield
+
+
+# --- the test databases -----------------------------------------------------------------------
+# Migrating a database (35 000 communes among the data) is the longest step of a worker's start.
+# Under xdist the first worker migrates one template database and every worker clones it
+# (CREATE DATABASE … TEMPLATE: under a second), instead of each worker migrating its own at the
+# same time on the same cores. A run in one process (or with --reuse-db) does what pytest-django
+# does. The template is dropped when the run ends (and replaced if a crashed run left one).
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # this process: the controller of an xdist run, or alone
+        config.openpro_run_dir = Path(tempfile.mkdtemp(prefix="openpro-tests-"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """xdist hook (controller side): each worker learns the folder of this run's template lock."""
+    node.workerinput["openpro_run_dir"] = str(node.config.openpro_run_dir)
+
+
+def _xdist_run_dir(config) -> Path | None:
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        return Path(workerinput["openpro_run_dir"])
+    return getattr(config, "openpro_run_dir", None)
+
+
+@contextmanager
+def _file_lock(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _template_name(test_name: str) -> str:
+    return f"{test_name}_template"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,  # pytest-django's: the worker's suffix in the test database's name
+):
+    from django.conf import settings
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    run_dir = _xdist_run_dir(request.config)
+    verbosity = request.config.option.verbose
+    if worker is None or run_dir is None or (django_db_keepdb and not django_db_createdb):
+        with django_db_blocker.unblock():
+            config = setup_databases(
+                verbosity=verbosity, interactive=False, keepdb=django_db_keepdb and not django_db_createdb
+            )
+        yield
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=verbosity)
+        return
+
+    conn = connections["default"]
+    creation = conn.creation
+    original_name = conn.settings_dict["NAME"]
+    worker_db = creation._get_test_db_name()  # test_<name>_gw0 (pytest-django added the suffix)
+    template = _template_name(worker_db.removesuffix(f"_{worker}"))
+    quote = conn.ops.quote_name
+    with django_db_blocker.unblock(), _file_lock(run_dir / "template.lock"):
+        ready = run_dir / "template.ready"
+        if not ready.exists():
+            test_settings = conn.settings_dict["TEST"]
+            worker_test_name, test_settings["NAME"] = test_settings.get("NAME"), template
+            creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+            conn.close()
+            test_settings["NAME"] = worker_test_name
+            conn.settings_dict["NAME"] = settings.DATABASES["default"]["NAME"] = original_name
+            ready.write_text(template)
+        with creation._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(worker_db)} WITH (FORCE)")
+            cursor.execute(f"CREATE DATABASE {quote(worker_db)} TEMPLATE {quote(template)}")
+    conn.close()
+    conn.settings_dict["NAME"] = settings.DATABASES["default"]["NAME"] = worker_db
+    yield
+    with django_db_blocker.unblock():
+        creation.destroy_test_db(old_database_name=original_name, verbosity=0)
+
+
+def pytest_sessionfinish(session):
+    """The controller of an xdist run drops the template its workers cloned."""
+    run_dir = _xdist_run_dir(session.config)
+    if run_dir is None or hasattr(session.config, "workerinput") or not run_dir.exists():
+        return
+    ready = run_dir / "template.ready"
+    if ready.exists():
+        from django.db import connections
+
+        with session.config.stash[blocking_manager_key].unblock():
+            conn = connections["default"]
+            with conn.creation._nodb_cursor() as cursor:
+                cursor.execute(
+                    f"DROP DATABASE IF EXISTS {conn.ops.quote_name(ready.read_text())} WITH (FORCE)"
+                )
+    for path in run_dir.iterdir():
+        path.unlink()
+    run_dir.rmdir()
 
 
 @pytest.fixture(scope="session", autouse=True)
