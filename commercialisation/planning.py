@@ -109,7 +109,7 @@ def imported_units_taken(
     availability block) takes one unit of its lodging on its nights. One query."""
     taken: dict[int, list[availability.Taken]] = {pk: [] for pk in lodging_ids}
     rows = availability.overlapping(
-        ImportedBlock.objects.filter(lodging_id__in=list(lodging_ids)), start, end
+        ImportedBlock.objects.filter(lodging_id__any=list(lodging_ids)), start, end
     )
     for row in rows.values("lodging_id", "arrival", "departure"):
         taken[row["lodging_id"]].append(

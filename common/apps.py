@@ -8,6 +8,7 @@ class CommonConfig(AppConfig):
     def ready(self) -> None:
         from django import forms
 
+        import common.lookups  # noqa: F401 - registers ``__any``
         from common.forms import refuse_control_characters, refuse_dates_out_of_range
 
         # Every text field of every form (ours, the admin's, allauth's) refuses control characters

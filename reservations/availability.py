@@ -120,7 +120,7 @@ def overlapping(queryset: QuerySet, start: date, end: date) -> QuerySet:
 
 def active_stays(lodging_ids: Iterable[int], start: date, end: date) -> QuerySet[Stay]:
     """Active stays and sale prohibitions of the lodgings overlapping ``[start, end)``."""
-    return overlapping(Stay.objects.filter(lodging_id__in=list(lodging_ids), active=True), start, end)
+    return overlapping(Stay.objects.filter(lodging_id__any=list(lodging_ids), active=True), start, end)
 
 
 def external_taken(lodging_ids: Sequence[int], start: date, end: date) -> dict[int, list[Taken]]:

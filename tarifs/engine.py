@@ -303,9 +303,9 @@ def load_pricing(
         return data
     with scopes_disabled():
         data.settings = {
-            row.provider_id: row for row in ProviderSettings.objects.filter(provider_id__in=provider_ids)
+            row.provider_id: row for row in ProviderSettings.objects.filter(provider_id__any=provider_ids)
         }
-        for rule in DepositRule.objects.filter(provider_id__in=provider_ids).order_by("days_before"):
+        for rule in DepositRule.objects.filter(provider_id__any=provider_ids).order_by("days_before"):
             data.rules.setdefault(rule.provider_id, []).append(rule)
         if stays:
             first = min(arrival for arrival, _nights in stays) - timedelta(days=NEAR_DAYS)
@@ -313,7 +313,7 @@ def load_pricing(
             lengths = sorted({nights for _arrival, nights in stays})
             prices = _with_bracket_rows(
                 StayPrice.objects.filter(
-                    lodging_id__in=lodging_ids, arrival__gte=first, arrival__lte=last, nights__in=lengths
+                    lodging_id__any=lodging_ids, arrival__gte=first, arrival__lte=last, nights__any=lengths
                 )
             )
             for price in prices:
@@ -332,15 +332,15 @@ def load_pricing(
             prices = _with_bracket_rows(StayPrice.objects.filter(pk__in=matching))
             for price in prices:
                 data.prices[(price.lodging_id, price.arrival, price.nights)] = price
-        promotions = Promotion.objects.filter(lodging_id__in=lodging_ids, active=True).order_by(
+        promotions = Promotion.objects.filter(lodging_id__any=lodging_ids, active=True).order_by(
             "-percent", "id"
         )
         for promotion in promotions:
             data.promotions.setdefault(promotion.lodging_id, []).append(promotion)
         through = Supplement.lodgings.through
-        for row in through.objects.filter(lodging_id__in=lodging_ids).select_related("supplement"):
+        for row in through.objects.filter(lodging_id__any=lodging_ids).select_related("supplement"):
             data.supplements.setdefault(row.lodging_id, []).append(row.supplement)
-        for bracket in AgeBracket.objects.filter(provider_id__in=provider_ids):
+        for bracket in AgeBracket.objects.filter(provider_id__any=provider_ids):
             data.brackets.setdefault(bracket.provider_id, {})[bracket.pk] = bracket
         codes = sorted({code.strip().upper() for code in promo_codes if code and code.strip()})
         if codes:
@@ -361,7 +361,7 @@ def _with_bracket_rows(prices: Iterable[StayPrice]) -> list[StayPrice]:
     per_person = [price.pk for price in prices if price.mode == StayPrice.Mode.PER_PERSON]
     rows: dict[int, list[StayPriceBracket]] = {}
     if per_person:
-        for row in StayPriceBracket.objects.filter(stay_price_id__in=per_person).select_related(
+        for row in StayPriceBracket.objects.filter(stay_price_id__any=per_person).select_related(
             "age_bracket"
         ):
             rows.setdefault(row.stay_price_id, []).append(row)
@@ -423,11 +423,17 @@ def occupants_check(*, lodging: Lodging, persons: int, minimum: bool = True) -> 
 
 
 def check_booking_delay(
-    *, provider: Provider, arrival: date, now: datetime, data: Pricing | None = None
+    *,
+    provider: Provider,
+    arrival: date,
+    now: datetime,
+    data: Pricing | None = None,
+    local_now: datetime | None = None,
 ) -> None:
-    """Online booking deadline ("délai de réservation"), in the provider's time zone."""
+    """Online booking deadline ("délai de réservation"), in the provider's time zone (``local_now``:
+    ``now`` already in it, as a batch computes it once)."""
     settings = _settings(provider, data)
-    local = timezone.localtime(now)
+    local = local_now or timezone.localtime(now)
     today = local.date()
     delay = ProviderSettings.BookingDelay
     hour = settings.booking_delay_hour
@@ -683,6 +689,8 @@ def quote_batch(
         promo_codes=[promo_code],
         exact=[(lodging.pk, arrival, nights) for lodging, arrival, nights in stays],
     )
+    now = now or timezone.now()
+    local_now = timezone.localtime(now)  # once: the current time zone is a context-local lookup
     result: dict[tuple[int, date, int], Quote | StayNotBookable] = {}
     for lodging, arrival, nights in stays:
         try:
@@ -694,6 +702,7 @@ def quote_batch(
                 promo_code=promo_code,
                 online=online,
                 now=now,
+                local_now=local_now,
                 data=data,
             )
         except StayNotBookable as error:
@@ -729,16 +738,19 @@ def _quote(
     deposit_percent: Decimal | None = None,
     enforce_capacity: bool = True,
     data: Pricing,
+    local_now: datetime | None = None,
 ) -> Quote:
     now = now or timezone.now()
-    booking_date = booking_date or timezone.localdate(now)
+    local_now = local_now or timezone.localtime(now)
+    today = local_now.date()
+    booking_date = booking_date or today
     provider = lodging.provider
     if nights < 1:
         raise StayNotBookable(Reason.INVALID, _("A stay lasts at least one night."))
     if online:
-        if arrival < timezone.localdate(now):
+        if arrival < today:
             raise StayNotBookable(Reason.PAST, _("This stay starts in the past."))
-        check_booking_delay(provider=provider, arrival=arrival, now=now, data=data)
+        check_booking_delay(provider=provider, arrival=arrival, now=now, data=data, local_now=local_now)
     if nights < provider.min_stay_nights:
         raise StayNotBookable(
             Reason.MIN_STAY,
@@ -839,7 +851,7 @@ def planning_day_prices(
         return result
     rows = list(
         StayPrice.objects.filter(
-            lodging_id__in=lodging_ids, arrival__gte=start, arrival__lt=end, nights__gte=min_nights
+            lodging_id__any=lodging_ids, arrival__gte=start, arrival__lt=end, nights__gte=min_nights
         )
         .order_by("lodging_id", "arrival", "nights")
         .distinct("lodging_id", "arrival")
@@ -849,7 +861,7 @@ def planning_day_prices(
     first_bracket_price: dict[int, Decimal] = {}
     if per_person_ids:
         for row in (
-            StayPriceBracket.objects.filter(stay_price_id__in=per_person_ids)
+            StayPriceBracket.objects.filter(stay_price_id__any=per_person_ids)
             .order_by("stay_price_id", "age_bracket__position", "-age_bracket__age_max")
             .distinct("stay_price_id")
             .values("stay_price_id", "sale_price")
