@@ -252,6 +252,29 @@ def free_units(
     }
 
 
+def free_throughout(
+    lodgings: Sequence[Lodging], start: date, end: date, *, include_external: bool = True
+) -> set[int]:
+    """The ids of ``lodgings`` with a unit free on every night of ``[start, end)``: what a search
+    asks of hundreds of lodgings at once. The same count as ``free_units``, from the same rows; a
+    lodging that nothing takes in the window is free without counting its nights one by one."""
+    ids = [lodging.pk for lodging in lodgings]
+    if not ids:
+        return set()
+    taken = _taken_rows(ids, start, end, exclude_stay_id=None, external=include_external)
+    free = set()
+    for lodging in lodgings:
+        rows = taken[lodging.pk]
+        if rows:
+            by_night = count_nights(
+                capacity_by_night(lodging, start, end), rows, include_external=include_external
+            )
+            if not all(night.free > 0 for night in by_night.values()):
+                continue
+        free.add(lodging.pk)
+    return free
+
+
 def stay_is_free(
     *,
     lodging: Lodging,

@@ -452,6 +452,75 @@ def check_booking_delay(
         )
 
 
+def check_stay_dates(
+    *,
+    provider: Provider,
+    arrival: date,
+    nights: int,
+    online: bool,
+    now: datetime,
+    local_now: datetime | None = None,
+    data: Pricing | None = None,
+) -> None:
+    """What the provider's rules say of the dates alone, whatever the lodging: a length, not in the
+    past and within the booking delay (online), the minimum stay. Raises ``StayNotBookable``."""
+    local_now = local_now or timezone.localtime(now)
+    if nights < 1:
+        raise StayNotBookable(Reason.INVALID, _("A stay lasts at least one night."))
+    if online:
+        if arrival < local_now.date():
+            raise StayNotBookable(Reason.PAST, _("This stay starts in the past."))
+        check_booking_delay(provider=provider, arrival=arrival, now=now, data=data, local_now=local_now)
+    if nights < provider.min_stay_nights:
+        raise StayNotBookable(
+            Reason.MIN_STAY,
+            ngettext(
+                "The minimum stay is %(count)d night.",
+                "The minimum stay is %(count)d nights.",
+                provider.min_stay_nights,
+            )
+            % {"count": provider.min_stay_nights},
+        )
+
+
+def providers_refusing(
+    providers: Iterable[Provider],
+    *,
+    arrival: date,
+    nights: int,
+    online: bool = True,
+    now: datetime | None = None,
+) -> set[int]:
+    """The providers whose rules refuse these dates (``check_stay_dates``), in one query: a search
+    leaves their lodgings out before quoting any."""
+    from django_scopes import scopes_disabled
+
+    providers = list(providers)
+    now = now or timezone.now()
+    local_now = timezone.localtime(now)
+    data = Pricing()
+    with scopes_disabled():
+        ids = [provider.pk for provider in providers]
+        data.settings = {
+            row.provider_id: row for row in ProviderSettings.objects.filter(provider_id__any=ids)
+        }
+    refusing = set()
+    for provider in providers:
+        try:
+            check_stay_dates(
+                provider=provider,
+                arrival=arrival,
+                nights=nights,
+                online=online,
+                now=now,
+                local_now=local_now,
+                data=data,
+            )
+        except StayNotBookable:
+            refusing.add(provider.pk)
+    return refusing
+
+
 # --- the quote ------------------------------------------------------------------------------------
 
 
@@ -745,22 +814,15 @@ def _quote(
     today = local_now.date()
     booking_date = booking_date or today
     provider = lodging.provider
-    if nights < 1:
-        raise StayNotBookable(Reason.INVALID, _("A stay lasts at least one night."))
-    if online:
-        if arrival < today:
-            raise StayNotBookable(Reason.PAST, _("This stay starts in the past."))
-        check_booking_delay(provider=provider, arrival=arrival, now=now, data=data, local_now=local_now)
-    if nights < provider.min_stay_nights:
-        raise StayNotBookable(
-            Reason.MIN_STAY,
-            ngettext(
-                "The minimum stay is %(count)d night.",
-                "The minimum stay is %(count)d nights.",
-                provider.min_stay_nights,
-            )
-            % {"count": provider.min_stay_nights},
-        )
+    check_stay_dates(
+        provider=provider,
+        arrival=arrival,
+        nights=nights,
+        online=online,
+        now=now,
+        local_now=local_now,
+        data=data,
+    )
 
     occupants = (
         {int(k): int(v) for k, v in (occupants or {}).items() if int(v) > 0}

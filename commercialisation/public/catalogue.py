@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Max, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -26,7 +26,7 @@ from comptes.models import Office, Provider, ProviderSettings
 from hebergements.models import Lodging, Photo
 from reservations import availability
 from tarifs import engine
-from tarifs.models import StayPrice
+from tarifs.models import Promotion, StayPrice
 
 MAX_NIGHTS = 90
 FROM_PRICE_DAYS = 365  # "à partir de": the cheapest stay of the coming year
@@ -147,8 +147,8 @@ class Offer:
 
 @dataclass
 class SearchResult:
-    offers: list[Offer] = field(default_factory=list)
-    candidates: int = 0  # lodgings of the channel matching the place, type and party
+    offers: Sequence[Offer] = field(default_factory=list)
+    candidates: int = 0  # lodgings of the channel matching the place, type and party (and priced)
 
 
 def _filtered(channel: Channel, query: SearchQuery) -> QuerySet[Lodging]:
@@ -167,7 +167,7 @@ def _filtered(channel: Channel, query: SearchQuery) -> QuerySet[Lodging]:
     return lodgings
 
 
-# What a result card and the price engine read of a lodging (a search loads hundreds of them).
+# What a result card and the price engine read of a lodging (only the lodgings quoted are loaded).
 CARD_FIELDS = (
     "id",
     "provider_id",
@@ -186,84 +186,241 @@ CARD_FIELDS = (
     "archived",
 )
 
+# What a search reads of every lodging it considers: availability and the order need no more.
+CANDIDATE_FIELDS = ("id", "provider_id", "name", "has_stock", "stock_units")
 
-def _cards(channel: Channel, lodgings: QuerySet[Lodging]) -> list[Lodging]:
-    """The lodgings with the fields of a card only, each with its provider (loaded once each)."""
-    providers = {provider.pk: provider for provider in sellable_providers(channel)}
-    found = list(lodgings.select_related(None).select_related("commune").only(*CARD_FIELDS))
-    for lodging in found:
-        lodging.provider = providers[lodging.provider_id]
-    return found
+
+@dataclass(frozen=True)
+class Candidate:
+    """A lodging a search considers, before the engine quotes it: its stay, and a floor under the
+    engine's total for that stay (``_floor``) that decides which lodgings to quote first."""
+
+    pk: int
+    provider_id: int
+    name: str
+    has_stock: bool
+    stock_units: int | None
+    arrival: date | None = None
+    nights: int | None = None
+    floor: Decimal | None = None  # None: no stay to quote (no price in the coming year)
+
+    @property
+    def name_key(self) -> str:
+        return self.name.lower()
+
+
+def _floor(mode: str, sale_price: Decimal | None, best_promotion: Decimal | None) -> Decimal:
+    """A price no quote of the stay can go below, from its stored row: the flat sale price less the
+    lodging's largest promotion (supplements only add; a cent for the rounding). A price per person
+    gets 0: quoted first. Only an order of work — every price shown is the engine's."""
+    if mode != StayPrice.Mode.LODGING or sale_price is None:
+        return Decimal(0)
+    if not best_promotion:
+        return sale_price  # the lodging's line is exactly its sale price
+    return max(Decimal(0), sale_price * (100 - best_promotion) / 100 - Decimal("0.01"))
+
+
+class OfferList(Sequence):
+    """The results of a search in their order, quoted when a page asks for them: by price, the
+    candidates are quoted by rising floor until the last offer asked for costs less than every
+    floor not yet quoted, so the order is the engine's exact order whatever the page; by name,
+    only the page's lodgings are quoted. ``len`` is the number of candidates (for a dated search,
+    those free and within the provider's rules: the engine refuses none of them in practice —
+    one that it does refuse is left out as soon as it is quoted)."""
+
+    first_chunk = 20  # lodgings quoted at least at the first request (one engine batch)
+
+    def __init__(
+        self,
+        channel: Channel,
+        candidates: list[Candidate],
+        *,
+        persons: int | None,
+        by_name: bool,
+        keep_unpriced: bool,
+        now: datetime,
+    ) -> None:
+        self.channel = channel
+        self.persons = persons
+        self.by_name = by_name
+        self.keep_unpriced = keep_unpriced  # "à partir de": a lodging without a price is still listed
+        self.now = now
+        key = (lambda c: c.name_key) if by_name else (lambda c: (c.floor is None, c.floor or 0, c.name_key))
+        self._order = sorted(candidates, key=key)
+        self._next = 0  # the first candidate of _order not quoted yet
+        self._offers: list[Offer] = []  # quoted, priced
+        self._unpriced: list[Offer] = []  # quoted (or with nothing to quote), without a price
+        self._refused = 0
+        self._providers: dict[int, Provider] | None = None
+
+    def __len__(self) -> int:
+        return len(self._order) - self._refused
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            return self._first(stop)[start:stop:step]
+        if index < 0:
+            index += len(self)
+        return self._first(index + 1)[index]
+
+    # --- quoting what is asked for ---------------------------------------------------------
+
+    def _first(self, count: int) -> list[Offer]:
+        if self.by_name:
+            while len(self._offers) + len(self._unpriced) < count and self._next < len(self._order):
+                self._quote(count - len(self._offers) - len(self._unpriced))
+            return self._offers  # in name order already: quoted in that order, nothing reordered
+        while self._next < len(self._order):
+            if len(self._offers) >= count:
+                # Every candidate not quoted yet sorts at or after ``upcoming`` by (floor, name),
+                # and its price is at least its floor: none can come before the last offer asked.
+                upcoming = self._order[self._next]
+                last = self._offers[count - 1]
+                if upcoming.floor is None or (last.price, last.lodging.name.lower()) < (
+                    upcoming.floor,
+                    upcoming.name_key,
+                ):
+                    break
+            self._quote(
+                max(2 * count, self.first_chunk) if not self._offers else max(count, 2 * len(self._offers))
+            )
+        done = self._next >= len(self._order)
+        return self._offers + (self._unpriced if done else [])
+
+    def _quote(self, size: int) -> None:
+        chunk = self._order[self._next : self._next + size]
+        self._next += len(chunk)
+        lodgings = self._cards([candidate.pk for candidate in chunk])
+        to_quote = [c for c in chunk if c.floor is not None and c.pk in lodgings]
+        quotes = engine.quote_batch(
+            stays=[(lodgings[c.pk], c.arrival, c.nights) for c in to_quote],
+            occupants_for=party(self.persons),
+            now=self.now,
+        )
+        for candidate in chunk:
+            lodging = lodgings.get(candidate.pk)
+            quote = quotes.get((candidate.pk, candidate.arrival, candidate.nights)) if lodging else None
+            if isinstance(quote, engine.Quote):
+                self._offers.append(Offer(lodging, quote, from_price=self.keep_unpriced))
+            elif self.keep_unpriced and lodging is not None:
+                offer = Offer(lodging, None, from_price=True)
+                (self._offers if self.by_name else self._unpriced).append(offer)
+            else:
+                self._refused += 1
+        if not self.by_name:
+            self._offers.sort(key=lambda offer: (offer.price, offer.lodging.name.lower()))
+
+    def _cards(self, ids: list[int]) -> dict[int, Lodging]:
+        """The lodgings with the fields of a card only, each with its provider (loaded once)."""
+        if self._providers is None:
+            self._providers = {provider.pk: provider for provider in sellable_providers(self.channel)}
+        with scopes_disabled():
+            found = public_lodgings(self.channel).filter(pk__any=ids)
+            found = found.select_related(None).select_related("commune").only(*CARD_FIELDS)
+            lodgings = {lodging.pk: lodging for lodging in found}
+        for lodging in lodgings.values():
+            lodging.provider = self._providers[lodging.provider_id]
+        return lodgings
 
 
 def search(channel: Channel, query: SearchQuery, *, now: datetime | None = None) -> SearchResult:
     """The lodgings of the channel actually sellable for the stay searched — free (files, sale
     prohibitions and imported blocks), priced for exactly that stay, within capacity, minimum stay
     and booking delay — each with the engine's quote; without dates, each with its cheapest stay of
-    the coming year. A constant number of queries whatever the number of lodgings."""
+    the coming year. A constant number of queries whatever the number of lodgings; only the
+    lodgings a page shows (and those a cheaper one could hide behind) are quoted (``OfferList``)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     with scopes_disabled():
-        lodgings_query = _filtered(channel, query)
+        lodgings = _filtered(channel, query)
         if query.dated:
-            priced = StayPrice.objects.filter(
-                lodging=OuterRef("pk"), arrival=query.arrival, nights=query.nights
-            )
-            lodgings = _cards(channel, lodgings_query.filter(Exists(priced)))
-            candidates = len(lodgings)
-            free = availability.free_units(lodgings, query.arrival, query.departure) if lodgings else {}
-            lodgings = [
-                lodging for lodging in lodgings if free.get(lodging.pk) and min(free[lodging.pk].values()) > 0
-            ]
-            quotes = engine.quote_batch(
-                stays=[(lodging, query.arrival, query.nights) for lodging in lodgings],
-                occupants_for=party(query.persons),
+            candidates = _dated_candidates(lodgings, query, now=now)
+            count = len(candidates)
+            free = availability.free_throughout(candidates, query.arrival, query.departure)
+            candidates = [candidate for candidate in candidates if candidate.pk in free]
+            refusing = engine.providers_refusing(
+                sellable_providers(channel).filter(pk__any=sorted({c.provider_id for c in candidates})),
+                arrival=query.arrival,
+                nights=query.nights,
                 now=now,
             )
-            offers = [
-                Offer(lodging, quote)
-                for lodging in lodgings
-                if isinstance(quote := quotes[(lodging.pk, query.arrival, query.nights)], engine.Quote)
-            ]
+            candidates = [candidate for candidate in candidates if candidate.provider_id not in refusing]
         else:
-            lodgings = _cards(channel, lodgings_query)
-            candidates = len(lodgings)
-            offers = _from_prices(lodgings, persons=query.persons, today=today, now=now)
-    key = (
-        (lambda offer: offer.lodging.name.lower())
-        if query.sort == "name"
-        else (lambda offer: (offer.price is None, offer.price or 0, offer.lodging.name.lower()))
+            candidates = _cheapest_candidates(lodgings, today=today)
+            count = len(candidates)
+    offers = OfferList(
+        channel,
+        candidates,
+        persons=query.persons,
+        by_name=query.sort == "name",
+        keep_unpriced=not query.dated,
+        now=now,
     )
-    return SearchResult(offers=sorted(offers, key=key), candidates=candidates)
+    return SearchResult(offers=offers, candidates=count)
 
 
-def _from_prices(
-    lodgings: Sequence[Lodging], *, persons: int | None, today: date, now: datetime
-) -> list[Offer]:
-    """Each lodging's cheapest stay price of the coming year (SQL selects it), quoted by the engine
-    for the party (mandatory supplements included): its "à partir de"."""
-    if not lodgings:
+def _best_promotions(lodging_ids: list[int]) -> dict[int, Decimal]:
+    rows = (
+        Promotion.objects.filter(lodging_id__any=lodging_ids, active=True)
+        .values("lodging_id")
+        .annotate(best=Max("percent"))
+        .values_list("lodging_id", "best")
+    )
+    return dict(rows)
+
+
+def _dated_candidates(lodgings: QuerySet[Lodging], query: SearchQuery, *, now: datetime) -> list[Candidate]:
+    """The lodgings with a price for exactly the stay searched, with that price's floor."""
+    rows = list(
+        StayPrice.objects.filter(
+            arrival=query.arrival, nights=query.nights, lodging__in=lodgings.values("pk")
+        )
+        .order_by()
+        .values_list(*(f"lodging__{name}" for name in CANDIDATE_FIELDS), "mode", "sale_price")
+    )
+    promotions = _best_promotions([row[0] for row in rows])
+    return [
+        Candidate(
+            *row[: len(CANDIDATE_FIELDS)],
+            arrival=query.arrival,
+            nights=query.nights,
+            floor=_floor(row[-2], row[-1], promotions.get(row[0])),
+        )
+        for row in rows
+    ]
+
+
+def _cheapest_candidates(lodgings: QuerySet[Lodging], *, today: date) -> list[Candidate]:
+    """Each lodging with its cheapest stay price of the coming year (SQL selects it; the engine
+    quotes it for the party, mandatory supplements included: its "à partir de")."""
+    rows = list(lodgings.values_list(*CANDIDATE_FIELDS))
+    if not rows:
         return []
     first = today + timedelta(days=1)
     with connection.cursor() as cursor:
         # Each lodging's cheapest stay of the coming year: one index probe per lodging (LATERAL on
         # the index stay_price_cheapest), whatever the years of prices behind it.
         cursor.execute(
-            "SELECT wanted.id, cheapest.arrival, cheapest.nights FROM unnest(%s::integer[]) AS wanted(id) "
-            "CROSS JOIN LATERAL (SELECT arrival, nights FROM tarifs_stayprice WHERE lodging_id = wanted.id "
-            "AND sale_price IS NOT NULL AND arrival >= %s AND arrival < %s "
+            "SELECT wanted.id, cheapest.arrival, cheapest.nights, cheapest.mode, cheapest.sale_price "
+            "FROM unnest(%s::integer[]) AS wanted(id) "
+            "CROSS JOIN LATERAL (SELECT arrival, nights, mode, sale_price FROM tarifs_stayprice "
+            "WHERE lodging_id = wanted.id AND sale_price IS NOT NULL AND arrival >= %s AND arrival < %s "
             "ORDER BY sale_price, arrival LIMIT 1) AS cheapest",
-            [[lodging.pk for lodging in lodgings], first, today + timedelta(days=FROM_PRICE_DAYS)],
+            [[row[0] for row in rows], first, today + timedelta(days=FROM_PRICE_DAYS)],
         )
-        cheapest = {lodging_id: (arrival, nights) for lodging_id, arrival, nights in cursor.fetchall()}
-    stays = [(lodging, *cheapest[lodging.pk]) for lodging in lodgings if lodging.pk in cheapest]
-    quotes = engine.quote_batch(stays=stays, occupants_for=party(persons), now=now)
-    offers = []
-    for lodging in lodgings:
-        stay = cheapest.get(lodging.pk)
-        quote = quotes.get((lodging.pk, *stay)) if stay else None
-        offers.append(Offer(lodging, quote if isinstance(quote, engine.Quote) else None, from_price=True))
-    return offers
+        cheapest = {lodging_id: rest for lodging_id, *rest in cursor.fetchall()}
+    promotions = _best_promotions(list(cheapest))
+    candidates = []
+    for row in rows:
+        stay = cheapest.get(row[0])
+        if stay is None:
+            candidates.append(Candidate(*row))
+        else:
+            arrival, nights, mode, sale_price = stay
+            floor = _floor(mode, sale_price, promotions.get(row[0]))
+            candidates.append(Candidate(*row, arrival=arrival, nights=nights, floor=floor))
+    return candidates
 
 
 # --- a lodging's calendar ----------------------------------------------------------------------
