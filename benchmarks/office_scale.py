@@ -81,7 +81,7 @@ def main() -> None:
     from django.urls import reverse
     from django.utils import timezone
 
-    from benchmarks.harness import throwaway_database
+    from benchmarks.harness import throwaway_database, vacuum_analyze
     from benchmarks.seed import seed_provider
     from comptes.models import Membership
     from comptes.scoping import provider_scope, scopes_disabled
@@ -114,6 +114,7 @@ def main() -> None:
         print(f"office: 500 lodgings, 50 000 files, 180 000 stay prices seeded in {office_seconds:.1f} s")
         if office_seconds > 60:
             failures.append(f"seeding the office took {office_seconds:.0f} s (> 60 s)")
+        print(f"VACUUM ANALYZE in {vacuum_analyze():.1f} s (what autovacuum does to a live database)")
 
         today = timezone.localdate()
         clients = {}
