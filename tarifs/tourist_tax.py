@@ -1,7 +1,7 @@
 """Taxe de séjour: what a stay owes, from the rates its commune voted (rows, with their year).
 
 The legal facts relied on (check them against the texts each year; the figures themselves are data,
-``TouristTaxLaw`` / ``TouristTaxBound`` rows seeded by ``tarifs/migrations/0006_tourist_tax_2025_2026``,
+``TouristTaxLaw`` / ``TouristTaxBound`` rows seeded from ``tarifs/reference.py``,
 and the office's staff enter the communes' rates, ``TouristTaxRate``):
 
 * **Code général des collectivités territoriales, article L2333-29 and following** (taxe de séjour
@@ -70,9 +70,12 @@ def tax_category(lodging: Lodging) -> TouristTaxCategory:
     return TouristTaxCategory.UNCLASSIFIED
 
 
-def is_adult(age_min: int) -> bool:
-    """An age bracket is taxable when everyone in it is of age (minors are exempt)."""
-    return age_min >= ADULT_AGE
+def is_adult(age_max: int) -> bool:
+    """The occupants of an age bracket are taxable when the bracket reaches the age of majority.
+
+    Owners set their brackets (the manual's default "Adulte" starts at 17, "Enfant" is 3–16): a
+    bracket counts as adults when its upper age is 18 or more, as minors otherwise."""
+    return age_max >= ADULT_AGE
 
 
 # --- the data, loaded at once ---------------------------------------------------------------------
@@ -277,7 +280,8 @@ def tax_sentence(tax: TouristTax | None, *, language: str = "fr") -> str:
     if tax is None or not tax.total:
         return ""
     rates = " / ".join(
-        format_money(rate, language) + (f" ({year})" if len(tax.rates) > 1 else "") for year, rate in tax.rates
+        format_money(rate, language) + (f" ({year})" if len(tax.rates) > 1 else "")
+        for year, rate in tax.rates
     )
     return _(
         "The tourist tax of %(rate)s per day and per adult, that is %(total)s for this stay, "
@@ -306,7 +310,10 @@ def tourist_tax_rate_check(*, rate: TouristTaxRate) -> None:
     law = _law(rate.year)
     if law is None:
         raise ValidationError(
-            {"year": _("No legal scale is recorded for %(year)s: rates cannot be entered yet.") % {"year": rate.year}}
+            {
+                "year": _("No legal scale is recorded for %(year)s: rates cannot be entered yet.")
+                % {"year": rate.year}
+            }
         )
     if rate.category == TouristTaxCategory.UNCLASSIFIED:
         low, high, unit = law.proportional_min, law.proportional_max, "%"
@@ -314,7 +321,10 @@ def tourist_tax_rate_check(*, rate: TouristTaxRate) -> None:
         bound = law.bounds.filter(category=rate.category).first()
         if bound is None:
             raise ValidationError(
-                {"category": _("The legal scale of %(year)s has no bounds for this category.") % {"year": rate.year}}
+                {
+                    "category": _("The legal scale of %(year)s has no bounds for this category.")
+                    % {"year": rate.year}
+                }
             )
         low, high, unit = bound.minimum, bound.maximum, "€"
     if not low <= rate.rate <= high:
@@ -379,7 +389,9 @@ def tourist_tax_rate_delete(*, office: Office, rate: TouristTaxRate) -> None:
     rate.delete()
 
 
-def tourist_tax_departmental_add(*, office: Office, department: str, year: int | None) -> TouristTaxDepartmental:
+def tourist_tax_departmental_add(
+    *, office: Office, department: str, year: int | None
+) -> TouristTaxDepartmental:
     """Record that a département voted the additional tax for a year."""
     department = (department or "").strip().upper()
     row = TouristTaxDepartmental(office=office, department=department, year=year)
@@ -391,14 +403,16 @@ def tourist_tax_departmental_add(*, office: Office, department: str, year: int |
         raise ValidationError({"year": _("No legal scale is recorded for %(year)s.") % {"year": year}})
     if TouristTaxDepartmental.objects.filter(department=department, year=year).exists():
         raise ValidationError(
-            {"department": _("This département already has the additional tax for this year.")}, code="duplicate"
+            {"department": _("This département already has the additional tax for this year.")},
+            code="duplicate",
         )
     try:
         with transaction.atomic():
             row.save()
     except IntegrityError as error:
         raise ValidationError(
-            {"department": _("This département already has the additional tax for this year.")}, code="duplicate"
+            {"department": _("This département already has the additional tax for this year.")},
+            code="duplicate",
         ) from error
     return row
 
