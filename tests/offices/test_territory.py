@@ -310,3 +310,26 @@ def test_another_offices_staff_and_owners_get_404(client, office, other_office, 
 
 def test_a_rate_category_enum_covers_the_scale():
     assert TouristTaxCategory.UNCLASSIFIED in TouristTaxCategory.values
+
+
+def test_the_demo_shows_a_tourist_tax_line(db):
+    import time_machine
+    from django.core.management import call_command
+
+    from reservations.models import Booking
+    from reservations.tourist_tax import booking_tourist_tax
+
+    with time_machine.travel(datetime(2026, 6, 1, 10, tzinfo=PARIS), tick=False):
+        call_command("demo")
+        call_command("demo")  # idempotent: no second rate
+        with scopes_disabled():
+            rates = set(TouristTaxRate.objects.values_list("year", "category", "rate"))
+            assert {
+                (2026, "3", D("1.00")),
+                (2026, "2", D("0.80")),
+                (2026, "unclassified", D("4.00")),
+            } <= rates
+            booking = Booking.objects.filter(stays__lodging__name="Petit coin de paradis").first()
+            provider = booking.provider
+        with provider_scope(provider):
+            assert booking_tourist_tax(booking) > 0
