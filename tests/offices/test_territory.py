@@ -333,3 +333,28 @@ def test_the_demo_shows_a_tourist_tax_line(db):
             provider = booking.provider
         with provider_scope(provider):
             assert booking_tourist_tax(booking) > 0
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_list_pages_take_a_constant_number_of_queries(
+    staff_client, office, count, django_assert_max_num_queries
+):
+    """Figures, commission, rates and declaration: the same queries for 1 provider as for 6."""
+    communes = list(factories.foix().__class__.objects.filter(department="09").order_by("insee_code")[:count])
+    for index in range(count):
+        provider = factories.make_provider(office=office)
+        lodging = factories.make_lodging(provider, classification="3", commune=communes[index])
+        tourist_tax_rate_save(office=office, commune=communes[index], year=2026, category="3", rate=D("1.00"))
+        factories.make_file(lodging, date(2026, 7, 4), origin=BookingOrigin.INTERNET)
+    for name in (
+        "offices:figures",
+        "offices:commission",
+        "offices:tourist_tax_list",
+        "offices:tourist_tax_report",
+    ):
+        with django_assert_max_num_queries(14):
+            response = staff_client.get(reverse(name), SEASON)
+        assert response.status_code == 200, name
+    assert (
+        staff_client.get(reverse("offices:tourist_tax_report"), SEASON).context["total"] == D("14.00") * count
+    )
