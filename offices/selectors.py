@@ -44,6 +44,9 @@ def _office_files(office: Office) -> QuerySet[Booking]:
 # --- territory figures ------------------------------------------------------------------------------
 
 
+FIGURES_MAX_MONTHS = 24  # a month per column: a longer range would only draw an unreadable table
+
+
 @dataclass
 class FigureRow:
     """One provider's (or the territory's) files of one month, or of the whole season."""
@@ -89,7 +92,9 @@ class TerritoryFigures:
 def territory_figures(*, office: Office, start: date, end: date) -> TerritoryFigures:
     """Files booked from ``start`` to ``end`` (the day of booking, Paris time) by provider and month:
     files and revenue (not cancelled), online files and revenue (origin internet or widget, not
-    cancelled), cancellations. Two queries."""
+    cancelled), cancellations. Two queries. At most ``FIGURES_MAX_MONTHS`` months from ``start``."""
+    last = date(start.year + FIGURES_MAX_MONTHS // 12, start.month, 1) - timedelta(days=1)
+    end = min(end, last)
     months = months_between(start, end)
     with scopes_disabled():
         rows = (

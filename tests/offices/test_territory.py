@@ -358,3 +358,47 @@ def test_list_pages_take_a_constant_number_of_queries(
     assert (
         staff_client.get(reverse("offices:tourist_tax_report"), SEASON).context["total"] == D("14.00") * count
     )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"debut": "9999-99-99", "fin": "abc"},
+        {"debut": "1900-01-01", "fin": "2199-12-31"},
+        {"debut": "2026-12-31", "fin": "2026-01-01"},
+        {"debut": "\x00", "fin": "2026-13-01"},
+    ],
+)
+def test_hostile_dates_never_break_the_reports(staff_client, territory, params):
+    for name in (
+        "offices:figures",
+        "offices:commission",
+        "offices:commission_export",
+        "offices:tourist_tax_report",
+        "offices:tourist_tax_report_export",
+    ):
+        response = staff_client.get(reverse(name), params)
+        assert response.status_code == 200, (name, params)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    figures = staff_client.get(reverse("offices:figures"), {"debut": "1900-01-01", "fin": "2199-12-31"})
+    assert len(figures.context["data"].months) == 24
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"year": "99999999999", "rate": "1"},
+        {"rate": "1e400"},
+        {"rate": "NaN"},
+        {"rate": "0.123"},
+        {"commune": "99999999999"},
+        {"commune": "abc"},
+        {"category": "\x00"},
+    ],
+)
+def test_hostile_rate_input_is_refused_with_a_message(staff_client, data):
+    response = staff_client.post(reverse("offices:tourist_tax_create"), rate_data(**data))
+    assert response.status_code == 422
+    assert response.context["form"].errors
+    assert not TouristTaxRate.objects.exists()
