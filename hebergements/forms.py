@@ -32,9 +32,13 @@ class CommuneWidget(forms.Select):
     """
 
     template_name = "hebergements/widgets/commune_select.html"
+    options_url_name = "hebergements:commune_options"  # the view answering the search box
 
     def get_context(self, name, value, attrs):
+        from django.urls import reverse
+
         context = super().get_context(name, value, attrs)
+        context["widget"]["options_url"] = reverse(self.options_url_name)
         context["widget"]["commune"] = (
             Commune.objects.filter(pk=value).first()
             if value not in (None, "") and str(value).isdigit()

@@ -17,7 +17,11 @@ Rules (see the manuals and ``DESIGN.md`` "Prices"):
 - the deposit is due ``option_days`` after booking, but never after arrival: when arrival is closer,
   it is due at once; the balance is due at arrival, or N days before it but not before the booking
   day (``due_dates``);
-- every line is rounded half-up to the cent.
+- every line is rounded half-up to the cent;
+- the taxe de séjour (``tarifs.tourist_tax``: the commune's rate for the lodging's category, per
+  adult and night, each night at its year's rate) is its own line, ``LineKind.TOURIST_TAX``: it is
+  collected for the commune, so it is outside the total of the stay, outside the deposit and outside
+  VAT (``Quote.tourist_tax``; the guest pays it on top, "en sus").
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from common.money import ZERO, percent_of, round_money
 from comptes.models import DepositRule, Provider, ProviderSettings
 from hebergements.models import AgeBracket, Lodging, Supplement
 from tarifs.models import PromoCode, PromoCodePeriod, Promotion, StayPrice, StayPriceBracket
+from tarifs.tourist_tax import TaxTable, TouristTax, is_adult, load_tax_table, lodging_tourist_tax, years_of
 
 
 class Reason(StrEnum):
@@ -73,6 +78,7 @@ class LineKind(StrEnum):
     PROMO_CODE = "promo_code"
     SUPPLEMENT = "supplement"
     GLOBAL_SUPPLEMENT = "global_supplement"  # added to a file by hand ("supplément global libre")
+    TOURIST_TAX = "tourist_tax"  # collected for the commune: outside the total, the deposit and VAT
 
 
 LODGING_KINDS = (LineKind.LODGING, LineKind.DISCOUNT, LineKind.PROMOTION, LineKind.PROMO_CODE)
@@ -175,6 +181,16 @@ class Quote:
     promo_code: PromoCode | None = None
     warnings: tuple[str, ...] = field(default=())
     due_dates: DueDates | None = None
+    tourist_tax_detail: TouristTax | None = None
+
+    @property
+    def tourist_tax(self) -> Decimal:
+        """The taxe de séjour of the stay (0 when its commune voted none), on top of ``total``."""
+        return self._sum(LineKind.TOURIST_TAX)
+
+    @property
+    def total_with_tax(self) -> Decimal:
+        return self.total + self.tourist_tax
 
     @property
     def departure(self) -> date:
@@ -277,6 +293,7 @@ class Pricing:
     promo_codes: dict[tuple[int, str], PromoCode] = field(default_factory=dict)  # (provider id, code)
     promo_lodgings: dict[int, set[int]] = field(default_factory=dict)  # promo code id → lodging ids
     promo_periods: dict[int, list[tuple[date, date]]] = field(default_factory=dict)  # code id → periods
+    tax_table: TaxTable | None = None  # the communes' tourist tax rates (``quote_stay`` only)
 
 
 NEAR_DAYS = 7  # "arrivals on that weekday are not possible": a price of that length this close
@@ -288,6 +305,7 @@ def load_pricing(
     *,
     promo_codes: Iterable[str] = (),
     exact: Iterable[tuple[int, date, int]] = (),
+    tourist_tax: bool = False,
 ) -> Pricing:
     """What pricing ``stays`` ((arrival, nights) pairs, for every lodging, with the prices a week
     around to explain a refusal) or ``exact`` ((lodging id, arrival, nights) triples, each lodging
@@ -351,6 +369,11 @@ def load_pricing(
                 data.promo_lodgings.setdefault(row.promocode_id, set()).add(row.lodging_id)
             for period in PromoCodePeriod.objects.filter(promo_code_id__in=promo_ids):
                 data.promo_periods.setdefault(period.promo_code_id, []).append((period.start, period.end))
+        if tourist_tax and stays:
+            data.tax_table = load_tax_table(
+                commune_ids=[lodging.commune_id for lodging in lodgings if lodging.commune_id],
+                years={year for arrival, nights in stays for year in years_of(arrival, nights)},
+            )
     return data
 
 
@@ -721,7 +744,7 @@ def quote_stay(
     ``load_pricing`` loaded (else it is loaded now for this stay).
     """
     if data is None:
-        data = load_pricing([lodging], [(arrival, nights)], promo_codes=[promo_code])
+        data = load_pricing([lodging], [(arrival, nights)], promo_codes=[promo_code], tourist_tax=True)
     return _quote(
         lodging=lodging,
         arrival=arrival,
@@ -863,6 +886,22 @@ def _quote(
 
     extra_lines, warnings = supplement_lines(lodging, nights, persons, supplements or {}, data)
     lines.extend(extra_lines)
+    tax = None
+    if data.tax_table is not None and occupants is not None:
+        adults = sum(
+            count for pk, count in occupants.items() if pk in brackets and is_adult(brackets[pk].age_max)
+        )
+        tax = lodging_tourist_tax(
+            lodging=lodging,
+            arrival=arrival,
+            nights=nights,
+            adults=adults,
+            persons=persons,
+            stay_price=sum((line.amount for line in lines if line.kind in LODGING_KINDS), ZERO),
+            table=data.tax_table,
+        )
+        if tax is not None and tax.total:
+            lines.append(QuoteLine(LineKind.TOURIST_TAX, _("Tourist tax"), tax.total, 1, tax.total))
     percent = (
         deposit_percent
         if deposit_percent is not None
@@ -880,6 +919,7 @@ def _quote(
         promo_code=promo,
         warnings=tuple(warnings),
         due_dates=due_dates(provider=provider, arrival=arrival, booking_date=booking_date, data=data),
+        tourist_tax_detail=tax,
     )
 
 

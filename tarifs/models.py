@@ -252,3 +252,144 @@ class LastPriceEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.updated_at:%Y-%m-%d %H:%M}"
+
+
+# --- taxe de séjour ---------------------------------------------------------------------------------
+# The rules are in ``tarifs.tourist_tax`` (its docstring gives the legal sources); the figures are rows
+# with the year they apply to, never constants in code.
+
+
+class TouristTaxCategory(models.TextChoices):
+    """The categories of the legal scale (article L2333-30 CGCT) a lodging of ours can fall in."""
+
+    PALACE = "palace", _("Palace")
+    STARS_5 = "5", _("5 stars")
+    STARS_4 = "4", _("4 stars")
+    STARS_3 = "3", _("3 stars")
+    STARS_2 = "2", _("2 stars")
+    STARS_1 = "1", _("1 star")
+    CHAMBRE_HOTES = "chambre_hotes", _("Guest rooms (chambres d’hôtes)")
+    UNCLASSIFIED = "unclassified", _("Unclassified or awaiting classification (percentage)")
+
+
+TAX_RATE_FIELD = {"max_digits": 6, "decimal_places": 2, "validators": [MinValueValidator(0)]}
+
+
+class TouristTaxLaw(models.Model):
+    """What the law fixes for one year: the bounds of the proportional rate of unclassified lodgings
+    and the rate of the additional departmental tax. The bounds per category are ``TouristTaxBound``."""
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    proportional_min = models.DecimalField(_("proportional rate: minimum (%)"), **TAX_RATE_FIELD)
+    proportional_max = models.DecimalField(_("proportional rate: maximum (%)"), **TAX_RATE_FIELD)
+    departmental_percent = models.DecimalField(_("additional departmental tax (%)"), **TAX_RATE_FIELD)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        verbose_name = _("tourist tax: legal scale")
+        verbose_name_plural = _("tourist tax: legal scales")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class TouristTaxBound(models.Model):
+    """The legal floor and ceiling of one category's rate per person and night for one year."""
+
+    law = models.ForeignKey(TouristTaxLaw, on_delete=models.CASCADE, related_name="bounds")
+    category = models.CharField(_("category"), max_length=20, choices=TouristTaxCategory.choices)
+    minimum = models.DecimalField(_("floor (€)"), **TAX_RATE_FIELD)
+    maximum = models.DecimalField(_("ceiling (€)"), **TAX_RATE_FIELD)
+
+    class Meta:
+        verbose_name = _("tourist tax: legal bounds")
+        verbose_name_plural = _("tourist tax: legal bounds")
+        ordering = ["law", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["law", "category"], name="tourist_tax_bound_unique"),
+            models.CheckConstraint(
+                name="tourist_tax_bound_min_le_max", condition=Q(minimum__lte=F("maximum"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.law.year} {self.get_category_display()}: {self.minimum}–{self.maximum}"
+
+
+class TouristTaxRate(models.Model):
+    """The rate a commune voted for one year and category: euros per adult and night, or for the
+    unclassified category the percentage of the price per person and night. Entered by the staff of
+    the office whose territory the commune is in (``office``)."""
+
+    office = models.ForeignKey(
+        "comptes.Office", on_delete=models.CASCADE, related_name="tourist_tax_rates", editable=False
+    )
+    commune = models.ForeignKey(
+        "hebergements.Commune", verbose_name=_("commune"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    category = models.CharField(_("category"), max_length=20, choices=TouristTaxCategory.choices)
+    rate = models.DecimalField(
+        _("rate"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_("Euros per adult and night; a percentage for unclassified lodgings."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        "comptes.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    class Meta:
+        verbose_name = _("tourist tax rate")
+        verbose_name_plural = _("tourist tax rates")
+        ordering = ["commune__name", "-year", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "year", "category"],
+                name="tourist_tax_rate_unique",
+                violation_error_message=_(
+                    "This commune already has a rate for this year and category: edit that one."
+                ),
+            )
+        ]
+        indexes = [models.Index(fields=["office", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.commune} {self.year} {self.get_category_display()}: {self.rate}"
+
+
+class TouristTaxDepartmental(models.Model):
+    """A département voted the additional departmental tax (article L3333-1 CGCT) for a year: the
+    communes of that département add the law's percentage to their tax."""
+
+    office = models.ForeignKey(
+        "comptes.Office", on_delete=models.CASCADE, related_name="tourist_tax_departments", editable=False
+    )
+    department = models.CharField(_("department"), max_length=3)
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("additional departmental tax")
+        verbose_name_plural = _("additional departmental taxes")
+        ordering = ["department", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "year"],
+                name="tourist_tax_departmental_unique",
+                violation_error_message=_("This département already has the additional tax for this year."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.year}"

@@ -235,9 +235,12 @@ def _reference_data_reload() -> None:
     global _snapshot_tables
     if _snapshot_tables is None:
         from hebergements.reference import load_reference_data
+        from tarifs.models import TouristTaxBound, TouristTaxLaw
+        from tarifs.reference import load_tourist_tax_scales
 
         before = _non_empty_tables()
         load_reference_data()
+        load_tourist_tax_scales(TouristTaxLaw, TouristTaxBound)
         _snapshot_tables = sorted(_non_empty_tables() - before)
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {SNAPSHOT_SCHEMA}")

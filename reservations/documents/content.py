@@ -31,6 +31,7 @@ from hebergements.models import Lodging, Photo, Structure
 from hebergements.selectors import characteristics_by_family
 from reservations import money
 from reservations.models import Booking, BookingStatus, BookingSupplement, Stay, StayOccupant
+from reservations.tourist_tax import booking_tourist_tax_sentence
 
 MEDIA_SCHEME = "media:"
 
@@ -107,6 +108,7 @@ class ContractDocument:
     structure_description: str = ""
     structure_photos: list[str] = field(default_factory=list)
     logo: str = ""
+    tourist_tax_sentence: str = ""
 
     @property
     def show_payment_modes(self) -> bool:
@@ -431,6 +433,7 @@ def contract_document(*, booking: Booking, language: str = "fr") -> ContractDocu
         structure_description=structure_description,
         structure_photos=structure_photos,
         logo=settings.logo.name if settings.logo else "",
+        tourist_tax_sentence=booking_tourist_tax_sentence(booking, language=language),
     )
 
 

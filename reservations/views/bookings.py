@@ -39,6 +39,7 @@ from reservations.forms.bookings import (
     StayForm,
 )
 from reservations.models import Booking, BookingStatus, BookingSupplement, Client, Payment, Stay, StayOccupant
+from reservations.tourist_tax import booking_tourist_tax
 
 # --- "Créer un dossier" in three steps -------------------------------------------------------------
 
@@ -234,6 +235,7 @@ def _detail_context(booking: Booking) -> dict:
         "balance_at_arrival": booking.balance_due_date is not None
         and booking.balance_due_date == first_arrival,
         "deposit_left": money.deposit_left(booking),
+        "tourist_tax": booking_tourist_tax(booking),
         "is_option": booking.status == BookingStatus.OPTION,
         "is_online_option": options.is_online_option(booking),
         "is_cancelled": booking.status == BookingStatus.CANCELLED,

@@ -18,8 +18,9 @@ from hebergements.services import lodging_create, supplement_create
 from reservations import services as booking_services
 from reservations.models import Booking, BookingOrigin, PaymentMode
 from reservations.services import OwnerPrice
-from tarifs.models import StayPrice
+from tarifs.models import StayPrice, TouristTaxCategory, TouristTaxLaw, TouristTaxRate
 from tarifs.services import stay_prices_generate
+from tarifs.tourist_tax import tourist_tax_rate_save
 
 DEMO_PASSWORD = "openpro-demo"  # noqa: S105 - printed on purpose: demo logins only
 OWNER_EMAIL = "dupont.marie@test.com"
@@ -51,6 +52,13 @@ DEMO_LODGINGS = (
         "description_fr": "Gîte spacieux entouré de prairies, vue sur les Pyrénées.",
         "description_en": "A roomy gîte among meadows, with a view of the Pyrenees.",
     },
+)
+
+# Foix's rates (euros per adult and night; a percentage for unclassified lodgings).
+DEMO_TOURIST_TAX = (
+    (TouristTaxCategory.STARS_3, "1.00"),
+    (TouristTaxCategory.STARS_2, "0.80"),
+    (TouristTaxCategory.UNCLASSIFIED, "4"),
 )
 
 
@@ -104,6 +112,8 @@ class Command(BaseCommand):
                     phone1="0500000000",
                 )
         foix = Commune.objects.filter(insee_code="09122").first()
+        if foix is not None:
+            self._tourist_tax(office, foix)
         with provider_scope(provider):
             for data in DEMO_LODGINGS:
                 if not Lodging.objects.filter(name=data["name"]).exists():
@@ -124,6 +134,19 @@ class Command(BaseCommand):
         self._sell_online(provider)
         self._print_logins()
         self._print_public_urls(office, provider)
+
+    def _tourist_tax(self, office, commune):
+        """Foix's taxe de séjour for this year and the next, where the legal scale of the year is
+        recorded (the demo's files then show a tax line)."""
+        today = timezone.localdate()
+        for year in (today.year, today.year + 1):
+            if not TouristTaxLaw.objects.filter(year=year).exists():
+                continue
+            for category, rate in DEMO_TOURIST_TAX:
+                if not TouristTaxRate.objects.filter(commune=commune, year=year, category=category).exists():
+                    tourist_tax_rate_save(
+                        office=office, commune=commune, year=year, category=category, rate=Decimal(rate)
+                    )
 
     def _prices(self, provider):
         """A year of prices: weeks from Saturday to Saturday, and 2-night stays every day."""

@@ -1,0 +1,1 @@
+"""The office's territory screens: figures, commission, taxe de séjour rates and declaration."""
