@@ -276,7 +276,7 @@ def promo_code_delete(request: HttpRequest, promo_pk: int) -> HttpResponse:
 
 @provider_required
 @require_safe
-@query_params(langue=CHOICE, couleur=TEXT, hebergement=ID)
+@query_params(langue=CHOICE, couleur=TEXT, lodging=ID)
 def widgets(request: HttpRequest) -> HttpResponse:
     """Each widget's snippet to copy (script tag or iframe) with its live preview, the plain link
     to the booking site and the Facebook paragraph; the options (language, lodging, colour) change
@@ -287,14 +287,14 @@ def widgets(request: HttpRequest) -> HttpResponse:
             "position", "name", "pk"
         )
     )
-    chosen = object_param(
-        request, "hebergement", Lodging.objects.filter(pk__in=[lodging.pk for lodging in lodgings])
-    )
+    chosen = object_param(request, "lodging", Lodging.objects.all())  # another tenant's: 404
+    lodging = next((item for item in lodgings if chosen and item.pk == chosen.pk), None) or (
+        lodgings[0] if lodgings else None
+    )  # a hidden or archived lodging has no public widget: the first visible one instead
     form = WidgetOptionsForm(request.GET if "langue" in request.GET else None, initial={"langue": "fr"})
     valid = form.is_valid()
     lang = form.cleaned_data.get("langue", "fr") if form.is_bound else "fr"
     color = form.cleaned_data.get("couleur", "") if valid else ""
-    lodging = chosen or (lodgings[0] if lodgings else None)
     base = settings.SITE_URL or request.build_absolute_uri("/")
     context = {
         "form": form,

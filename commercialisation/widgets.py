@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from comptes.models import Provider
+from comptes.models import Office, Provider
 from hebergements.models import Lodging
 
 SCRIPT_PATH = "js/openpro-widget.js"  # unhashed: a pasted snippet keeps working after a release
@@ -113,3 +113,17 @@ def widget_snippets(
 def site_link(*, base: str, provider: Provider, lang: str) -> str:
     """The provider's booking site: the plain link, and the one for Facebook's "Réserver" button."""
     return _absolute(base, reverse("public:site_search", kwargs={"lang": lang, "number": provider.number}))
+
+
+def office_snippet(*, base: str, office: Office, lang: str) -> Snippet:
+    """The office's marketplace search and results, for the tourism office's own site."""
+    url = _absolute(base, reverse("public:widget_office_search", kwargs={"lang": lang, "slug": office.slug}))
+    return _snippet(
+        "marketplace",
+        _("Marketplace search widget"),
+        _("Guests search the lodgings of your providers and book them without leaving your site."),
+        url=url,
+        base=base,
+        lang=lang,
+        height=800,
+    )

@@ -316,7 +316,7 @@ def test_the_moteurs_page_gives_each_snippet_following_the_options(client, selle
     ):
         assert title in text, title
 
-    chosen = client.get(url, {"langue": "en", "hebergement": paradis.pk, "couleur": "#1A7F5A"})
+    chosen = client.get(url, {"langue": "en", "lodging": paradis.pk, "couleur": "#1A7F5A"})
     text = chosen.content.decode()
     assert f"http://testserver/en/widget/site/92750/hebergement/{paradis.pk}/?couleur=1a7f5a" in text
     assert "http://testserver/en/widget/site/92750/planning/?couleur=1a7f5a" in text
@@ -341,7 +341,7 @@ def test_a_wrong_colour_is_answered_next_to_the_field(client, seller, paradis):
 def test_the_moteurs_page_refuses_another_tenants_lodging(client, office, seller, paradis):
     other = factories.make_priced_lodging(factories.make_seller(office, number=92751), name="Voisin")
     client.force_login(factories.owner_of(seller))
-    assert client.get(reverse("commercialisation:widgets"), {"hebergement": other.pk}).status_code == 404
+    assert client.get(reverse("commercialisation:widgets"), {"lodging": other.pk}).status_code == 404
 
 
 def test_the_moteurs_page_takes_a_constant_number_of_queries(client, seller, django_assert_max_num_queries):
@@ -350,3 +350,17 @@ def test_the_moteurs_page_takes_a_constant_number_of_queries(client, seller, dja
     client.force_login(factories.owner_of(seller))
     with django_assert_max_num_queries(12):
         assert client.get(reverse("commercialisation:widgets")).status_code == 200
+
+
+def test_the_office_space_gives_the_marketplace_widget_for_the_offices_own_site(client, office, paradis):
+    from comptes.models import Membership
+
+    staff = factories.make_user("staff@office.example")
+    Membership.objects.create(user=staff, office=office, role=Membership.Role.OFFICE_STAFF)
+    client.force_login(staff)
+    text = client.get(reverse("offices:home")).content.decode()
+    assert "Widget de recherche de la place de marché" in text
+    assert "data-openpro-widget=&quot;http://testserver/fr/widget/marche/ariege/&quot;" in text
+    # The address it gives lists the office's lodgings, framable.
+    response = client.get("/fr/widget/marche/ariege/")
+    assert names_in(response) == ["Petit coin de paradis"] and frame_ancestors(response) == "*"
