@@ -189,14 +189,17 @@ def test_a_guest_books_through_the_search_widget_on_another_site_with_third_part
     heights = []
 
     def settled_height() -> float:
-        """Once the frame's height equals the page inside it: that height."""
-        inner_frame = page.frames[1]
+        """Once the frame's height equals the height of the page inside it: that height (and the
+        page inside does not scroll)."""
+        inner = frame_element.element_handle().content_frame()
+        inner.wait_for_load_state()
         page.wait_for_function(
             "expected => Math.abs(document.querySelector('iframe').getBoundingClientRect().height"
             " - expected) <= 2",
-            arg=inner_frame.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)"),
+            arg=inner.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)"),
         )
         height = frame_height(page)
+        assert inner.evaluate("document.documentElement.scrollHeight") <= height + 2
         heights.append(height)
         return height
 
@@ -243,6 +246,18 @@ def test_a_guest_books_through_the_search_widget_on_another_site_with_third_part
     # shorter for the confirmation.
     assert len(set(heights)) >= 4 and 480 not in heights, heights
     assert heights[-1] < details_height and max(heights) == details_height, heights
+    # Only the app's origin may size the frame: the frame sent to a page of another origin that
+    # posts a height is not resized.
+    fake = owner_site.page(
+        "fake.html",
+        "<script>parent.postMessage({type: 'openpro-widget:height', height: 40}, '*');"
+        "document.title = 'posted';</script>",
+    )
+    before = frame_height(page)
+    frame_element.evaluate("(frame, url) => { frame.src = url; }", fake)
+    expect(frame.locator("h1")).to_have_text("Nos gîtes")
+    page.wait_for_timeout(500)
+    assert frame_height(page) == before
     # Nothing of the journey needed a cookie, and none was kept for the app's site.
     assert not [c for c in page.context.cookies() if c["domain"] in ("localhost", "127.0.0.1")]
 
