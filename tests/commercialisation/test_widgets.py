@@ -244,6 +244,11 @@ def test_the_planning_shows_free_taken_and_closed_days_and_arrival_days_lead_to_
     # Four weeks, previous and next.
     assert "From 6 July 2030 to 2 August 2030" in text
     assert f'href="{url}?debut=2030-08-03"' in text and f'href="{url}?debut=2030-06-08"' in text
+    # The language is the address's: French at /fr/.
+    french = client.get(url.replace("/en/", "/fr/"), {"debut": ARRIVAL.isoformat()})
+    assert "Disponibilités de nos hébergements" in french.content.decode()
+    assert french["Content-Language"] == "fr" and response["Content-Language"] == "en"
+    assert "Availability of our lodgings" in text
     # Today is the earliest: no previous weeks, and a date in the past opens on today.
     today = client.get(url, {"debut": "2020-01-01"}).content.decode()
     assert "From 1 June 2030 to 28 June 2030" in today and "Previous weeks" not in today
