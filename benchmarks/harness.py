@@ -160,7 +160,7 @@ class ProductionServer:
             try:
                 self.get("/healthz")
                 return self
-            except (urllib.error.URLError, ConnectionError, TimeoutError):  # booting, or a loaded machine
+            except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.3)
         raise RuntimeError("gunicorn did not answer within 60 s")
 
