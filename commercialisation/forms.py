@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from commercialisation.models import Platform
+from common.colors import parse_color
 from common.http import FetchError, normalize_url
 from hebergements.models import Lodging
 from hebergements.selectors import lodgings_offered
@@ -115,3 +116,27 @@ class PromoCodeForm(forms.ModelForm):
         data = dict(self.cleaned_data)
         periods = [(data.pop(f"period_{i}_start"), data.pop(f"period_{i}_end")) for i in range(PERIOD_ROWS)]
         return {"lodgings": data.pop("lodgings"), "periods": periods, **data}
+
+
+class WidgetOptionsForm(forms.Form):
+    """ "Moteurs de réservation": the options the snippets follow (nothing is saved)."""
+
+    langue = forms.ChoiceField(label=_("Language"), choices=[("fr", _("French")), ("en", _("English"))])
+    couleur = forms.CharField(
+        label=_("Main colour"),
+        max_length=7,
+        required=False,
+        help_text=_("Buttons and links of the widgets, as #rrggbb (empty: the default colours)."),
+        widget=forms.TextInput(
+            attrs={"placeholder": "#1f6f8b", "spellcheck": "false", "autocomplete": "off"}
+        ),
+    )
+
+    def clean_couleur(self) -> str:
+        value = self.cleaned_data["couleur"].strip()
+        if not value:
+            return ""
+        color = parse_color(value)
+        if color is None or not value.startswith("#"):
+            raise forms.ValidationError(_("Enter a colour as #rrggbb (for example #1f6f8b)."))
+        return color

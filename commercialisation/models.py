@@ -22,6 +22,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from commercialisation.ical import feed_error_message
+from common.colors import validate_widget_color
 from comptes.models import Provider
 from comptes.scoping import ScopedManager
 from hebergements.models import Lodging
@@ -282,6 +283,10 @@ class BookingDraft(models.Model):
     booking = models.ForeignKey(
         "reservations.Booking", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Opened from a widget on another site (the file's origin is then "widget"): the steps keep the
+    # widget's compact layout and colour (``rrggbb``, empty for the default colours).
+    widget = models.BooleanField(default=False)
+    color = models.CharField(max_length=6, blank=True, validators=[validate_widget_color])
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("codes-promo/ajouter/", views.promo_code_create, name="promo_code_create"),
     path("codes-promo/<int:promo_pk>/", views.promo_code_edit, name="promo_code_edit"),
     path("codes-promo/<int:promo_pk>/supprimer/", views.promo_code_delete, name="promo_code_delete"),
+    path("moteurs-de-reservation/", views.widgets, name="widgets"),
     path("synchronisation-ical/", views.ical, name="ical"),
     path("synchronisation-ical/hebergement/<int:lodging_pk>/", views.lodging_ical, name="lodging_ical"),
     # Public: the secret token is the only key (no login).

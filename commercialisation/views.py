@@ -1,4 +1,5 @@
-"""COMMERCIALISATION > Synchronisation iCal and Codes promo pages, and the public calendar export."""
+"""COMMERCIALISATION > Synchronisation iCal, Codes promo and Moteurs de réservation pages, and the
+public calendar export."""
 
 from __future__ import annotations
 
@@ -18,14 +19,15 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commercialisation import export_heads, selectors, services
-from commercialisation.forms import FeedForm, PromoCodeForm
+from commercialisation.forms import FeedForm, PromoCodeForm, WidgetOptionsForm
 from commercialisation.ical import serialize
 from commercialisation.models import IcalExport, IcalFeed
+from commercialisation.widgets import site_link, widget_snippets
 from common.cache import ProcessLRU
 from common.forms import add_service_errors
-from common.params import POST_ID, object_param, query_params
+from common.params import CHOICE, ID, POST_ID, TEXT, object_param, query_params
 from comptes.decorators import provider_required
-from comptes.models import AuditEntry
+from comptes.models import AuditEntry, Provider
 from comptes.scoping import provider_scope, scopes_disabled
 from hebergements.models import Lodging
 from tarifs import services as tarifs_services
@@ -269,3 +271,40 @@ def promo_code_delete(request: HttpRequest, promo_pk: int) -> HttpResponse:
         messages.success(request, _("The promo code %(code)s is deleted.") % {"code": promo.code})
         return redirect("commercialisation:promo_code_list")
     return render(request, "commercialisation/promo_code_confirm_delete.html", {"promo": promo})
+
+
+# --- COMMERCIALISATION > Moteurs de réservation ----------------------------------------------------
+
+
+@provider_required
+@require_safe
+@query_params(langue=CHOICE, couleur=TEXT, lodging=ID)
+def widgets(request: HttpRequest) -> HttpResponse:
+    """Each widget's snippet to copy (script tag or iframe) with its live preview, the plain link
+    to the booking site and the Facebook paragraph; the options (language, lodging, colour) change
+    the snippets (htmx swaps them, the address keeps the options)."""
+    provider = request.provider
+    lodgings = list(
+        Lodging.objects.filter(archived=False, visibility=Lodging.Visibility.VISIBLE).order_by(
+            "position", "name", "pk"
+        )
+    )
+    chosen = object_param(request, "lodging", Lodging.objects.all())  # another tenant's: 404
+    lodging = next((item for item in lodgings if chosen and item.pk == chosen.pk), None) or (
+        lodgings[0] if lodgings else None
+    )  # a hidden or archived lodging has no public widget: the first visible one instead
+    form = WidgetOptionsForm(request.GET if "langue" in request.GET else None, initial={"langue": "fr"})
+    valid = form.is_valid()
+    lang = form.cleaned_data.get("langue", "fr") if form.is_bound else "fr"
+    color = form.cleaned_data.get("couleur", "") if valid else ""
+    base = settings.SITE_URL or request.build_absolute_uri("/")
+    context = {
+        "form": form,
+        "lodgings": lodgings,
+        "lodging": lodging,
+        "snippets": widget_snippets(base=base, provider=provider, lang=lang, lodging=lodging, color=color),
+        "site_link": site_link(base=base, provider=provider, lang=lang),
+        "in_production": provider.status == Provider.Status.PRODUCTION,
+    }
+    template = "commercialisation/widgets.html"
+    return render(request, f"{template}#snippets" if request.htmx else template, context)

@@ -39,10 +39,19 @@ class Channel:
     office: Office | None = None
     provider: Provider | None = None
     origin: str = "internet"  # the files' origin: internet (marketplace, site) or widget
+    color: str = ""  # a widget's main colour (rrggbb), empty for the default colours
 
     def __post_init__(self):
         if (self.office is None) == (self.provider is None):
             raise ValueError("A channel is an office's marketplace or a provider's site.")
+
+    @property
+    def widget(self) -> bool:
+        """Framed in another site's page: compact pages, every link stays in the widget."""
+        return self.origin == WIDGET
+
+
+WIDGET = "widget"
 
 
 def sellable_providers(channel: Channel) -> QuerySet[Provider]:
@@ -493,6 +502,63 @@ def lodging_calendar(
         if entry.durations and entry.state == "free":
             entry.state = "arrival"
     return calendar
+
+
+# --- the planning of all the lodgings of a channel ----------------------------------------------------
+
+
+@dataclass
+class PlanningDay:
+    day: date
+    state: str  # free | taken | closed
+    arrival: bool = False  # a priced stay starts this day and its nights are free
+    url: str = ""
+
+
+@dataclass
+class PlanningRow:
+    lodging: Lodging
+    days: list[PlanningDay]
+
+
+def lodgings_planning(channel: Channel, first: date, days: int) -> list[PlanningRow]:
+    """Each lodging of the channel with ``days`` days from ``first``: free, taken or closed (the
+    availability's count: files, sale prohibitions, imported blocks) and whether a priced stay can
+    start then. Four queries whatever the number of lodgings and days: the lodgings, the stay prices
+    of the period, the stays and the imported blocks. The price engine's last word (booking delay,
+    capacity) is the lodging's calendar's, where an arrival day leads."""
+    end = first + timedelta(days=days)
+    with scopes_disabled():
+        lodgings = list(public_lodgings(channel).order_by("position", "name", "pk"))
+        ids = [lodging.pk for lodging in lodgings]
+        prices = list(
+            StayPrice.objects.filter(
+                lodging_id__in=ids,
+                arrival__gte=first,
+                arrival__lt=end,
+                nights__lte=MAX_NIGHTS,
+                sale_price__isnull=False,
+            )
+            .values_list("lodging_id", "arrival", "nights")
+            .distinct()
+        )
+        horizon = max([end, *(arrival + timedelta(days=nights) for _id, arrival, nights in prices)])
+        nights_of = availability.nights(lodgings, first, horizon) if lodgings else {}
+    arrivals: set[tuple[int, date]] = set()
+    for lodging_id, arrival, nights in prices:
+        by_day = nights_of[lodging_id]
+        if all(by_day[arrival + timedelta(days=offset)].free > 0 for offset in range(nights)):
+            arrivals.add((lodging_id, arrival))
+    rows = []
+    for lodging in lodgings:
+        cells = []
+        for offset in range(days):
+            day = first + timedelta(days=offset)
+            night = nights_of[lodging.pk][day]
+            state = "free" if night.free > 0 else "closed" if night.prohibited >= night.capacity else "taken"
+            cells.append(PlanningDay(day, state, arrival=(lodging.pk, day) in arrivals))
+        rows.append(PlanningRow(lodging, cells))
+    return rows
 
 
 def settings_of(provider: Provider) -> ProviderSettings:

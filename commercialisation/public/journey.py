@@ -26,6 +26,7 @@ from django_scopes import scopes_disabled
 from commercialisation.models import BookingDraft
 from commercialisation.public.catalogue import (
     MAX_NIGHTS,
+    WIDGET,
     Channel,
     lodging_calendar,
     public_lodging,
@@ -55,9 +56,10 @@ CLIENT_FIELDS = (
 
 
 def channel_of(draft: BookingDraft) -> Channel:
+    origin = WIDGET if draft.widget else "internet"
     if draft.office_id is not None:
-        return Channel(office=draft.office)
-    return Channel(provider=draft.provider)
+        return Channel(office=draft.office, origin=origin, color=draft.color)
+    return Channel(provider=draft.provider, origin=origin, color=draft.color)
 
 
 def draft_get(token: str) -> BookingDraft | None:
@@ -179,6 +181,8 @@ def draft_start(
         arrival=arrival,
         nights=nights,
         language=language,
+        widget=channel.widget,
+        color=channel.color if channel.widget else "",
     )
     party = party_of(lodging)
     if party.brackets:
@@ -380,7 +384,7 @@ def _book(draft: BookingDraft, lodging: Lodging, client: dict, now: datetime) ->
             client_data=client,
             supplements=_supplements(draft),
             promo_code=draft.promo_code,
-            origin=BookingOrigin.INTERNET if draft.office_id else BookingOrigin.WIDGET,
+            origin=BookingOrigin.WIDGET if draft.widget or not draft.office_id else BookingOrigin.INTERNET,
             online=True,
             language=draft.language,
             terms_text=terms_of(draft),

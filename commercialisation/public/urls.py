@@ -1,7 +1,7 @@
 """Public URLs: /<lang>/… for every guest page (the language is part of the address, so a page
 shared or framed keeps it, and no cookie is needed)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from commercialisation.public import views
 
@@ -20,4 +20,33 @@ urlpatterns = [
     path("<str:lang>/site/<int:number>/hebergement/<int:pk>/", views.site_lodging, name="site_lodging"),
     path("<str:lang>/site/<int:number>/hebergement/<int:pk>/reserver/", views.site_start, name="site_start"),
     path("<str:lang>/reservation/<str:token>/<str:step>/", views.journey_step, name="journey"),
+    # Widgets: the same pages, compact, framable by any site, every link staying in the frame.
+    path("<str:lang>/widget/marche/<slug:slug>/", views.widget_office_search, name="widget_office_search"),
+    path(
+        "<str:lang>/widget/marche/<slug:slug>/hebergement/<int:pk>/",
+        views.widget_office_lodging,
+        name="widget_office_lodging",
+    ),
+    path(
+        "<str:lang>/widget/marche/<slug:slug>/hebergement/<int:pk>/reserver/",
+        views.widget_office_start,
+        name="widget_office_start",
+    ),
+    path("<str:lang>/widget/site/<int:number>/", views.widget_site_search, name="widget_site_search"),
+    path(
+        "<str:lang>/widget/site/<int:number>/planning/",
+        views.widget_site_planning,
+        name="widget_site_planning",
+    ),
+    path(
+        "<str:lang>/widget/site/<int:number>/hebergement/<int:pk>/",
+        views.widget_site_lodging,
+        name="widget_site_lodging",
+    ),
+    path(
+        "<str:lang>/widget/site/<int:number>/hebergement/<int:pk>/reserver/",
+        views.widget_site_start,
+        name="widget_site_start",
+    ),
+    re_path(r"^widget/couleur/(?P<color>[0-9a-f]{6})\.css$", views.widget_theme, name="widget_theme"),
 ]

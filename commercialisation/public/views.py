@@ -11,21 +11,26 @@ from __future__ import annotations
 
 import calendar as calendars
 import functools
+import hashlib
 import json
+from dataclasses import replace
 from datetime import date, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
+from csp.decorators import csp_replace
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 from django_scopes import scopes_disabled
 
@@ -33,15 +38,18 @@ from commercialisation.models import BookingDraft
 from commercialisation.public import journey
 from commercialisation.public.catalogue import (
     MAX_NIGHTS,
+    WIDGET,
     Channel,
     SearchQuery,
     lodging_calendar,
+    lodgings_planning,
     public_lodging,
     public_lodgings,
     search,
     settings_of,
     with_photos,
 )
+from common.colors import parse_color, theme
 from common.params import DATE, INT, TEXT, date_param, int_param, query_params, text_param
 from comptes.models import Civility, Office, Provider, ProviderSettings
 from hebergements.models import LodgingType
@@ -89,6 +97,13 @@ def public(view):
     return wrapper
 
 
+def framable(view):
+    """A widget's or the journey's page: any site may frame it (CSP ``frame-ancestors *``, no
+    ``X-Frame-Options``). Every other page keeps the project's ``frame-ancestors 'none'`` and
+    ``X-Frame-Options: DENY``."""
+    return xframe_options_exempt(csp_replace({"frame-ancestors": ["*"]})(view))
+
+
 def flood_message() -> str:
     return _(
         "Several pre-bookings were already sent from your connection in the last hour. "
@@ -123,10 +138,29 @@ def _provider_channel(number: int) -> Channel:
     return Channel(provider=provider)
 
 
+def _as_widget(request: HttpRequest, channel: Channel) -> Channel:
+    """The channel framed as a widget, in the colour of its ``couleur`` parameter (``rrggbb``; a
+    wrong value leaves the default colours)."""
+    return replace(channel, origin=WIDGET, color=parse_color(request.GET.get("couleur")) or "")
+
+
 def channel_url(channel: Channel, name: str, lang: str, **kwargs) -> str:
+    """A page of the channel (its widget's page for a widget: a guest stays in the frame)."""
+    prefix = "widget_" if channel.widget else ""
     if channel.office is not None:
-        return reverse(f"public:office_{name}", kwargs={"lang": lang, "slug": channel.office.slug, **kwargs})
-    return reverse(f"public:site_{name}", kwargs={"lang": lang, "number": channel.provider.number, **kwargs})
+        return reverse(
+            f"public:{prefix}office_{name}", kwargs={"lang": lang, "slug": channel.office.slug, **kwargs}
+        )
+    return reverse(
+        f"public:{prefix}site_{name}", kwargs={"lang": lang, "number": channel.provider.number, **kwargs}
+    )
+
+
+def channel_link(channel: Channel, name: str, lang: str, query: dict | None = None, **kwargs) -> str:
+    """``channel_url`` with its query string, the widget's colour kept."""
+    params = {**(query or {}), **({"couleur": channel.color} if channel.widget and channel.color else {})}
+    url = channel_url(channel, name, lang, **kwargs)
+    return f"{url}?{urlencode(params)}" if params else url
 
 
 def switch_language(request: HttpRequest, lang: str) -> str:
@@ -138,13 +172,19 @@ def switch_language(request: HttpRequest, lang: str) -> str:
 def _context(request: HttpRequest, channel: Channel | None, **extra) -> dict:
     lang = request.LANGUAGE_CODE
     other = "en" if lang == "fr" else "fr"
+    widget = channel is not None and channel.widget
+    color = channel.color if widget else ""
     return {
         "channel": channel,
         "lang": lang,
         "other_lang": other,
         "other_lang_url": switch_language(request, other),
-        "home_url": channel_url(channel, "search", lang) if channel else "",
+        "home_url": channel_link(channel, "search", lang) if channel else "",
         "canonical": request.build_absolute_uri(request.path),
+        "widget": widget,
+        "widget_color": color,
+        "widget_query": f"&couleur={color}" if color else "",  # appended to links with a query
+        "theme_url": reverse("public:widget_theme", kwargs={"color": color}) if color else "",
         **extra,
     }
 
@@ -185,9 +225,8 @@ def _search_page(request: HttpRequest, channel: Channel) -> HttpResponse:
     lang = request.LANGUAGE_CODE
     with_photos([offer.lodging for offer in page.object_list])
     for offer in page.object_list:
-        offer.url = channel_url(channel, "lodging", lang, pk=offer.lodging.pk)
-        if query.dated:
-            offer.url += f"?arrivee={query.arrival.isoformat()}&nuits={query.nights}"
+        dates = {"arrivee": query.arrival.isoformat(), "nuits": query.nights} if query.dated else {}
+        offer.url = channel_link(channel, "lodging", lang, dates, pk=offer.lodging.pk)
     return render(
         request,
         "public/search.html",
@@ -228,6 +267,22 @@ def site_search(request: HttpRequest, number: int) -> HttpResponse:
     return _search_page(request, _provider_channel(number))
 
 
+@framable
+@public
+@query_params(**SEARCH_PARAMS, couleur=TEXT)
+def widget_office_search(request: HttpRequest, slug: str) -> HttpResponse:
+    """The marketplace's search and results, framed in the office's own site."""
+    return _search_page(request, _as_widget(request, _office_channel(slug)))
+
+
+@framable
+@public
+@query_params(**SEARCH_PARAMS, couleur=TEXT)
+def widget_site_search(request: HttpRequest, number: int) -> HttpResponse:
+    """ "Widget de recherche de disponibilité": the provider's lodgings free for a stay."""
+    return _search_page(request, _as_widget(request, _provider_channel(number)))
+
+
 # --- the lodging page --------------------------------------------------------------------------------
 
 
@@ -260,6 +315,7 @@ def _lodging_page(request: HttpRequest, channel: Channel, pk: int, *, error: str
     selected = days.get(chosen) if chosen else None
     lang = request.LANGUAGE_CODE
     url = channel_url(channel, "lodging", lang, pk=lodging.pk)
+    book_url = channel_link(channel, "start", lang, pk=lodging.pk)
     context = _context(
         request,
         channel,
@@ -272,7 +328,7 @@ def _lodging_page(request: HttpRequest, channel: Channel, pk: int, *, error: str
         next_month=_shift(month, 1),
         selected=selected,
         lodging_url=url,
-        book_url=channel_url(channel, "start", lang, pk=lodging.pk),
+        book_url=book_url,
         sales=settings_of(lodging.provider),
         terms=_terms(lodging.provider, lang),
         error=error,
@@ -285,7 +341,8 @@ def _lodging_page(request: HttpRequest, channel: Channel, pk: int, *, error: str
         json_ld=_json_ld(request, lodging, url),
         photo_url=_photo_url(request, lodging),
     )
-    template = "public/lodging.html#calendar" if request.htmx else "public/lodging.html"
+    page = "public/widget_lodging.html" if channel.widget else "public/lodging.html"
+    template = "public/lodging.html#calendar" if request.htmx else page
     return render(request, template, context, status=400 if error else 200)
 
 
@@ -371,6 +428,101 @@ def site_lodging(request: HttpRequest, number: int, pk: int) -> HttpResponse:
     return _lodging_page(request, _provider_channel(number), pk)
 
 
+@framable
+@public
+@query_params(**LODGING_PARAMS, couleur=TEXT)
+def widget_office_lodging(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _lodging_page(request, _as_widget(request, _office_channel(slug)), pk)
+
+
+@framable
+@public
+@query_params(**LODGING_PARAMS, couleur=TEXT)
+def widget_site_lodging(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+    """ "Widget planning d'un hébergement": its month calendar of arrivals, then the journey."""
+    return _lodging_page(request, _as_widget(request, _provider_channel(number)), pk)
+
+
+# --- the planning of all the provider's lodgings (a widget) --------------------------------------
+
+PLANNING_DAYS = 28
+PLANNING_MAX_AGE = 60  # seconds a browser or a proxy may reuse the planning
+
+
+@framable
+@public
+@require_safe
+@query_params(debut=DATE, couleur=TEXT)
+def widget_site_planning(request: HttpRequest, number: int) -> HttpResponse:
+    """ "Widget planning de tous vos hébergements": four weeks of free and taken days of every
+    lodging, previous / next; an arrival day leads to the lodging's calendar on that day. A
+    constant number of queries whatever the number of lodgings, and cacheable: public for a minute,
+    with an ETag (the page carries no nonce: no inline script, htmx not loaded)."""
+    channel = _as_widget(request, _provider_channel(number))
+    today = timezone.localdate()
+    start = min(max(date_param(request, "debut") or today, today), today + timedelta(days=3 * 365))
+    lang = request.LANGUAGE_CODE
+    rows = lodgings_planning(channel, start, PLANNING_DAYS)
+    for row in rows:
+        for cell in row.days:
+            if cell.arrival:
+                cell.url = channel_link(
+                    channel, "lodging", lang, {"arrivee": cell.day.isoformat()}, pk=row.lodging.pk
+                )
+    days = [start + timedelta(days=offset) for offset in range(PLANNING_DAYS)]
+    previous = max(start - timedelta(days=PLANNING_DAYS), today) if start > today else None
+    context = _context(
+        request,
+        channel,
+        title=_("Availability of our lodgings"),
+        rows=rows,
+        days=days,
+        months=_months(days),
+        previous_url=channel_link(channel, "planning", lang, {"debut": previous.isoformat()})
+        if previous
+        else "",
+        next_url=channel_link(
+            channel, "planning", lang, {"debut": (start + timedelta(days=PLANNING_DAYS)).isoformat()}
+        ),
+        start=start,
+        end=days[-1],
+    )
+    return _cacheable(request, render(request, "public/widget_planning.html", context))
+
+
+def _months(days: list[date]) -> list[tuple[date, int]]:
+    """The months the days cover, each with its number of days (the planning's top row)."""
+    months: list[tuple[date, int]] = []
+    for day in days:
+        if months and months[-1][0].month == day.month:
+            months[-1] = (months[-1][0], months[-1][1] + 1)
+        else:
+            months.append((day, 1))
+    return months
+
+
+def _cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Public for ``PLANNING_MAX_AGE`` seconds, with a strong ETag of the body: a conditional
+    request for an unchanged page is answered 304 with no body."""
+    if response.status_code != 200:
+        return response
+    etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+    patch_cache_control(response, public=True, max_age=PLANNING_MAX_AGE)
+    response.headers["ETag"] = etag
+    return get_conditional_response(request, etag=etag, response=response) or response
+
+
+@require_safe
+def widget_theme(request: HttpRequest, color: str) -> HttpResponse:
+    """A widget's colours as CSS custom properties (the owner's colour, and readable variants for
+    text on it and for links): a stylesheet, so that no inline style needs a nonce. Never changes
+    for a colour: cached for a year."""
+    css = ":root{" + "".join(f"--c-{name}:#{value};" for name, value in theme(color).items()) + "}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=365 * 24 * 3600, immutable=True)
+    return response
+
+
 # --- the journey -----------------------------------------------------------------------------------
 
 
@@ -400,6 +552,22 @@ def office_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def site_start(request: HttpRequest, number: int, pk: int) -> HttpResponse:
     return _start(request, _provider_channel(number), pk)
+
+
+@framable
+@public
+@require_POST
+@query_params(couleur=TEXT)
+def widget_office_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _start(request, _as_widget(request, _office_channel(slug)), pk)
+
+
+@framable
+@public
+@require_POST
+@query_params(couleur=TEXT)
+def widget_site_start(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+    return _start(request, _as_widget(request, _provider_channel(number)), pk)
 
 
 STEPS = {
@@ -433,6 +601,7 @@ def _counts(request: HttpRequest, prefix: str) -> dict[int, int]:
     return counts
 
 
+@framable
 @public
 def journey_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     draft = journey.draft_get(token)
@@ -490,6 +659,7 @@ def journey_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         taken=taken,
         other_arrivals=journey.other_arrivals(draft) if taken else [],
         lodging_url=channel_url(channel, "lodging", lang, pk=lodging.pk),
+        back_url=channel_link(channel, "lodging", lang, pk=lodging.pk),
         civilities=Civility.choices,
         client=(
             {name: request.POST.get(name, "")[:200] for name in journey.CLIENT_FIELDS}
