@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from commercialisation.models import Platform
+from common.forms import MoneyField
 from common.http import FetchError, normalize_url
 from hebergements.models import Lodging
 from hebergements.selectors import lodgings_offered
@@ -60,6 +61,7 @@ class PromoCodeForm(forms.ModelForm):
         model = PromoCode
         fields = list(PROMO_CODE_FIELDS)
         localized_fields = ["value"]
+        field_classes = {"value": MoneyField}
         labels = {
             "label": _("Public label (French)"),
             "label_en": _("Public label (English)"),

@@ -10,6 +10,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.forms import MoneyField
 from hebergements.models import AgeBracket, Commune, Lodging, Orientation, Structure, Supplement
 from hebergements.selectors import characteristic_catalogue, lodgings_offered
 from hebergements.services import PHOTO_MAX_BYTES, PHOTOS_PER_OWNER
@@ -226,6 +227,7 @@ class LodgingForm(forms.ModelForm):
             "visibility",
         ]
         localized_fields = ["security_deposit"]
+        field_classes = {"security_deposit": MoneyField}
         widgets = {
             "has_stock": forms.RadioSelect(choices=YES_NO),
             "visibility": forms.RadioSelect,
@@ -311,6 +313,7 @@ class SupplementForm(forms.ModelForm):
             "lodgings",
         ]
         localized_fields = ["price"]
+        field_classes = {"price": MoneyField}
         labels = {
             "mandatory": _("Type of supplement"),
             "counts_toward_deposit": _("Deposit calculation"),

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from common.forms import add_service_errors
@@ -155,7 +156,11 @@ def lodging_photo_add(request: HttpRequest, lodging_pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(error, photo_form)
         else:
-            messages.success(request, _("%(count)s photo(s) added.") % {"count": len(added)})
+            messages.success(
+                request,
+                ngettext("%(count)s photo added.", "%(count)s photos added.", len(added))
+                % {"count": len(added)},
+            )
             return redirect(
                 reverse("hebergements:lodging_edit", kwargs={"lodging_pk": lodging.pk}) + "#photos"
             )
@@ -297,7 +302,11 @@ def structure(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(error, photo_form)
             else:
-                messages.success(request, _("%(count)s photo(s) added.") % {"count": len(added)})
+                messages.success(
+                    request,
+                    ngettext("%(count)s photo added.", "%(count)s photos added.", len(added))
+                    % {"count": len(added)},
+                )
                 return redirect(reverse("hebergements:structure") + "#photos")
     elif request.method == "POST" and form.is_valid():
         try:

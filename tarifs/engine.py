@@ -593,7 +593,11 @@ def supplement_lines(
         if quantity > supplement.max_quantity:
             raise StayNotBookable(
                 Reason.SUPPLEMENT,
-                _("“%(label)s” can be chosen %(max)d time(s) at most.")
+                ngettext(
+                    "“%(label)s” can be chosen %(max)d time at most.",
+                    "“%(label)s” can be chosen %(max)d times at most.",
+                    supplement.max_quantity,
+                )
                 % {"label": supplement.label, "max": supplement.max_quantity},
             )
         days = nights if supplement.per_day else 1
