@@ -154,7 +154,10 @@ def test_a_payment_on_a_cancelled_file(owner_client, provider, lodging):
     with provider_scope(provider):
         assert Payment.objects.count() == 1
     # Giving the deposit back is still possible.
-    owner_client.post(url, {"date": "2030-05-01", "mode": "cheque", "amount": "-62,50", "note": ""})
+    owner_client.post(
+        reverse("reservations:refund_create", kwargs={"booking_pk": booking.pk}),
+        {"date": "2030-05-01", "mode": "cheque", "amount": "62,50", "note": ""},
+    )
     with provider_scope(provider):
         assert Booking.objects.get().paid_amount == Decimal("0.00")
 
