@@ -105,14 +105,66 @@ def clock():
 
 CSP_VIOLATION = re.compile(r"Content Security Policy|Content-Security-Policy", re.IGNORECASE)
 
+AXE_IMPACTS = ("serious", "critical")
+
+
+class AxeWatch:
+    """axe-core on every page a browser test visits: each page load of the site is checked (once per
+    address and width), and so is the state every open page is in at the end of the test (htmx
+    swaps, dialogs). A serious or critical violation fails the test, like a CSP violation, so a new
+    page gets the check without asking for it."""
+
+    def __init__(self, base_url: str):
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.axe = Axe()
+        self.base_url = base_url
+        self.seen: set[tuple[str, int]] = set()
+        self.violations: list[str] = []
+        self.busy = False
+
+    def watch(self, page) -> None:
+        page.on("load", lambda loaded: self.check(loaded, once=True))
+
+    def check(self, page, *, once: bool = False, where: str = "") -> None:
+        from playwright.sync_api import Error
+
+        url = page.url
+        if self.busy or page.is_closed() or not url.startswith(self.base_url):
+            return
+        width = (page.viewport_size or {}).get("width", 0)
+        if once and (url, width) in self.seen:
+            return
+        self.busy = True
+        try:
+            content_type = page.evaluate("document.contentType")
+            if content_type != "text/html":
+                return
+            self.seen.add((url, width))
+            result = self.axe.run(page)
+        except Error:  # the page navigated away meanwhile: its next load is checked
+            return
+        finally:
+            self.busy = False
+        for violation in result.response["violations"]:
+            if violation["impact"] in AXE_IMPACTS:
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                self.violations.append(
+                    f"{url} at {width}px{where}: {violation['id']} ({violation['impact']}): "
+                    f"{violation['help']} — {targets}"
+                )
+
 
 @pytest.fixture
-def new_context(browser, clock, requests_in_flight, request):
+def new_context(browser, clock, requests_in_flight, request, live_server):
     """Open browser contexts (French, Paris time, the browser's clock on ``TODAY`` too), closed
     at the end of the test, once the live server has answered their last requests. Every page runs
-    under the site's Content-Security-Policy: a violation in the console fails the test."""
+    under the site's Content-Security-Policy: a violation in the console fails the test. Every page
+    of the site visited is checked with axe-core (``AxeWatch``): a serious or critical violation
+    fails the test too."""
     contexts = []
     violations: list[str] = []
+    axe = AxeWatch(live_server.url)
 
     def open_context(**options):
         context = browser.new_context(**{"locale": "fr-FR", "timezone_id": "Europe/Paris", **options})
@@ -126,15 +178,23 @@ def new_context(browser, clock, requests_in_flight, request):
                 else None
             ),
         )
+        context.on("page", axe.watch)
         contexts.append(context)
         return context
 
     yield open_context
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.passed:
+        for context in contexts:
+            for open_page in context.pages:
+                axe.check(open_page, where=" (end of the test)")
     for context in contexts:
         context.close()
     requests_in_flight.wait_until_none()
     if violations and not request.node.get_closest_marker("csp_violations_expected"):
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations[:20]))
+    if axe.violations:
+        pytest.fail("Serious or critical axe-core violations:\n" + "\n".join(dict.fromkeys(axe.violations)))
 
 
 @pytest.fixture
