@@ -22,6 +22,7 @@ from common.forms import add_service_errors
 from common.params import CHOICE, FLAG, NEXT, TEXT, next_param, query_params, search_param, text_param
 from comptes.decorators import provider_required
 from comptes.forms import ProviderContactForm
+from comptes.selectors import sales_terms_for
 from hebergements import selectors, services
 from hebergements.forms import (
     AgeBracketForm,
@@ -338,14 +339,18 @@ def supplement_list(request: HttpRequest) -> HttpResponse:
     return render(request, "hebergements/supplement_list.html", {"supplements": selectors.supplement_list()})
 
 
+def _deposit_kind(request: HttpRequest) -> str:
+    return sales_terms_for(request.provider).deposit_kind
+
+
 @provider_required
 @require_http_methods(GET_POST)
 @query_params(obligatoire=FLAG)
 def supplement_create(request: HttpRequest) -> HttpResponse:
     """ "Ajouter un supplément facultatif / obligatoire" (``?obligatoire=1``)."""
     mandatory = text_param(request, "obligatoire") == "1"
-    initial = {"mandatory": mandatory, "lodgings": list(selectors.lodgings_active())}
-    form = SupplementForm(request.POST or None, initial=initial)
+    initial = {"mandatory": mandatory}
+    form = SupplementForm(request.POST or None, initial=initial, deposit_kind=_deposit_kind(request))
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         lodgings = fields.pop("lodgings")
@@ -363,7 +368,9 @@ def supplement_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(GET_POST)
 def supplement_edit(request: HttpRequest, supplement_pk: int) -> HttpResponse:
     supplement = get_object_or_404(Supplement, pk=supplement_pk)
-    form = SupplementForm(request.POST or None, instance=copy.copy(supplement))
+    form = SupplementForm(
+        request.POST or None, instance=copy.copy(supplement), deposit_kind=_deposit_kind(request)
+    )
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         lodgings = fields.pop("lodgings")

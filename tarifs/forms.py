@@ -383,7 +383,10 @@ class PromotionForm(forms.ModelForm):
                 "Last minute: the stay starts in less than this number of days. Early booking: it "
                 "starts in more than this number of days."
             ),
-            "valid_from": _("The promotion is offered during this period."),
+            "valid_from": _(
+                "The promotion is offered during this period. Leave the dates empty for a promotion "
+                "offered at any time."
+            ),
         }
 
     def __init__(self, *args, **kwargs):

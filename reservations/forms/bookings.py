@@ -324,6 +324,15 @@ class GlobalSupplementForm(forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999, initial=1)
     counts_toward_deposit = forms.BooleanField(label=_("Included in the deposit calculation"), required=False)
 
+    def __init__(self, *args, deposit_kind: str = DepositKind.ACOMPTE, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "Compris dans le calcul des arrhes" or "… de l'acompte", as the file says.
+        self.fields["counts_toward_deposit"].label = (
+            pgettext_lazy("arrhes", "Included in the deposit calculation")
+            if deposit_kind == DepositKind.ARRHES
+            else pgettext_lazy("acompte", "Included in the deposit calculation")
+        )
+
 
 class ProhibitionForm(forms.Form):
     """ "Créer des interdictions de vente" / allow sale again, on ``[arrival, departure)``."""

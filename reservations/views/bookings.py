@@ -24,6 +24,7 @@ from common.money import ZERO
 from common.params import DATE, ID, TEXT, date_param, int_param, object_param, query_params, search_param
 from comptes.audit import history
 from comptes.decorators import provider_required
+from comptes.selectors import contract_settings
 from hebergements.models import Lodging
 from reservations import money, options, services
 from reservations.forms.bookings import (
@@ -236,6 +237,7 @@ def _detail_context(booking: Booking) -> dict:
         and booking.balance_due_date == first_arrival,
         "deposit_left": money.deposit_left(booking),
         "overpaid": money.overpaid(booking),
+        "signature_requested": contract_settings(booking.provider).request_signature,
         "is_option": booking.status == BookingStatus.OPTION,
         "is_online_option": options.is_online_option(booking),
         "is_cancelled": booking.status == BookingStatus.CANCELLED,
@@ -513,7 +515,7 @@ def supplement_create(request: HttpRequest, booking_pk: int) -> HttpResponse:
         request,
         booking,
         editing="supplement",
-        form=GlobalSupplementForm(request.POST or None),
+        form=GlobalSupplementForm(request.POST or None, deposit_kind=booking.deposit_kind),
         done=_("The supplement is added."),
         apply=lambda data: services.booking_supplement_add(booking=booking, user=request.user, **data),
     )
