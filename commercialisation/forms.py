@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commercialisation.models import Platform
 from common.colors import parse_color
+from common.forms import MoneyField
 from common.http import FetchError, normalize_url
 from hebergements.models import Lodging
 from hebergements.selectors import lodgings_offered
@@ -61,6 +62,7 @@ class PromoCodeForm(forms.ModelForm):
         model = PromoCode
         fields = list(PROMO_CODE_FIELDS)
         localized_fields = ["value"]
+        field_classes = {"value": MoneyField}
         labels = {
             "label": _("Public label (French)"),
             "label_en": _("Public label (English)"),

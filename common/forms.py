@@ -77,3 +77,29 @@ def add_service_errors(
         else:
             first.add_error(None, messages)
     return unknown
+
+
+class MoneyField(forms.DecimalField):
+    """Every amount field of the app: accepts what the app itself shows ("1 100,00" with normal,
+    no-break or narrow no-break spaces) and what owners type ("1100.00", "1100", "1100,5"); one
+    parser, ``common.money.parse_amount``. Shown the French way ("1100,00")."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 10)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+        self.widget.attrs.setdefault("autocomplete", "off")
+
+    def to_python(self, value):
+        from common.money import parse_amount
+
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(str(value).strip())
+        except (ValueError, ArithmeticError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None

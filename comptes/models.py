@@ -170,6 +170,7 @@ class Provider(ContactFields):
     # Counters: references and file numbers are never reused, even after a deletion.
     lodging_counter = models.PositiveIntegerField(default=0, editable=False)
     booking_counter = models.PositiveIntegerField(default=0, editable=False)
+    client_counter = models.PositiveIntegerField(default=0, editable=False)
 
     setup_completed_at = models.DateTimeField(_("first connection completed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -10,6 +10,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.forms import MoneyField
+from comptes.models import DepositKind
 from hebergements.models import AgeBracket, Commune, Lodging, Orientation, Structure, Supplement
 from hebergements.selectors import characteristic_catalogue, lodgings_offered
 from hebergements.services import PHOTO_MAX_BYTES, PHOTOS_PER_OWNER
@@ -230,6 +232,7 @@ class LodgingForm(forms.ModelForm):
             "visibility",
         ]
         localized_fields = ["security_deposit"]
+        field_classes = {"security_deposit": MoneyField}
         widgets = {
             "has_stock": forms.RadioSelect(choices=YES_NO),
             "visibility": forms.RadioSelect,
@@ -298,6 +301,7 @@ class SupplementForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         label=_("Lodgings it applies to"),
+        help_text=_("Tick the lodgings it applies to: a new supplement applies to none until you do."),
     )
 
     class Meta:
@@ -315,6 +319,7 @@ class SupplementForm(forms.ModelForm):
             "lodgings",
         ]
         localized_fields = ["price"]
+        field_classes = {"price": MoneyField}
         labels = {
             "mandatory": _("Type of supplement"),
             "counts_toward_deposit": _("Deposit calculation"),
@@ -338,10 +343,24 @@ class SupplementForm(forms.ModelForm):
             "per_person": _("Yes: the price is counted for each occupant."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, deposit_kind: str = DepositKind.ACOMPTE, **kwargs):
         super().__init__(*args, **kwargs)
         chosen = self.instance.lodgings.all() if self.instance.pk else Lodging.objects.none()
         self.fields["lodgings"].queryset = lodgings_offered(chosen)
+        # "Mode de calcul des arrhes" or "… de l'acompte": the word of the owner's sales terms.
+        deposit = self.fields["counts_toward_deposit"]
+        if deposit_kind == DepositKind.ARRHES:
+            deposit.label = pgettext_lazy("arrhes", "Deposit calculation")
+            deposit.widget.choices = [
+                (False, pgettext_lazy("arrhes", "Not included in the deposit (paid with the balance)")),
+                (True, pgettext_lazy("arrhes", "Deposit percentage (included in the deposit)")),
+            ]
+        else:
+            deposit.label = pgettext_lazy("acompte", "Deposit calculation")
+            deposit.widget.choices = [
+                (False, pgettext_lazy("acompte", "Not included in the deposit (paid with the balance)")),
+                (True, pgettext_lazy("acompte", "Deposit percentage (included in the deposit)")),
+            ]
         self.fields["max_quantity"].widget.attrs.update({"max": 99, "inputmode": "numeric"})
         self.fields["price"].widget.attrs.setdefault("inputmode", "decimal")
         self.fields["price"].error_messages["min_value"] = _("The price cannot be negative.")

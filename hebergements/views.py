@@ -15,12 +15,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from common.forms import add_service_errors
 from common.params import CHOICE, FLAG, NEXT, TEXT, next_param, query_params, search_param, text_param
 from comptes.decorators import provider_required
 from comptes.forms import ProviderContactForm
+from comptes.selectors import sales_terms_for
 from hebergements import selectors, services
 from hebergements.forms import (
     AgeBracketForm,
@@ -155,7 +157,11 @@ def lodging_photo_add(request: HttpRequest, lodging_pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(error, photo_form)
         else:
-            messages.success(request, _("%(count)s photo(s) added.") % {"count": len(added)})
+            messages.success(
+                request,
+                ngettext("%(count)s photo added.", "%(count)s photos added.", len(added))
+                % {"count": len(added)},
+            )
             return redirect(
                 reverse("hebergements:lodging_edit", kwargs={"lodging_pk": lodging.pk}) + "#photos"
             )
@@ -297,7 +303,11 @@ def structure(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(error, photo_form)
             else:
-                messages.success(request, _("%(count)s photo(s) added.") % {"count": len(added)})
+                messages.success(
+                    request,
+                    ngettext("%(count)s photo added.", "%(count)s photos added.", len(added))
+                    % {"count": len(added)},
+                )
                 return redirect(reverse("hebergements:structure") + "#photos")
     elif request.method == "POST" and form.is_valid():
         try:
@@ -329,14 +339,18 @@ def supplement_list(request: HttpRequest) -> HttpResponse:
     return render(request, "hebergements/supplement_list.html", {"supplements": selectors.supplement_list()})
 
 
+def _deposit_kind(request: HttpRequest) -> str:
+    return sales_terms_for(request.provider).deposit_kind
+
+
 @provider_required
 @require_http_methods(GET_POST)
 @query_params(obligatoire=FLAG)
 def supplement_create(request: HttpRequest) -> HttpResponse:
     """ "Ajouter un supplément facultatif / obligatoire" (``?obligatoire=1``)."""
     mandatory = text_param(request, "obligatoire") == "1"
-    initial = {"mandatory": mandatory, "lodgings": list(selectors.lodgings_active())}
-    form = SupplementForm(request.POST or None, initial=initial)
+    initial = {"mandatory": mandatory}
+    form = SupplementForm(request.POST or None, initial=initial, deposit_kind=_deposit_kind(request))
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         lodgings = fields.pop("lodgings")
@@ -354,7 +368,9 @@ def supplement_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(GET_POST)
 def supplement_edit(request: HttpRequest, supplement_pk: int) -> HttpResponse:
     supplement = get_object_or_404(Supplement, pk=supplement_pk)
-    form = SupplementForm(request.POST or None, instance=copy.copy(supplement))
+    form = SupplementForm(
+        request.POST or None, instance=copy.copy(supplement), deposit_kind=_deposit_kind(request)
+    )
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         lodgings = fields.pop("lodgings")

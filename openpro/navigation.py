@@ -15,6 +15,8 @@ from django.utils.translation import pgettext_lazy
 
 @dataclass(frozen=True)
 class Entry:
+    """``icon``: the name of a Heroicons outline icon (https://heroicons.com), one per entry."""
+
     label: str
     url_name: str
     icon: str = ""
@@ -27,51 +29,51 @@ class Section:
 
 
 PROVIDER_MENU: tuple[Section | Entry, ...] = (
-    Entry(_("Dashboard"), "reservations:dashboard", "dashboard"),
+    Entry(_("Dashboard"), "reservations:dashboard", "squares-2x2"),
     Section(
         _("Booking follow-up"),
         (
-            Entry(_("Planning"), "reservations:planning", "calendar"),
-            Entry(pgettext_lazy("menu", "Files"), "reservations:booking_list", "folder"),
-            Entry(_("Arrivals"), "reservations:arrivals", "arrival"),
-            Entry(_("Departures"), "reservations:departures", "departure"),
-            Entry(_("Clients"), "reservations:client_list", "people"),
+            Entry(_("Planning"), "reservations:planning", "calendar-days"),
+            Entry(pgettext_lazy("menu", "Files"), "reservations:booking_list", "folder-open"),
+            Entry(_("Arrivals"), "reservations:arrivals", "arrow-right-end-on-rectangle"),
+            Entry(_("Departures"), "reservations:departures", "arrow-right-start-on-rectangle"),
+            Entry(_("Clients"), "reservations:client_list", "users"),
         ),
     ),
     Section(
         pgettext_lazy("menu", "Lodging"),
         (
-            Entry(_("Your structure"), "hebergements:structure", "home"),
+            Entry(_("Your structure"), "hebergements:structure", "home-modern"),
             Entry(pgettext_lazy("menu", "Lodgings"), "hebergements:lodging_list", "key"),
-            Entry(_("Supplements"), "hebergements:supplement_list", "plus"),
-            Entry(_("Prices"), "tarifs:list", "euro"),
+            Entry(_("Supplements"), "hebergements:supplement_list", "plus-circle"),
+            Entry(_("Prices"), "tarifs:list", "currency-euro"),
         ),
     ),
     Section(
         _("Sales channels"),
         (
             Entry(_("Promo codes"), "commercialisation:promo_code_list", "tag"),
-            Entry(_("Booking tests"), "commercialisation:booking_tests", "test"),
-            Entry(_("Booking engines"), "commercialisation:widgets", "widget"),
-            Entry(_("Channel manager"), "commercialisation:channel_manager", "sync"),
-            Entry(_("iCal synchronisation"), "commercialisation:ical", "sync"),
+            Entry(_("Booking tests"), "commercialisation:booking_tests", "beaker"),
+            Entry(_("Booking engines"), "commercialisation:widgets", "code-bracket"),
+            Entry(_("Channel manager"), "commercialisation:channel_manager", "arrows-right-left"),
+            Entry(_("iCal synchronisation"), "commercialisation:ical", "arrow-path"),
         ),
     ),
     Section(
         _("Invoices"),
         (
-            Entry(_("Invoices"), "factures:invoice_list", "invoice"),
-            Entry(_("Invoice customisation"), "factures:settings", "edit"),
+            Entry(_("Invoices"), "factures:invoice_list", "document-currency-euro"),
+            Entry(_("Invoice customisation"), "factures:settings", "paint-brush"),
         ),
     ),
     Section(
         _("Settings"),
         (
-            Entry(_("Sales terms"), "comptes:sales_terms", "terms"),
-            Entry(_("Contract customisation"), "comptes:contract_settings", "edit"),
-            Entry(_("Mail customisation"), "comptes:mail_settings", "mail"),
-            Entry(_("Age brackets"), "hebergements:age_bracket_list", "people"),
-            Entry(_("Secure payment"), "comptes:payment_settings", "card"),
+            Entry(_("Sales terms"), "comptes:sales_terms", "scale"),
+            Entry(_("Contract customisation"), "comptes:contract_settings", "document-text"),
+            Entry(_("Mail customisation"), "comptes:mail_settings", "envelope"),
+            Entry(_("Age brackets"), "hebergements:age_bracket_list", "user-group"),
+            Entry(_("Secure payment"), "comptes:payment_settings", "credit-card"),
         ),
     ),
 )

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_htmx",
     "template_partials",
+    "heroicons",
     "common",
     "openpro",
     "comptes",

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.money import format_money
 from comptes.models import AuditEntry
@@ -31,9 +32,49 @@ def _status(value: str) -> str:
     return str(BookingStatus(value).label) if value in BookingStatus.values else value
 
 
-def _payment(data: dict) -> str:
+def _payment(data: dict, *, refund: bool = False) -> str:
     mode = str(PaymentMode(data["mode"]).label) if data.get("mode") in PaymentMode.values else ""
-    return f"{_money(data.get('amount'))} — {mode} — {_day(data.get('date', ''))}"
+    amount = _money(str(abs(Decimal(str(data.get("amount") or 0))))) if refund else _money(data.get("amount"))
+    text = f"{amount} — {mode} — {_day(data.get('date', ''))}"
+    if data.get("reference"):
+        text += " — " + _("ref. %(reference)s") % {"reference": data["reference"]}
+    return text
+
+
+def _mail_document(data: dict) -> str:
+    """The mail's name in the history: the document it carries ("Contrat"), else its subject."""
+    names = {
+        "booking.option": _("Booking proposal"),
+        "booking.contract": _("Contract"),
+        "booking.notification": _("Booking confirmation"),
+        "booking.owner_notification": _("Notification to the owner"),
+        "booking.reminder.deposit": _("Deposit reminder"),
+        "booking.reminder.balance": _("Balance reminder"),
+    }
+    return str(names.get(data.get("kind", ""), data.get("subject") or _("mail")))
+
+
+MAIL_SENTENCES = {
+    "mail.queued": gettext_lazy("Mail “%(document)s” to %(to)s queued for sending"),
+    "mail.sent": gettext_lazy("Mail “%(document)s” sent to %(to)s"),
+    "mail.resent": gettext_lazy("Mail “%(document)s” sent again to %(to)s"),
+    "mail.failed": gettext_lazy("Mail “%(document)s” to %(to)s could not be sent: %(error)s"),
+    "mail.attempt_failed": gettext_lazy(
+        "Mail “%(document)s” to %(to)s: attempt %(attempt)s failed (%(error)s), it will be tried again"
+    ),
+    "mail.attempt_interrupted": gettext_lazy(
+        "Mail “%(document)s” to %(to)s: attempt %(attempt)s interrupted, it will be tried again"
+    ),
+}
+
+
+def _mail(action: str, data: dict) -> str:
+    return str(MAIL_SENTENCES[action]) % {
+        "document": _mail_document(data),
+        "to": ", ".join(data.get("to") or []) or "—",
+        "error": data.get("error") or "—",
+        "attempt": data.get("attempt") or 1,
+    }
 
 
 def describe(entry: AuditEntry) -> str:
@@ -60,7 +101,14 @@ def describe(entry: AuditEntry) -> str:
             "after": _payment(data.get("to", {})),
         }
     if action == "booking.payment.deleted":
+        amount = Decimal(str(data.get("amount") or 0))
+        if amount < 0:
+            return _("Refund deleted: %(payment)s") % {"payment": _payment(data, refund=True)}
         return _("Payment deleted: %(payment)s") % {"payment": _payment(data)}
+    if action == "booking.refund.added":
+        return _("Refund recorded: %(payment)s") % {"payment": _payment(data, refund=True)}
+    if action in MAIL_SENTENCES:
+        return _mail(action, data)
     if action in ("booking.supplement.added", "booking.supplement.deleted"):
         text = _("Global supplement added: %(label)s (%(amount)s)")
         if action.endswith("deleted"):

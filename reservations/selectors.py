@@ -161,6 +161,8 @@ def _filtered(filters: BookingFilters) -> QuerySet[Booking]:
         queryset = queryset.filter(client__optin=filters.optin)
     if filters.status == STATUS_OPEN:
         queryset = queryset.exclude(status=BookingStatus.CANCELLED)
+    elif filters.status == BookingStatus.CONFIRMED:  # paid files are confirmed ones, paid in full
+        queryset = queryset.filter(status__in=(BookingStatus.CONFIRMED, BookingStatus.PAID))
     elif filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.balance == BALANCE_PAID:

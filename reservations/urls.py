@@ -48,6 +48,7 @@ urlpatterns = [
         name="supplement_delete",
     ),
     path("dossiers/<int:booking_pk>/reglements/ajouter/", bookings.payment_create, name="payment_create"),
+    path("dossiers/<int:booking_pk>/remboursements/ajouter/", bookings.refund_create, name="refund_create"),
     path(
         "dossiers/<int:booking_pk>/reglements/<int:payment_pk>/", bookings.payment_edit, name="payment_edit"
     ),

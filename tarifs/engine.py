@@ -624,12 +624,19 @@ def _lodging_lines(
     return lines
 
 
+def promotion_offered_on(promotion: Promotion, booking_date: date) -> bool:
+    """Offered on that booking day: inside its validity dates, each of them optional."""
+    return (promotion.valid_from is None or promotion.valid_from <= booking_date) and (
+        promotion.valid_to is None or booking_date <= promotion.valid_to
+    )
+
+
 def _best_promotion(lodging: Lodging, arrival: date, booking_date: date, data: Pricing) -> Promotion | None:
     """The largest promotion that applies on the booking day (last minute: the stay starts in less
     than N days; early booking: in more than N days)."""
     days_until = (arrival - booking_date).days
     for promotion in data.promotions.get(lodging.pk, []):  # largest first
-        if not promotion.valid_from <= booking_date <= promotion.valid_to:
+        if not promotion_offered_on(promotion, booking_date):
             continue
         if (promotion.kind == Promotion.Kind.LAST_MINUTE and promotion.days > days_until) or (
             promotion.kind == Promotion.Kind.EARLY_BOOKING and promotion.days < days_until
@@ -691,7 +698,11 @@ def supplement_lines(
         if quantity > supplement.max_quantity:
             raise StayNotBookable(
                 Reason.SUPPLEMENT,
-                _("“%(label)s” can be chosen %(max)d time(s) at most.")
+                ngettext(
+                    "“%(label)s” can be chosen %(max)d time at most.",
+                    "“%(label)s” can be chosen %(max)d times at most.",
+                    supplement.max_quantity,
+                )
                 % {"label": supplement.label, "max": supplement.max_quantity},
             )
         days = nights if supplement.per_day else 1

@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from common.forms import MoneyField as CommonMoneyField
 from common.forms import add_service_errors
 from hebergements.models import AgeBracket, Lodging
 from tarifs import services
@@ -38,13 +39,10 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class MoneyField(forms.DecimalField):
-    """Euros typed the French way ("90,00") or the English way ("90.00")."""
+class MoneyField(CommonMoneyField):
+    """Euros as the app shows them ("1 100,00") or as owners type them ("90.00", "90")."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 10)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("localize", True)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "class": "money"}))
         super().__init__(**kwargs)
 
@@ -385,7 +383,10 @@ class PromotionForm(forms.ModelForm):
                 "Last minute: the stay starts in less than this number of days. Early booking: it "
                 "starts in more than this number of days."
             ),
-            "valid_from": _("The promotion is offered during this period."),
+            "valid_from": _(
+                "The promotion is offered during this period. Leave the dates empty for a promotion "
+                "offered at any time."
+            ),
         }
 
     def __init__(self, *args, **kwargs):

@@ -135,8 +135,9 @@ class Promotion(models.Model):
     days = models.PositiveSmallIntegerField(
         _("days"), validators=[MinValueValidator(1), MaxValueValidator(730)]
     )
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid until"))
+    # No dates: offered whenever; a start only, or an end only, is open on the other side.
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -147,7 +148,12 @@ class Promotion(models.Model):
         verbose_name_plural = _("promotions")
         ordering = ["lodging", "kind", "days"]
         constraints = [
-            models.CheckConstraint(name="promotion_valid_period", condition=Q(valid_from__lte=F("valid_to"))),
+            models.CheckConstraint(
+                name="promotion_valid_period",
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_from__lte=F("valid_to")),
+            ),
             models.CheckConstraint(
                 name="promotion_percent_range", condition=Q(percent__gt=0, percent__lte=100)
             ),

@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from common.money import ZERO, percent_of, round_money
-from comptes.audit import log_action
+from comptes.audit import audit_date, log_action
 from comptes.models import Provider
 from hebergements.models import AgeBracket, Lodging
 from tarifs.models import (
@@ -499,8 +499,8 @@ def price_entry_last(*, provider: Provider) -> dict | None:
 # Promotions ("Créer des promos")
 
 
-def promotion_period_check(*, valid_from: date, valid_to: date) -> None:
-    if valid_to < valid_from:
+def promotion_period_check(*, valid_from: date | None, valid_to: date | None) -> None:
+    if valid_from is not None and valid_to is not None and valid_to < valid_from:
         raise ValidationError(_("The end of the validity period is before its start."), code="period_order")
 
 
@@ -510,18 +510,31 @@ def _promotion_snapshot(promotion: Promotion) -> dict:
         "kind": promotion.kind,
         "percent": f"{Decimal(promotion.percent):.2f}",
         "days": promotion.days,
-        "valid_from": promotion.valid_from.isoformat(),
-        "valid_to": promotion.valid_to.isoformat(),
+        "valid_from": audit_date(promotion.valid_from),
+        "valid_to": audit_date(promotion.valid_to),
         "active": promotion.active,
     }
 
 
 def _promotion_save(promotion: Promotion) -> None:
+    """Checks, then saves: an identical promotion of the same lodging (kind, discount, days and
+    validity) is refused, under the lodging's row lock so two clicks cannot both save it."""
     try:
         promotion_period_check(valid_from=promotion.valid_from, valid_to=promotion.valid_to)
     except ValidationError as error:
         raise ValidationError({"valid_to": error}) from None
     promotion.full_clean()
+    Lodging.objects.select_for_update(no_key=True).filter(pk=promotion.lodging_id).first()
+    same = Promotion.objects.filter(
+        lodging_id=promotion.lodging_id,
+        kind=promotion.kind,
+        percent=promotion.percent,
+        days=promotion.days,
+        valid_from=promotion.valid_from,
+        valid_to=promotion.valid_to,
+    ).exclude(pk=promotion.pk)
+    if same.exists():
+        raise ValidationError(_("This lodging already has this very promotion."), code="duplicate")
     promotion.save()
 
 
@@ -533,8 +546,8 @@ def promotion_create(
     kind: str,
     percent: Decimal,
     days: int,
-    valid_from: date,
-    valid_to: date,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
     active: bool = True,
     user=None,
 ) -> Promotion:

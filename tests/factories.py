@@ -289,11 +289,19 @@ def make_prohibition(lodging: Lodging, arrival, departure):
 def record_payment(booking, amount: str, *, mode: str = "cheque", on=None):
     from django.utils import timezone
 
-    from reservations.services import payment_record
+    from reservations.services import payment_record, refund_record
 
     with provider_scope(booking.provider):
+        if Decimal(amount) < 0:
+            return refund_record(
+                booking=booking, date=on or timezone.localdate(), mode=mode, amount=-Decimal(amount)
+            )
         return payment_record(
-            booking=booking, date=on or timezone.localdate(), mode=mode, amount=Decimal(amount)
+            booking=booking,
+            date=on or timezone.localdate(),
+            mode=mode,
+            amount=Decimal(amount),
+            overpayment_accepted=True,
         )
 
 
@@ -409,7 +417,11 @@ def make_example_booking(
         booking = services.booking_refresh(booking=Booking.objects.get(pk=booking.pk))
         if Decimal(paid):
             services.payment_record(
-                booking=booking, date=date(2024, 5, 10), mode="cheque", amount=Decimal(paid)
+                booking=booking,
+                date=date(2024, 5, 10),
+                mode="cheque",
+                amount=Decimal(paid),
+                overpayment_accepted=True,
             )
         elif status == "confirmed":
             services.booking_confirm(booking=booking)

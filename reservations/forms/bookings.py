@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.forms import MoneyField
 from comptes.models import DepositKind
 from hebergements.models import AgeBracket, Lodging
 from reservations.availability import dates_unavailable_message, stay_is_free
@@ -25,17 +26,13 @@ class DateInput(forms.DateInput):
 
 
 def money_field(label, *, required=True, allow_negative=False, **kwargs) -> forms.DecimalField:
-    field = forms.DecimalField(
+    return MoneyField(
         label=label,
         required=required,
-        max_digits=10,
-        decimal_places=2,
         min_value=None if allow_negative else Decimal("0"),
-        localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "money-input"}),
         **kwargs,
     )
-    return field
 
 
 class StayDatesForm(forms.Form):
@@ -214,18 +211,49 @@ class ExistingClientForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    """ "Règlement": date, mode, amount (negative for a refund), note."""
+    """ "Règlement": date, mode, amount, transaction reference, note. An amount beyond the balance
+    needs "Accepter le trop-perçu", offered once the warning is shown (``offer_overpayment``)."""
 
     date = forms.DateField(label=_("Date"), widget=DateInput())
     mode = forms.ChoiceField(label=_("Payment method"), choices=PaymentMode.choices)
-    amount = money_field(
-        _("Amount"), allow_negative=True, help_text=_("For a refund, enter a negative amount (−62,50).")
+    amount = money_field(_("Amount"))
+    reference = forms.CharField(
+        label=_("Transaction reference"),
+        required=False,
+        max_length=100,
+        help_text=_("Cheque number, transfer or card transaction reference…"),
     )
+    note = forms.CharField(label=_("Note"), required=False, max_length=250)
+    overpayment_accepted = forms.BooleanField(
+        label=_("Accept the overpayment (to be refunded)"), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate
+        self.fields["amount"].error_messages["required"] = _("Give the amount.")
+        self.fields["amount"].error_messages["min_value"] = _(
+            "A payment is a positive amount: record a refund instead."
+        )
+
+    def offer_overpayment(self) -> None:
+        """Show the "Accept the overpayment" box (after the warning)."""
+        self.fields["overpayment_accepted"].widget = forms.CheckboxInput()
+
+
+class RefundForm(forms.Form):
+    """ "Enregistrer un remboursement": the amount given back (positive), date, mode, reference."""
+
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    mode = forms.ChoiceField(label=_("Refund method"), choices=PaymentMode.choices)
+    amount = money_field(_("Amount refunded"))
+    reference = forms.CharField(label=_("Transaction reference"), required=False, max_length=100)
     note = forms.CharField(label=_("Note"), required=False, max_length=250)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate
+        self.fields["mode"].initial = PaymentMode.VIREMENT
         self.fields["amount"].error_messages["required"] = _("Give the amount.")
 
 
@@ -295,6 +323,15 @@ class GlobalSupplementForm(forms.Form):
     unit_price = money_field(_("Unit price"))
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999, initial=1)
     counts_toward_deposit = forms.BooleanField(label=_("Included in the deposit calculation"), required=False)
+
+    def __init__(self, *args, deposit_kind: str = DepositKind.ACOMPTE, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "Compris dans le calcul des arrhes" or "… de l'acompte", as the file says.
+        self.fields["counts_toward_deposit"].label = (
+            pgettext_lazy("arrhes", "Included in the deposit calculation")
+            if deposit_kind == DepositKind.ARRHES
+            else pgettext_lazy("acompte", "Included in the deposit calculation")
+        )
 
 
 class ProhibitionForm(forms.Form):

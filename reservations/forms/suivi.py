@@ -38,7 +38,9 @@ class BookingSearchForm(forms.Form):
         choices=[
             ANY,
             (selectors.STATUS_OPEN, _("Option / Confirmed")),
-            *BookingStatus.choices,
+            # As in the manual: "Confirmé" includes the files paid in full; "Soldé" is the balance
+            # criterion below.
+            *[(value, label) for value, label in BookingStatus.choices if value != BookingStatus.PAID],
         ],
     )
     balance = forms.ChoiceField(

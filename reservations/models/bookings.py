@@ -51,6 +51,9 @@ class Client(ContactFields):
     """A guest in the provider's client file ("fichier clients")."""
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="clients")
+    # "Code client : DUP-2" (Clévacances): three letters of the name and the provider's client
+    # number, given once by ``services.bookings.client_code_next``.
+    code = models.CharField(_("client code"), max_length=20, blank=True, editable=False)
     address2 = models.CharField(_("address (continued)"), max_length=200, blank=True)
     phone3 = models.CharField(_("phone 3"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -70,6 +73,11 @@ class Client(ContactFields):
             models.Index(fields=["provider", "last_name", "first_name", "id"], name="client_file_order"),
             # Duplicates by e-mail, case ignored (``selectors.same_email``).
             models.Index(F("provider"), Lower("email"), name="client_email_lower"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "code"], condition=~Q(code=""), name="client_code_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,13 @@ from reservations.services.bookings import (
     stay_price_proposal,
     stay_update,
 )
-from reservations.services.payments import payment_delete, payment_record, payment_update
+from reservations.services.payments import (
+    OVERPAYMENT,
+    payment_delete,
+    payment_record,
+    payment_update,
+    refund_record,
+)
 from reservations.services.prohibitions import sale_prohibition_create, sale_prohibition_remove
 
 __all__ = [
@@ -49,6 +55,8 @@ __all__ = [
     "payment_delete",
     "payment_record",
     "payment_update",
+    "refund_record",
+    "OVERPAYMENT",
     "quote_for_owner",
     "sale_prohibition_create",
     "sale_prohibition_remove",

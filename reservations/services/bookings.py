@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from common.money import ZERO, round_money
@@ -455,6 +456,13 @@ def _set_occupants(stay: Stay, occupants: Mapping[int, int]) -> None:
 # --- creating a file ------------------------------------------------------------------------------
 
 
+def client_code_next(*, provider, last_name: str) -> str:
+    """ "DUP-2": the first three letters of the name (accents dropped, "CLI" without letters) and
+    the provider's next client number, inside the caller's transaction."""
+    letters = "".join(ch for ch in slugify(last_name).upper() if ch.isalpha())[:3] or "CLI"
+    return f"{letters}-{number_next(provider=provider, series='client')}"
+
+
 @transaction.atomic
 def booking_create(
     *,
@@ -522,6 +530,7 @@ def booking_create(
 
     if client is None:
         client = Client(provider=provider, **(client_data or {}))
+        client.code = client_code_next(provider=provider, last_name=client.last_name)
         client.full_clean()
         client.save()
     elif client.provider_id != provider.pk:

@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils import formats
@@ -17,14 +17,13 @@ MAX_LANES = 40  # as scripts/planning_grid_css.py
 
 @register.filter
 def price_short(value: Decimal | None) -> str:
-    """A planning price: "50" for 50,00, "52,50" otherwise."""
+    """A planning price in whole euros, rounded half-up ("180,50" → "181"), so it fits its day at
+    every width; the exact price is in the cell's tooltip."""
     if value is None or value == "":
         return "-"
     if isinstance(value, float):
         raise TypeError("Money must never be a float.")
-    if value == value.to_integral_value():
-        return formats.number_format(value, 0)
-    return formats.number_format(value, 2)
+    return formats.number_format(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP), 0)
 
 
 @register.filter
@@ -122,6 +121,10 @@ def _price_html(cell, compact: bool, language: str, cache: dict) -> str:
             "nights": price.nights,
             "price": format_money(price.sale_price, language),
         }
+        if price.nights > 1 or price.nightly_price != price.nightly_price.to_integral_value():
+            title += (
+                " (" + _("%(price)s per night") % {"price": format_money(price.nightly_price, language)} + ")"
+            )
         text = "" if compact else price_short(price.nightly_price)
         cache[key] = f'<div class="pl-price has-price" title="{escape(title)}">{text}</div>'
     return cache[key]

@@ -24,6 +24,7 @@ from common.money import ZERO
 from common.params import DATE, ID, TEXT, date_param, int_param, object_param, query_params, search_param
 from comptes.audit import history
 from comptes.decorators import provider_required
+from comptes.selectors import contract_settings
 from hebergements.models import Lodging
 from reservations import money, options, services
 from reservations.forms.bookings import (
@@ -34,6 +35,7 @@ from reservations.forms.bookings import (
     NoteForm,
     OccupantsPriceForm,
     PaymentForm,
+    RefundForm,
     RemindersForm,
     StayDatesForm,
     StayForm,
@@ -236,6 +238,8 @@ def _detail_context(booking: Booking) -> dict:
         and booking.balance_due_date == first_arrival,
         "deposit_left": money.deposit_left(booking),
         "tourist_tax": booking_tourist_tax(booking),
+        "overpaid": money.overpaid(booking),
+        "signature_requested": contract_settings(booking.provider).request_signature,
         "is_option": booking.status == BookingStatus.OPTION,
         "is_online_option": options.is_online_option(booking),
         "is_cancelled": booking.status == BookingStatus.CANCELLED,
@@ -513,7 +517,7 @@ def supplement_create(request: HttpRequest, booking_pk: int) -> HttpResponse:
         request,
         booking,
         editing="supplement",
-        form=GlobalSupplementForm(request.POST or None),
+        form=GlobalSupplementForm(request.POST or None, deposit_kind=booking.deposit_kind),
         done=_("The supplement is added."),
         apply=lambda data: services.booking_supplement_add(booking=booking, user=request.user, **data),
     )
@@ -539,29 +543,88 @@ def _payment_initial(booking: Booking) -> dict:
     return {"amount": money.suggested_payment(booking), "date": timezone.localdate()}
 
 
+def _payment_form(request: HttpRequest, initial: dict) -> PaymentForm:
+    form = PaymentForm(request.POST or None, initial=initial)
+    if request.POST.get("overpayment_accepted") in ("on", "true", "True"):
+        form.offer_overpayment()
+    return form
+
+
+def _offering_overpayment(form: PaymentForm, apply):
+    """Apply; an overpayment refused by the service also offers the "accept" box under its warning."""
+
+    def run(data):
+        try:
+            return apply(data)
+        except ValidationError as error:
+            codes = [e.code for errors in getattr(error, "error_dict", {}).values() for e in errors]
+            if services.OVERPAYMENT in codes:
+                form.offer_overpayment()
+            raise
+
+    return run
+
+
 @provider_required
 @require_http_methods(["GET", "POST"])
 def payment_create(request: HttpRequest, booking_pk: int) -> HttpResponse:
     """ "Ajouter un règlement"."""
     booking = _get_booking(booking_pk)
-    form = PaymentForm(request.POST or None, initial=_payment_initial(booking))
+    form = _payment_form(request, _payment_initial(booking))
     return _edit(
         request,
         booking,
         editing="payment",
         form=form,
         done=_("The payment is recorded."),
-        apply=lambda data: services.payment_record(booking=booking, user=request.user, **data),
+        apply=_offering_overpayment(
+            form, lambda data: services.payment_record(booking=booking, user=request.user, **data)
+        ),
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def refund_create(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """ "Enregistrer un remboursement": money given back, its own action (never a negative payment);
+    the overpayment is proposed."""
+    booking = _get_booking(booking_pk)
+    form = RefundForm(request.POST or None, initial={"amount": money.overpaid(booking) or None})
+    return _edit(
+        request,
+        booking,
+        editing="refund",
+        form=form,
+        done=_("The refund is recorded."),
+        apply=lambda data: services.refund_record(booking=booking, user=request.user, **data),
     )
 
 
 @provider_required
 @require_http_methods(["GET", "POST"])
 def payment_edit(request: HttpRequest, booking_pk: int, payment_pk: int) -> HttpResponse:
+    """Change a payment, or a refund (shown with the amount given back)."""
     booking = _get_booking(booking_pk)
     payment = get_object_or_404(Payment.objects.select_related("booking"), pk=payment_pk, booking=booking)
-    initial = {"date": payment.date, "mode": payment.mode, "amount": payment.amount, "note": payment.note}
-    form = PaymentForm(request.POST or None, initial=initial)
+    initial = {
+        "date": payment.date,
+        "mode": payment.mode,
+        "amount": abs(payment.amount),
+        "reference": payment.reference,
+        "note": payment.note,
+    }
+    if payment.amount < 0:
+        form = RefundForm(request.POST or None, initial=initial)
+
+        def apply(data):
+            amount = data.pop("amount")
+            return services.payment_update(payment=payment, user=request.user, amount=-amount, **data)
+
+    else:
+        form = _payment_form(request, initial)
+        apply = _offering_overpayment(
+            form, lambda data: services.payment_update(payment=payment, user=request.user, **data)
+        )
     return _edit(
         request,
         booking,
@@ -569,7 +632,7 @@ def payment_edit(request: HttpRequest, booking_pk: int, payment_pk: int) -> Http
         target=payment.pk,
         form=form,
         done=_("The payment is changed."),
-        apply=lambda data: services.payment_update(payment=payment, user=request.user, **data),
+        apply=apply,
     )
 
 

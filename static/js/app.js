@@ -29,4 +29,24 @@
     var message = (submitter && submitter.dataset.confirm) || event.target.dataset.confirm;
     if (message && !window.confirm(message)) event.preventDefault();
   });
+  // Unsaved edits are never lost: a form marked data-track-changes remembers it was changed; a
+  // form with data-unsaved-form="<id of that form>" (the photo upload of a lodging) is then not
+  // sent and shows its warning instead: save the edits first.
+  function markChanged(event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-track-changes")) form.dataset.changed = "1";
+  }
+  document.addEventListener("input", markChanged);
+  document.addEventListener("change", markChanged);
+  document.addEventListener("submit", function (event) {
+    var watched = event.target.dataset.unsavedForm;
+    var other = watched && document.getElementById(watched);
+    if (!other || other.dataset.changed !== "1") return;
+    event.preventDefault();
+    var warning = event.target.querySelector("[data-unsaved-warning]");
+    if (warning) {
+      warning.hidden = false;
+      warning.focus();
+    }
+  });
 })();

@@ -590,7 +590,7 @@ def test_a_feed_with_every_event_outside_the_window_is_a_success_that_says_so(
     feed_server.serve("/a.ics", feeds.airbnb(feeds.airbnb_reserved("next", "20240510", "20240512")))
     sync(feed)
     html = owner_client.get(pages[0]).content.decode()
-    assert "aucun événement" not in html and "1 importé(s), 0 modifié(s), 0 supprimé(s)" in html
+    assert "aucun événement" not in html and "1 événement importé, 0 modifié, 0 supprimé" in html
 
 
 def test_an_empty_calendar_is_a_success_that_says_so(feed_server, lodging, sync, owner_client):

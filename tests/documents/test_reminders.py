@@ -192,7 +192,7 @@ def test_the_owner_chooses_on_the_mail_page_whether_clients_get_the_reminders(ow
     url = reverse("comptes:mail_settings")
     html = owner.get(url).text
     assert "Relances de paiement" in html
-    assert "Envoyer aussi les relances de paiement au client par e-mail" in html
+    assert "Envoyer aussi les relances de paiement au client par mail" in html
     checkbox = re.search(r'<input[^>]*name="remind_clients_by_mail"[^>]*>', html).group(0)
     assert 'type="checkbox"' in checkbox and "checked" not in checkbox  # off by default
     with scopes_disabled():

@@ -105,14 +105,89 @@ def clock():
 
 CSP_VIOLATION = re.compile(r"Content Security Policy|Content-Security-Policy", re.IGNORECASE)
 
+AXE_IMPACTS = ("serious", "critical")
+
+
+class AxeWatch:
+    """axe-core on every page a browser test visits. Each page load of the site is noted (its
+    address and the width it was seen at); at the end of a passing test, the state every open page
+    is in is checked (htmx swaps, dialogs, forms with errors), then every address noted is loaded
+    again at its width and checked. A serious or critical violation fails the test, like a CSP
+    violation, so a new page gets the check without asking for it. Nothing runs while the test
+    drives the browser: the checks never race the test's own clicks."""
+
+    MAX_REVISITS = 15
+
+    def __init__(self, base_url: str):
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.axe = Axe()
+        self.base_url = base_url
+        self.visited: dict[tuple[str, int], None] = {}
+        self.checked: set[tuple[str, int]] = set()
+        self.violations: list[str] = []
+
+    def watch(self, page) -> None:
+        page.on("load", lambda loaded: self.note(loaded))
+
+    def note(self, page) -> None:
+        url = page.url
+        if url.startswith(self.base_url):
+            self.visited[(url, (page.viewport_size or {}).get("width", 0))] = None
+
+    def check(self, page, *, where: str = "") -> None:
+        from playwright.sync_api import Error
+
+        url = page.url
+        if page.is_closed() or not url.startswith(self.base_url):
+            return
+        width = (page.viewport_size or {}).get("width", 0)
+        try:
+            if page.evaluate("document.contentType") != "text/html":
+                return
+            result = self.axe.run(page)
+        except Error as error:
+            self.violations.append(f"{url} at {width}px{where}: axe-core could not run ({error})")
+            return
+        self.checked.add((url, width))
+        for violation in result.response["violations"]:
+            if violation["impact"] in AXE_IMPACTS:
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                self.violations.append(
+                    f"{url} at {width}px{where}: {violation['id']} ({violation['impact']}): "
+                    f"{violation['help']} — {targets}"
+                )
+
+    def check_all(self, contexts) -> None:
+        """The end of a passing test: the open pages as they are, then the addresses visited."""
+        for context in contexts:
+            for open_page in list(context.pages):
+                self.check(open_page, where=" (end of the test)")
+        revisits = [key for key in self.visited if key not in self.checked][: self.MAX_REVISITS]
+        if not revisits or not contexts:
+            return
+        page = contexts[-1].new_page()
+        for url, width in revisits:
+            if width:
+                page.set_viewport_size({"width": width, "height": 900})
+            try:
+                page.goto(url)
+            except Exception as error:  # noqa: BLE001 - reported, not raised: the test itself passed
+                self.violations.append(f"{url}: could not be loaded again for axe-core ({error})")
+                continue
+            self.check(page, where=" (visited during the test)")
+
 
 @pytest.fixture
-def new_context(browser, clock, requests_in_flight, request):
+def new_context(browser, clock, requests_in_flight, request, live_server):
     """Open browser contexts (French, Paris time, the browser's clock on ``TODAY`` too), closed
     at the end of the test, once the live server has answered their last requests. Every page runs
-    under the site's Content-Security-Policy: a violation in the console fails the test."""
+    under the site's Content-Security-Policy: a violation in the console fails the test. Every page
+    of the site visited is checked with axe-core (``AxeWatch``): a serious or critical violation
+    fails the test too."""
     contexts = []
     violations: list[str] = []
+    axe = AxeWatch(live_server.url)
 
     def open_context(**options):
         context = browser.new_context(**{"locale": "fr-FR", "timezone_id": "Europe/Paris", **options})
@@ -126,15 +201,21 @@ def new_context(browser, clock, requests_in_flight, request):
                 else None
             ),
         )
+        context.on("page", axe.watch)
         contexts.append(context)
         return context
 
     yield open_context
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.passed:
+        axe.check_all(contexts)
     for context in contexts:
         context.close()
     requests_in_flight.wait_until_none()
     if violations and not request.node.get_closest_marker("csp_violations_expected"):
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations[:20]))
+    if axe.violations:
+        pytest.fail("Serious or critical axe-core violations:\n" + "\n".join(dict.fromkeys(axe.violations)))
 
 
 @pytest.fixture

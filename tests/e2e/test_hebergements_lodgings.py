@@ -92,7 +92,9 @@ def test_add_a_mandatory_cleaning_supplement_of_50_euros(page, live_server, sign
     expect(page.get_by_label("Obligatoire")).to_be_checked()
     page.get_by_label("Libellé", exact=True).fill("Frais de ménage")
     page.get_by_label("Prix du supplément (€)").fill("50,00")
-    expect(page.get_by_label("Petit coin de paradis")).to_be_checked()
+    # A new supplement applies to no lodging until ticked (issue #17, "No silent traps").
+    expect(page.get_by_label("Petit coin de paradis")).not_to_be_checked()
+    page.get_by_label("Petit coin de paradis").check()
     page.get_by_role("button", name="Enregistrer").click()
 
     expect(page.get_by_text("Le supplément « Frais de ménage » est enregistré.")).to_be_visible()
@@ -109,3 +111,29 @@ def test_add_a_mandatory_cleaning_supplement_of_50_euros(page, live_server, sign
             True,
         )
         assert list(supplement.lodgings.all()) == [lodging]
+
+
+def test_uploading_photos_never_discards_unsaved_edits(
+    page, live_server, signed_in, transactional_db, media_root
+):
+    """Issue #17, "No silent traps": with the lodging's form changed and not saved, "Envoyer" of the
+    photos does not leave the page: it says to save first; once saved, the photos go."""
+    provider = make_provider(number=92750, email="dupont.marie@test.com")
+    lodging = make_lodging(provider)
+    signed_in("dupont.marie@test.com")
+    page.goto(f"{live_server.url}/hebergements/{lodging.pk}/")
+    page.get_by_label("Nom de l’hébergement").fill("Petit coin de paradis rénové")
+    photo = {"name": "facade.jpg", "mimeType": "image/jpeg", "buffer": image_bytes()}
+    page.locator("#photos").get_by_label("Ajouter des photos").set_input_files([photo])
+    page.locator("#photos").get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_test_id("unsaved-warning")).to_be_visible()
+    expect(page.get_by_label("Nom de l’hébergement")).to_have_value("Petit coin de paradis rénové")
+    expect(page.get_by_test_id("photo")).to_have_count(0)
+
+    page.locator("#lodging-form").get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_label("Nom de l’hébergement")).to_have_value("Petit coin de paradis rénové")
+    page.locator("#photos").get_by_label("Ajouter des photos").set_input_files([photo])
+    page.locator("#photos").get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_test_id("photo")).to_have_count(1)
+    with provider_scope(provider):
+        assert Lodging.objects.get().name == "Petit coin de paradis rénové"

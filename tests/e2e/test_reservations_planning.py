@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from tests import factories
 from tests.e2e.conftest import ARTIFACTS, day
 
-BROWN, PURPLE, GREEN = "rgb(139, 90, 43)", "rgb(107, 63, 160)", "rgb(46, 139, 87)"
+BROWN, PURPLE, GREEN = "rgb(139, 90, 43)", "rgb(107, 63, 160)", "rgb(37, 122, 75)"
 
 
 @pytest.fixture

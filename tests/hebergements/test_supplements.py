@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from comptes.scoping import provider_scope, scopes_disabled
+from comptes.selectors import provider_settings
 from hebergements.models import Supplement
 from hebergements.selectors import supplements_for_lodging
 from tests import factories
@@ -63,11 +64,22 @@ def test_adding_a_mandatory_cleaning_supplement_of_50_euros(owner_client, provid
     assert "Frais de ménage" in html and "50,00\xa0€" in html and "Petit coin de paradis" in html
 
 
-def test_a_new_supplement_applies_to_every_active_lodging_unless_unticked(owner_client, provider, lodging):
+def test_a_new_supplement_applies_to_no_lodging_until_ticked(owner_client, provider, lodging):
+    """Issue #17 "No silent traps": nothing is ticked for the owner; the words follow the sales
+    terms ("Mode de calcul de l'acompte", or "… des arrhes")."""
     other = factories.make_lodging(provider, name="Gîte La Colline Verte")
     html = owner_client.get(CREATE).text
     for choice in (lodging, other):
-        assert re.search(rf'name="lodgings" value="{choice.pk}"[^>]*checked', html)
+        assert re.search(rf'name="lodgings" value="{choice.pk}"', html)
+        assert not re.search(rf'name="lodgings" value="{choice.pk}"[^>]*checked', html)
+    assert "Cochez les hébergements concernés" in html
+    assert "Mode de calcul de l’acompte" in html and "arrhes" not in html
+    with provider_scope(provider):
+        settings = provider_settings(provider)
+        settings.deposit_kind = "arrhes"
+        settings.save()
+    html = owner_client.get(CREATE).text
+    assert "Mode de calcul des arrhes" in html and "Non compris dans les arrhes" in html
 
 
 @pytest.mark.parametrize(

@@ -113,3 +113,14 @@ def test_commune_search_by_name_and_postcode(new_client):
     assert "Foix (09000)" in by_postcode
     accents = new_client.get(reverse("hebergements:commune_options"), {"q": "ariege"}).text
     assert "<option" in accents
+
+
+def test_a_postcode_of_several_communes_makes_the_owner_pick(new_client):
+    """09000 is Arabaux, Foix, Ganac…: none is chosen for the owner; a single match is."""
+    options = new_client.get(reverse("hebergements:commune_options"), {"q": "09000"}).text
+    first = options.split("</option>")[0]
+    assert first.startswith('<option value="" selected>Choisissez la commune (') and "trouvées)" in first
+    assert "Arabaux (09000)" in options and "Foix (09000)" in options
+    assert options.count(" selected") == 1
+    single = new_client.get(reverse("hebergements:commune_options"), {"q": "foix"}).text
+    assert '" selected>Foix (09000)</option>' in single

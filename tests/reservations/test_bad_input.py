@@ -128,8 +128,8 @@ def test_a_refund_larger_than_what_was_paid(owner_client, provider, lodging):
     booking = factories.make_booking(lodging, ARRIVAL, DEPARTURE)
     factories.record_payment(booking, "62.50")
     response = owner_client.post(
-        reverse("reservations:payment_create", kwargs={"booking_pk": booking.pk}),
-        {"date": "2030-05-01", "mode": "virement", "amount": "-100,00", "note": ""},
+        reverse("reservations:refund_create", kwargs={"booking_pk": booking.pk}),
+        {"date": "2030-05-01", "mode": "virement", "amount": "100,00", "note": ""},
     )
     assert response.status_code == 200
     assert error_next_to(response.content.decode(), "amount") == (
@@ -154,7 +154,10 @@ def test_a_payment_on_a_cancelled_file(owner_client, provider, lodging):
     with provider_scope(provider):
         assert Payment.objects.count() == 1
     # Giving the deposit back is still possible.
-    owner_client.post(url, {"date": "2030-05-01", "mode": "cheque", "amount": "-62,50", "note": ""})
+    owner_client.post(
+        reverse("reservations:refund_create", kwargs={"booking_pk": booking.pk}),
+        {"date": "2030-05-01", "mode": "cheque", "amount": "62,50", "note": ""},
+    )
     with provider_scope(provider):
         assert Booking.objects.get().paid_amount == Decimal("0.00")
 

@@ -320,7 +320,9 @@ def test_alert_sources_add_red_blocks(frozen, owner_client, provider):
         unregister_alert_source(conflicts)
         unregister_alert_source(broken)
     assert calls == [(provider.pk, TODAY)]
-    assert '<li class="alert alert-danger" role="alert">⚠ Conflit iCal : Petit coin de paradis' in html
+    # A list item of a plain list (no role overriding "listitem"), an SVG icon rather than an emoji.
+    assert '<li class="alert alert-danger"><span class="icon" aria-hidden="true"><svg' in html
+    assert "Conflit iCal : Petit coin de paradis" in html and "⚠" not in html
     assert "Conflit iCal" not in owner_client.get(DASHBOARD).text
 
 
@@ -375,7 +377,7 @@ def test_alert_icon_lists_online_files_to_finalise(
     cache.clear()  # the badge is cached a minute: a source registered at start-up counts at once
     try:
         assert ">3<" in owner_client.get(url, {"badge": "1"}).text
-        assert "⚠ Conflit iCal" in owner_client.get(url).text
+        assert "Conflit iCal" in owner_client.get(url).text
     finally:
         unregister_alert_source(conflicts)
     with django_capture_on_commit_callbacks(execute=True):  # the files' changes forget the count

@@ -131,7 +131,12 @@ def test_search_filters(owner_client, files, params, expected):
 def test_lodging_filter_and_status(owner_client, files, lodging):
     assert numbers(owner_client.get(LIST, {"lodging": lodging.pk})) == [4, 1]
     assert numbers(owner_client.get(LIST, {"status": "option"})) == [5, 4]
-    assert numbers(owner_client.get(LIST, {"status": "paid"})) == [3]
+    # As in the manual, "Confirmé" includes the files paid in full; "Soldé" is the balance criterion.
+    assert numbers(owner_client.get(LIST, {"status": "confirmed"})) == [3, 1]
+    assert numbers(owner_client.get(LIST, {"status": "confirmed", "balance": "paid"})) == [3]
+    html = owner_client.get(LIST).text
+    status_select = html[html.index('name="status"') : html.index("</select>", html.index('name="status"'))]
+    assert "Soldé" not in status_select
 
 
 def test_the_table_shows_the_manual_columns(owner_client, files):

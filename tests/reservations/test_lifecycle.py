@@ -199,11 +199,20 @@ def test_editing_a_payment_and_a_refund(owner_client, provider, priced_lodging):
     booking = booking_of(provider)
     assert booking.status == BookingStatus.CONFIRMED and booking.balance == Decimal("55.00")
     owner_client.post(
-        reverse("reservations:payment_create", kwargs={"booking_pk": booking.pk}),
-        {"date": "2019-04-13", "mode": "virement", "amount": "-20,00", "note": "geste commercial"},
+        reverse("reservations:refund_create", kwargs={"booking_pk": booking.pk}),
+        {"date": "2019-04-13", "mode": "virement", "amount": "20,00", "note": "geste commercial"},
     )
     booking = booking_of(provider)
     assert booking.paid_amount == Decimal("180.00") and booking.balance == Decimal("75.00")
+    # The refund is edited as the amount given back.
+    with provider_scope(provider):
+        refund = Payment.objects.get(amount__lt=0)
+    owner_client.post(
+        reverse("reservations:payment_edit", kwargs={"booking_pk": booking.pk, "payment_pk": refund.pk}),
+        {"date": "2019-04-13", "mode": "virement", "amount": "30,00", "note": "geste commercial"},
+    )
+    booking = booking_of(provider)
+    assert booking.paid_amount == Decimal("170.00") and booking.balance == Decimal("85.00")
 
 
 def test_cancel_keeps_the_number_frees_the_dates_and_takes_cancellation_fees(

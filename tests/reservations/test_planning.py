@@ -106,8 +106,12 @@ def test_days_states_blocks_and_prices(owner_client, provider, lodging):
     block = re.search(rf'<div class="pl-block pl-option ([^"]*)"[^>]*data-booking="{booking.pk}"', html)
     assert block and block.group(1) == "gc-6 gs-3 gr-1"  # column 6, 3 days, first lane
     assert f"Accéder au dossier n°{booking.number}" in html
-    # Nightly price of the shortest stay starting that day: 105,00 / 2 nights.
-    assert re.search(r'<div class="pl-price has-price" title="2 nuits : 105,00\xa0€">52,50</div>', html)
+    # Nightly price of the shortest stay starting that day: 105,00 / 2 nights, shown in whole euros
+    # (it fits its day at every width), exact in the tooltip.
+    assert re.search(
+        r'<div class="pl-price has-price" title="2 nuits : 105,00\xa0€ \(52,50\xa0€ par nuit\)">53</div>',
+        html,
+    )
 
 
 def test_a_file_starting_before_the_period_continues_from_its_left_edge(owner_client, provider, lodging):
