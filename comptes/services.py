@@ -296,6 +296,7 @@ def contract_settings_update(
         raise ValidationError(errors)
 
     settings.save()
+    contract.saved_at = timezone.now()
     contract.save()
     new_logo_name = contract.logo.name if contract.logo else ""
     if old_logo_name and old_logo_name != new_logo_name:

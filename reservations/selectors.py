@@ -62,7 +62,7 @@ def local_midnight(day: date) -> datetime:
 
 def counted_bookings() -> QuerySet[Booking]:
     """The files the dashboard counts: neither cancelled nor test files."""
-    return Booking.objects.exclude(status=BookingStatus.CANCELLED).filter(is_test=False)
+    return Booking.objects.real().exclude(status=BookingStatus.CANCELLED)
 
 
 def awaiting_deposit_q(today: date) -> Q:
@@ -204,7 +204,10 @@ def bookings_for_export(filters: BookingFilters) -> QuerySet[Booking]:
     """The ids of the files of the export, in the order of the list (read them with
     ``.iterator()``; ``export_chunk`` reads what the columns show, chunk by chunk)."""
     return (
-        _filtered(filters).order_by(*SORTS.get(filters.sort, SORTS["-number"])).values_list("pk", flat=True)
+        _filtered(filters)
+        .real()  # test files never leave the application
+        .order_by(*SORTS.get(filters.sort, SORTS["-number"]))
+        .values_list("pk", flat=True)
     )
 
 
@@ -306,7 +309,7 @@ def quick_search(text: str) -> QuickSearch:
     query = " ".join(text.split())
     result = QuickSearch(query=query, number=parse_file_number(query))
     if result.number is not None:
-        result.booking = Booking.objects.filter(number=result.number).first()
+        result.booking = Booking.objects.real().filter(number=result.number).first()
         return result
     if len(query) < 2:
         return result
@@ -438,9 +441,13 @@ class Reminders:
 def reminders(*, today: date) -> Reminders:
     """ "Mes relances": how many files wait for their deposit, for their balance. One query, on the
     files in option or confirmed only (an index), whatever the history."""
-    values = Booking.objects.filter(status__in=(BookingStatus.OPTION, BookingStatus.CONFIRMED)).aggregate(
+    values = (
+        Booking.objects.real()
+        .filter(status__in=(BookingStatus.OPTION, BookingStatus.CONFIRMED))
+        .aggregate(
         deposit=Count("pk", filter=awaiting_deposit_q(today)),
-        balance=Count("pk", filter=awaiting_balance_q(today)),
+            balance=Count("pk", filter=awaiting_balance_q(today)),
+        )
     )
     return Reminders(values["deposit"], values["balance"])
 
@@ -480,6 +487,7 @@ def upcoming_stays(*, moving: str, today: date, days: int = 7, limit: int = 10) 
         Stay.objects.filter(
             kind=Stay.Kind.BOOKING,
             active=True,
+            booking__is_test=False,  # the dashboard leaves test files out
             **{f"{day_field}__gte": today, f"{day_field}__lt": today + timedelta(days=days)},
         )
         .select_related("lodging", "booking", "booking__client")
@@ -493,13 +501,13 @@ ONLINE_ORIGINS = (BookingOrigin.INTERNET, BookingOrigin.WIDGET)
 def online_files_waiting() -> QuerySet[Booking]:
     """The alert icon ("3- Réservation en ligne"): files booked online (marketplace or widget) still
     in option — the owner is to contact the client and finalise them. Test files left out."""
-    return Booking.objects.filter(origin__in=ONLINE_ORIGINS, status=BookingStatus.OPTION, is_test=False)
+    return Booking.objects.real().filter(origin__in=ONLINE_ORIGINS, status=BookingStatus.OPTION)
 
 
 def latest_bookings(*, limit: int = 10) -> list[Booking]:
     """ "Dernières réservations": the files created last (test files left out)."""
     return list(
-        Booking.objects.filter(is_test=False)
+        Booking.objects.real()
         .select_related("client")
         .prefetch_related(_lodging_stays())
         .order_by("-created_at", "-number")[:limit]

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from commercialisation.models import BookingDraft
+from commercialisation.public import testmode
 from commercialisation.public.catalogue import (
     MAX_NIGHTS,
     Channel,
@@ -57,6 +58,8 @@ CLIENT_FIELDS = (
 def channel_of(draft: BookingDraft) -> Channel:
     if draft.office_id is not None:
         return Channel(office=draft.office)
+    if draft.is_test:  # started from the signed link of "Tests de réservation"
+        return Channel(provider=draft.provider, test_token=testmode.test_token(draft.provider))
     return Channel(provider=draft.provider)
 
 
@@ -179,6 +182,7 @@ def draft_start(
         arrival=arrival,
         nights=nights,
         language=language,
+        is_test=channel.is_test,
     )
     party = party_of(lodging)
     if party.brackets:
@@ -381,6 +385,7 @@ def _book(draft: BookingDraft, lodging: Lodging, client: dict, now: datetime) ->
             supplements=_supplements(draft),
             promo_code=draft.promo_code,
             origin=BookingOrigin.INTERNET if draft.office_id else BookingOrigin.WIDGET,
+            is_test=draft.is_test,
             online=True,
             language=draft.language,
             terms_text=terms_of(draft),

@@ -24,6 +24,7 @@ from reservations.services.bookings import (
     quote_for_owner,
     stay_price_proposal,
     stay_update,
+    test_bookings_delete,
 )
 from reservations.services.payments import payment_delete, payment_record, payment_update
 from reservations.services.prohibitions import sale_prohibition_create, sale_prohibition_remove
@@ -54,4 +55,5 @@ __all__ = [
     "sale_prohibition_remove",
     "stay_price_proposal",
     "stay_update",
+    "test_bookings_delete",
 ]
