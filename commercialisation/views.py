@@ -267,3 +267,78 @@ def promo_code_delete(request: HttpRequest, promo_pk: int) -> HttpResponse:
         messages.success(request, _("The promo code %(code)s is deleted.") % {"code": promo.code})
         return redirect("commercialisation:promo_code_list")
     return render(request, "commercialisation/promo_code_confirm_delete.html", {"promo": promo})
+
+
+# --- COMMERCIALISATION > Tests de réservation -------------------------------------------------------
+
+
+def _booking_tests_context(request: HttpRequest) -> dict:
+    from commercialisation.production import latest_request, provider_checklist
+    from commercialisation.public.testmode import test_token
+    from reservations.models import Booking
+
+    provider = request.provider
+    lang = "en" if (translation.get_language() or "fr").startswith("en") else "fr"
+    test_url = reverse(
+        "public:test_search", kwargs={"lang": lang, "number": provider.number, "test": test_token(provider)}
+    )
+    return {
+        "provider": provider,
+        "test_url": test_url,
+        "checklist": provider_checklist(provider),
+        "production_request": latest_request(provider),
+        "test_files": Booking.objects.tests().count(),
+        "durations": [
+            (7, _("1 week")),
+            (14, _("2 weeks")),
+            (1, _("1 night")),
+            (2, _("2 nights")),
+            (3, _("3 nights")),
+        ],
+    }
+
+
+@provider_required
+@require_safe
+def booking_tests(request: HttpRequest) -> HttpResponse:
+    """ "Tests de réservation": the signed link to the provider's test booking site, the checklist
+    the office will check, "Demander le passage en production", and "Supprimer tous les dossiers de
+    test"."""
+    return render(request, "commercialisation/booking_tests.html", _booking_tests_context(request))
+
+
+@provider_required
+@require_http_methods(["POST"])
+def booking_tests_request(request: HttpRequest) -> HttpResponse:
+    """ "Demander le passage en production"."""
+    from commercialisation.production import production_request_create
+
+    try:
+        production_request_create(provider=request.provider, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Your request is sent to your tourism office."))
+    return redirect("commercialisation:booking_tests")
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_tests_delete(request: HttpRequest) -> HttpResponse:
+    """ "Supprimer tous les dossiers de test", after a confirmation."""
+    from reservations.models import Booking
+    from reservations.services import test_bookings_delete
+
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        count = test_bookings_delete(provider=request.provider, user=request.user)
+        messages.success(
+            request,
+            ngettext("%(n)s test file deleted.", "%(n)s test files deleted.", count) % {"n": count},
+        )
+        return redirect("commercialisation:booking_tests")
+    return render(
+        request,
+        "commercialisation/booking_tests_delete.html",
+        {"test_files": Booking.objects.tests().count()},
+    )

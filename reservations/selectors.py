@@ -445,7 +445,7 @@ def reminders(*, today: date) -> Reminders:
         Booking.objects.real()
         .filter(status__in=(BookingStatus.OPTION, BookingStatus.CONFIRMED))
         .aggregate(
-        deposit=Count("pk", filter=awaiting_deposit_q(today)),
+            deposit=Count("pk", filter=awaiting_deposit_q(today)),
             balance=Count("pk", filter=awaiting_balance_q(today)),
         )
     )
@@ -578,3 +578,26 @@ def client_duplicates(client: Client) -> list[Client]:
 
 def client_bookings(client: Client) -> list[Booking]:
     return list(list_rows(Booking.objects.filter(client=client)).order_by("-number"))
+
+
+# --- across providers (the office's staff space; call with scopes disabled) -------------------------
+
+
+@dataclass(frozen=True)
+class SeasonFigures:
+    files: int = 0
+    revenue: Decimal = ZERO
+
+
+def season_figures(provider_ids: list[int], first: date, last: date) -> dict[int, SeasonFigures]:
+    """Each provider's counted files (``counted_bookings``: no cancelled, no test file) arriving
+    from ``first`` to ``last`` included, and their total: one query whatever the number of
+    providers."""
+    rows = (
+        counted_bookings()
+        .filter(provider_id__in=provider_ids, first_arrival__gte=first, first_arrival__lte=last)
+        .order_by()
+        .values("provider_id")
+        .annotate(files=Count("pk"), revenue=Sum("total_amount"))
+    )
+    return {row["provider_id"]: SeasonFigures(row["files"], row["revenue"] or ZERO) for row in rows}

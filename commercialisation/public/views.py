@@ -136,7 +136,9 @@ def channel_url(channel: Channel, name: str, lang: str, **kwargs) -> str:
         return reverse(f"public:office_{name}", kwargs={"lang": lang, "slug": channel.office.slug, **kwargs})
     if channel.is_test:
         kwargs["test"] = channel.test_token
-        return reverse(f"public:test_{name}", kwargs={"lang": lang, "number": channel.provider.number, **kwargs})
+        return reverse(
+            f"public:test_{name}", kwargs={"lang": lang, "number": channel.provider.number, **kwargs}
+        )
     return reverse(f"public:site_{name}", kwargs={"lang": lang, "number": channel.provider.number, **kwargs})
 
 
