@@ -308,11 +308,13 @@ def booking_tests(request: HttpRequest) -> HttpResponse:
 
 
 @provider_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def booking_tests_request(request: HttpRequest) -> HttpResponse:
-    """ "Demander le passage en production"."""
+    """ "Demander le passage en production" (a GET leads back to the page)."""
     from commercialisation.production import production_request_create
 
+    if request.method != "POST":
+        return redirect("commercialisation:booking_tests")
     try:
         production_request_create(provider=request.provider, user=request.user)
     except ValidationError as error:

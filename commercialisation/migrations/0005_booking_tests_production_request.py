@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('commercialisation', '0004_ical_export_version'),
-        ('comptes', '0009_contractsettings_saved_at_provider_deactivated_at_and_more'),
+        ('comptes', '0009_provider_lifecycle'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

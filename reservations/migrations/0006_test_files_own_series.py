@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comptes', '0009_contractsettings_saved_at_provider_deactivated_at_and_more'),
+        ('comptes', '0009_provider_lifecycle'),
         ('reservations', '0005_booking_terms_accepted'),
         ('tarifs', '0004_stay_price_cheapest'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
