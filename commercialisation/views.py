@@ -274,13 +274,13 @@ def promo_code_delete(request: HttpRequest, promo_pk: int) -> HttpResponse:
 
 def _booking_tests_context(request: HttpRequest) -> dict:
     from commercialisation.production import latest_request, provider_checklist
-    from commercialisation.public.testmode import test_token
+    from commercialisation.public.testmode import sign_test_link
     from reservations.models import Booking
 
     provider = request.provider
     lang = "en" if (translation.get_language() or "fr").startswith("en") else "fr"
     test_url = reverse(
-        "public:test_search", kwargs={"lang": lang, "number": provider.number, "test": test_token(provider)}
+        "public:test_search", kwargs={"lang": lang, "number": provider.number, "test": sign_test_link(provider)}
     )
     return {
         "provider": provider,

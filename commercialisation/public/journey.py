@@ -59,7 +59,7 @@ def channel_of(draft: BookingDraft) -> Channel:
     if draft.office_id is not None:
         return Channel(office=draft.office)
     if draft.is_test:  # started from the signed link of "Tests de réservation"
-        return Channel(provider=draft.provider, test_token=testmode.test_token(draft.provider))
+        return Channel(provider=draft.provider, test_token=testmode.sign_test_link(draft.provider))
     return Channel(provider=draft.provider)
 
 

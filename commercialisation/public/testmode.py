@@ -20,12 +20,12 @@ SALT = "openpro.booking-test"
 LIFETIME = timedelta(days=7)
 
 
-def test_token(provider: Provider) -> str:
+def sign_test_link(provider: Provider) -> str:
     """A fresh signed token for the provider's test site."""
     return signing.TimestampSigner(salt=SALT).sign(str(provider.number))
 
 
-def test_token_valid(token: str, provider: Provider) -> bool:
+def is_valid_test_link(token: str, provider: Provider) -> bool:
     """Whether ``token`` was signed for this provider and is not expired."""
     try:
         value = signing.TimestampSigner(salt=SALT).unsign(token, max_age=LIFETIME)

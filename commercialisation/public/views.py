@@ -123,7 +123,7 @@ def _provider_channel(number: int, test: str = "") -> Channel:
     if provider is None:
         raise Http404
     if test:
-        if not testmode.test_token_valid(test, provider):
+        if not testmode.is_valid_test_link(test, provider):
             raise Http404
         return Channel(provider=provider, test_token=test)
     if provider.status != Provider.Status.PRODUCTION:

@@ -82,7 +82,14 @@ def seeded(frozen, provider, lodging):
     files[6] = _file(lodging, 6, paris(2023, 3, 20), "widget", "500", arrival=july + timedelta(days=50))
     files[7] = _file(lodging, 7, paris(2024, 1, 12), "local", "600", arrival=july + timedelta(days=60))
     files[8] = _file(
-        lodging, "T-1", paris(2024, 3, 10), "local", "999", arrival=july + timedelta(days=70), is_test=True, name=8
+        lodging,
+        "T-1",
+        paris(2024, 3, 10),
+        "local",
+        "999",
+        arrival=july + timedelta(days=70),
+        is_test=True,
+        name=8,
     )
     # The test file used no number of the real series: the next real file is n°8.
     files[9] = _file(
