@@ -1,7 +1,8 @@
 """The tourism-office staff space. Every view is ``@office_required`` and reads only its office's
 providers (``staff_providers``): another office's provider is a 404. The views that take
 ``administrators=True`` also serve the application's administrators, for the providers with no
-office (the administrator's own queue). The rules are the services' (``comptes.services``,
+office (the administrator's own queue). Views with an object look it up before checking the method,
+so another office's id is a 404 whatever the verb. The rules are the services' (``comptes.services``,
 ``commercialisation.production``); views read input and show results.
 """
 
@@ -13,11 +14,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from commercialisation.models import ProductionRequest
 from commercialisation.production import (
@@ -38,7 +39,7 @@ from comptes.decorators import administrator_required, office_required
 from comptes.models import Membership, Office, Provider
 from comptes.scoping import provider_scope, scopes_disabled
 from offices.forms import DecisionForm, OfficeForm, ProviderCreateForm, StaffForm
-from reservations.selectors import season_figures
+from reservations.selectors import SeasonFigures, season_figures
 
 PAGE_SIZE = 50
 SETUP_COMPLETE, SETUP_INCOMPLETE = "complete", "incomplete"
@@ -79,7 +80,7 @@ def _rows(request: HttpRequest, providers: list[Provider]) -> list[dict]:
                 provider_id__in=ids, state=ProductionRequest.State.REQUESTED
             ).values_list("provider_id", flat=True)
         )
-    empty = season_figures([], first, last).get(0)
+    empty = SeasonFigures()
     return [
         {
             "provider": provider,
@@ -222,9 +223,10 @@ def provider_create(request: HttpRequest) -> HttpResponse:
 
 
 @office_required(administrators=True)
-@require_safe
 def provider_detail(request: HttpRequest, provider_pk: int) -> HttpResponse:
     provider = _provider(request, provider_pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     row = _rows(request, [provider])[0]
     with scopes_disabled():
         owner = comptes_services.provider_owner(provider)
@@ -262,10 +264,11 @@ def _act(request: HttpRequest, provider: Provider, action, success: str) -> Http
 
 
 @office_required(administrators=True)
-@require_POST
 def provider_invite(request: HttpRequest, provider_pk: int) -> HttpResponse:
     """ "Renvoyer l'invitation": a new link (the previous ones stop working)."""
     provider = _provider(request, provider_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     owner = comptes_services.provider_owner(provider)
     if owner is None:
         raise Http404
@@ -278,9 +281,10 @@ def provider_invite(request: HttpRequest, provider_pk: int) -> HttpResponse:
 
 
 @office_required(administrators=True)
-@require_POST
 def provider_deactivate(request: HttpRequest, provider_pk: int) -> HttpResponse:
     provider = _provider(request, provider_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if request.POST.get("reactivate") == "1":
         return _act(
             request,
@@ -297,10 +301,11 @@ def provider_deactivate(request: HttpRequest, provider_pk: int) -> HttpResponse:
 
 
 @office_required(administrators=True)
-@require_POST
 def provider_to_test(request: HttpRequest, provider_pk: int) -> HttpResponse:
     """Switch a provider in production back to test."""
     provider = _provider(request, provider_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     return _act(
         request,
         provider,
@@ -333,7 +338,6 @@ def production_queue(request: HttpRequest) -> HttpResponse:
 
 
 @office_required(administrators=True)
-@require_http_methods(["GET", "POST"])
 def production_decide(request: HttpRequest, request_pk: int) -> HttpResponse:
     """Approve or refuse one request; approving an incomplete checklist asks for a confirmation."""
     with scopes_disabled():
@@ -343,6 +347,8 @@ def production_decide(request: HttpRequest, request_pk: int) -> HttpResponse:
             ),
             pk=request_pk,
         )
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
     provider = production.provider
     checklist = provider_checklist(provider)
     form = DecisionForm(request.POST or None)
