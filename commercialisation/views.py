@@ -280,7 +280,8 @@ def _booking_tests_context(request: HttpRequest) -> dict:
     provider = request.provider
     lang = "en" if (translation.get_language() or "fr").startswith("en") else "fr"
     test_url = reverse(
-        "public:test_search", kwargs={"lang": lang, "number": provider.number, "test": sign_test_link(provider)}
+        "public:test_search",
+        kwargs={"lang": lang, "number": provider.number, "test": sign_test_link(provider)},
     )
     return {
         "provider": provider,

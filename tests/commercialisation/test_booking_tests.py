@@ -174,7 +174,7 @@ def test_a_test_booking_is_a_test_file_with_its_own_series_counted_nowhere(clien
     assert "Dossier de réservation n°T-1" in detail
     planning = client.get(reverse("reservations:planning") + f"?debut={ARRIVAL.isoformat()}").content.decode()
     assert (
-        'tone-test gc-1 gs-7 gr-1" tabindex="0" data-kind="option" data-booking="%d"' % booking.pk in planning
+        f'tone-test gc-1 gs-7 gr-1" tabindex="0" data-kind="option" data-booking="{booking.pk}"' in planning
     )
     assert "TEST · MARTIN CLAIRE n°T-1" in planning and 'pl-block-label">DUPONT MARIE n°1' in planning
 
