@@ -5,7 +5,7 @@ from offices import views
 app_name = "offices"
 
 urlpatterns = [
-    path("office/", views.home, name="home"),
+    path("office/", views.provider_list, name="home"),  # the space opens on its providers
     path("office/prestataires/", views.provider_list, name="provider_list"),
     path("office/prestataires/export.xlsx", views.provider_export, name="provider_export"),
     path("office/prestataires/creer/", views.provider_create, name="provider_create"),

@@ -125,12 +125,6 @@ def _space(request: HttpRequest) -> dict:
     return {"office": request.office, "administrator": request.office is None}
 
 
-@office_required(administrators=True)
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("offices:provider_list")
-
-
 LIST_PARAMS = {"q": TEXT, "statut": TEXT, "parametrage": TEXT, "page": INT}
 
 
