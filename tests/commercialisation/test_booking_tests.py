@@ -186,7 +186,7 @@ def test_delete_all_test_files_at_once(client, tester, lodging):
     owner.force_login(factories.owner_of(tester))
     url = reverse("commercialisation:booking_tests_delete")
     page = owner.get(url)
-    assert "Delete your 1 test file?" in page.content.decode()
+    assert "Supprimer votre 1 dossier de test ?" in page.content.decode()
     assert owner.post(url, {}).status_code == 200  # no confirmation: nothing deleted
     with scopes_disabled():
         assert Booking.objects.count() == 2
@@ -207,7 +207,7 @@ def test_the_page_shows_the_link_the_checklist_and_sends_the_production_request(
     url = reverse("commercialisation:booking_tests")
     text = client.get(url).content.decode()
     assert f"/en/site/{tester.number}/essai/" in text or f"/fr/site/{tester.number}/essai/" in text
-    assert "Ask to go into production" in text
+    assert "Demander le passage en production" in text
     with scopes_disabled():
         checklist = provider_checklist(tester)
     # make_seller's provider: contact incomplete (no address), lodging without photo, contract not saved.
@@ -229,7 +229,7 @@ def test_the_page_shows_the_link_the_checklist_and_sends_the_production_request(
     assert mail.to == ["referent@ariege.example"] and tester.account_name in mail.subject
     assert "/office/mises-en-production/" in mail.body_text
     page = client.get(url).content.decode()
-    assert "Request sent on 01/06/2030" in page and "Ask to go into production" not in page
+    assert "Demande envoyée le 01/06/2030" in page and "Demander le passage en production" not in page
     # A second request while one waits: refused with a message, nothing stored.
     client.post(reverse("commercialisation:booking_tests_request"))
     with scopes_disabled():
