@@ -14,11 +14,12 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from commercialisation.ical import feed_error_message
@@ -287,6 +288,8 @@ class BookingDraft(models.Model):
     # widget's compact layout and colour (``rrggbb``, empty for the default colours).
     widget = models.BooleanField(default=False)
     color = models.CharField(max_length=6, blank=True, validators=[validate_widget_color])
+    #: Started from the signed link of "Tests de réservation": the file it makes is a test file.
+    is_test = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -301,3 +304,50 @@ class BookingDraft(models.Model):
     @property
     def departure(self) -> date:
         return self.arrival + timedelta(days=self.nights)
+
+
+class ProductionRequest(models.Model):
+    """ "Demander le passage en production": an owner asks the office to open their lodgings to
+    guests. The office's staff (or, for a provider with no office, the administrators) approve or
+    refuse it in their queue (``commercialisation.production``); who decided, when, and whether the
+    checklist was complete then are kept."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", pgettext_lazy("production request", "Requested")
+        APPROVED = "approved", pgettext_lazy("production request", "Approved")
+        REFUSED = "refused", pgettext_lazy("production request", "Refused")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="production_requests")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.REQUESTED)
+    requested_at = models.DateTimeField(_("requested on"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    #: Approved although the checklist was incomplete (the decider confirmed it).
+    checklist_incomplete = models.BooleanField(_("checklist incomplete when decided"), default=False)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("production request")
+        verbose_name_plural = _("production requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider"],
+                condition=models.Q(state="requested"),
+                name="production_request_one_pending_per_provider",
+            ),
+            models.CheckConstraint(
+                name="production_request_decided_has_date",
+                condition=models.Q(state="requested") | models.Q(decided_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} — {self.get_state_display()}"

@@ -12,6 +12,9 @@ urlpatterns = [
     path("codes-promo/<int:promo_pk>/", views.promo_code_edit, name="promo_code_edit"),
     path("codes-promo/<int:promo_pk>/supprimer/", views.promo_code_delete, name="promo_code_delete"),
     path("moteurs-de-reservation/", views.widgets, name="widgets"),
+    path("tests-de-reservation/", views.booking_tests, name="booking_tests"),
+    path("tests-de-reservation/production/", views.booking_tests_request, name="booking_tests_request"),
+    path("tests-de-reservation/supprimer/", views.booking_tests_delete, name="booking_tests_delete"),
     path("synchronisation-ical/", views.ical, name="ical"),
     path("synchronisation-ical/hebergement/<int:lodging_pk>/", views.lodging_ical, name="lodging_ical"),
     # Public: the secret token is the only key (no login).

@@ -273,6 +273,36 @@ def promo_code_delete(request: HttpRequest, promo_pk: int) -> HttpResponse:
     return render(request, "commercialisation/promo_code_confirm_delete.html", {"promo": promo})
 
 
+# --- COMMERCIALISATION > Tests de réservation -------------------------------------------------------
+
+
+def _booking_tests_context(request: HttpRequest) -> dict:
+    from commercialisation.production import latest_request, provider_checklist
+    from commercialisation.public.testmode import sign_test_link
+    from reservations.models import Booking
+
+    provider = request.provider
+    lang = "en" if (translation.get_language() or "fr").startswith("en") else "fr"
+    test_url = reverse(
+        "public:test_search",
+        kwargs={"lang": lang, "number": provider.number, "test": sign_test_link(provider)},
+    )
+    return {
+        "provider": provider,
+        "test_url": test_url,
+        "checklist": provider_checklist(provider),
+        "production_request": latest_request(provider),
+        "test_files": Booking.objects.tests().count(),
+        "durations": [
+            (7, _("1 week")),
+            (14, _("2 weeks")),
+            (1, _("1 night")),
+            (2, _("2 nights")),
+            (3, _("3 nights")),
+        ],
+    }
+
+
 # --- COMMERCIALISATION > Moteurs de réservation ----------------------------------------------------
 
 
@@ -308,3 +338,51 @@ def widgets(request: HttpRequest) -> HttpResponse:
     }
     template = "commercialisation/widgets.html"
     return render(request, f"{template}#snippets" if request.htmx else template, context)
+
+
+@provider_required
+@require_safe
+def booking_tests(request: HttpRequest) -> HttpResponse:
+    """ "Tests de réservation": the signed link to the provider's test booking site, the checklist
+    the office will check, "Demander le passage en production", and "Supprimer tous les dossiers de
+    test"."""
+    return render(request, "commercialisation/booking_tests.html", _booking_tests_context(request))
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_tests_request(request: HttpRequest) -> HttpResponse:
+    """ "Demander le passage en production" (a GET leads back to the page)."""
+    from commercialisation.production import production_request_create
+
+    if request.method != "POST":
+        return redirect("commercialisation:booking_tests")
+    try:
+        production_request_create(provider=request.provider, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Your request is sent to your tourism office."))
+    return redirect("commercialisation:booking_tests")
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_tests_delete(request: HttpRequest) -> HttpResponse:
+    """ "Supprimer tous les dossiers de test", after a confirmation."""
+    from reservations.models import Booking
+    from reservations.services import test_bookings_delete
+
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        count = test_bookings_delete(provider=request.provider, user=request.user)
+        messages.success(
+            request,
+            ngettext("%(n)s test file deleted.", "%(n)s test files deleted.", count) % {"n": count},
+        )
+        return redirect("commercialisation:booking_tests")
+    return render(
+        request,
+        "commercialisation/booking_tests_delete.html",
+        {"test_files": Booking.objects.tests().count()},
+    )

@@ -13,9 +13,12 @@ from comptes.models import AuditEntry
 def log_action(
     obj: models.Model, action: str, *, user=None, data: dict[str, Any] | None = None
 ) -> AuditEntry:
-    """Record ``action`` (e.g. ``"booking.payment.added"``) on ``obj``; ``obj`` must have a provider."""
+    """Record ``action`` (e.g. ``"booking.payment.added"``) on ``obj``; ``obj`` must have a provider
+    (or be the provider itself: the account's own history — status, invitations, deactivation)."""
+    from comptes.models import Provider
+
     return AuditEntry.objects.create(
-        provider_id=obj.provider_id,
+        provider_id=obj.pk if isinstance(obj, Provider) else obj.provider_id,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=obj.pk,
         action=action,

@@ -177,7 +177,15 @@ def mail_queue(
     sender_name: str = "",
     user: User | None = None,
 ) -> OutgoingMail:
-    """Record a mail and send it once the current transaction commits (Celery, with retries)."""
+    """Record a mail and send it once the current transaction commits (Celery, with retries).
+
+    A mail about a test object (a test file of "Tests de réservation": ``related.is_test``) goes to
+    the owner's own address only, its subject marked as a test: a guest's address typed in a test
+    never receives anything.
+    """
+    if getattr(related, "is_test", False):
+        to, cc, bcc = [provider.email], (), ()
+        subject = f"[{_('TEST')}] {subject}"
     recipients = _addresses(to)
     if not recipients:
         raise ValidationError({"to": [_("There is no e-mail address to send this mail to.")]})

@@ -58,6 +58,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    #: When the last invitation mail was sent (``comptes.invitations``): a new one voids the links
+    #: of the previous ones.
+    invited_at = models.DateTimeField(_("invited on"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -171,6 +174,13 @@ class Provider(ContactFields):
     lodging_counter = models.PositiveIntegerField(default=0, editable=False)
     booking_counter = models.PositiveIntegerField(default=0, editable=False)
     client_counter = models.PositiveIntegerField(default=0, editable=False)
+    #: Test files ("Tests de réservation") have their own series (T-1, T-2…): deleting them leaves
+    #: no gap in the real one.
+    test_booking_counter = models.PositiveIntegerField(default=0, editable=False)
+
+    #: Set by the office's staff (``comptes.services.provider_deactivate``): the owner can no longer
+    #: log in and the public pages are offline; nothing is deleted.
+    deactivated_at = models.DateTimeField(_("deactivated on"), null=True, blank=True)
 
     setup_completed_at = models.DateTimeField(_("first connection completed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -197,6 +207,14 @@ class Provider(ContactFields):
     @property
     def is_setup_complete(self) -> bool:
         return self.setup_completed_at is not None
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
+
+    @property
+    def in_production(self) -> bool:
+        return self.status == self.Status.PRODUCTION
 
 
 class Membership(models.Model):
@@ -389,6 +407,9 @@ class ContractSettings(models.Model):
     """
 
     provider = models.OneToOneField(Provider, on_delete=models.CASCADE, related_name="contract_settings")
+
+    #: The last time the owner saved "Personnalisation des contrats" (the office's checklist).
+    saved_at = models.DateTimeField(_("saved on"), null=True, blank=True, editable=False)
 
     # Partie 1 - En-tête des documents PDF
     identity = models.CharField(_("your identity"), max_length=150, blank=True)

@@ -14,7 +14,12 @@ from django.db.models import F
 from comptes.models import Provider
 
 # Series → the counter column of ``Provider``.
-SERIES = {"lodging": "lodging_counter", "booking": "booking_counter", "client": "client_counter"}
+SERIES = {
+    "lodging": "lodging_counter",
+    "booking": "booking_counter",
+    "booking_test": "test_booking_counter",
+    "client": "client_counter",
+}
 
 
 def number_next(*, provider: Provider, series: str) -> int:

@@ -296,6 +296,7 @@ def contract_settings_update(
         raise ValidationError(errors)
 
     settings.save()
+    contract.saved_at = timezone.now()
     contract.save()
     new_logo_name = contract.logo.name if contract.logo else ""
     if old_logo_name and old_logo_name != new_logo_name:
@@ -349,3 +350,217 @@ def payment_settings_update(
         action = "settings.payment.activated" if active else "settings.payment.deactivated"
         log_action(payment, action, user=user, data={"account_id": payment.online_account_id})
     return payment
+
+
+# --- the office's staff space: onboarding, status, deactivation, offices and their staff ---------
+
+
+def email_in_use(email: str) -> bool:
+    return User.objects.filter(email__iexact=(email or "").strip()).exists()
+
+
+def _email_error() -> ValidationError:
+    return ValidationError({"email": [_("An account already uses this e-mail address.")]})
+
+
+def provider_number_next() -> int:
+    """The next provider number (providers are numbered across the whole application): taken under
+    a transaction-level advisory lock, so two creations never race for the same one."""
+    from django.db import connection
+    from django.db.models import Max
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("provider_number_next() must run inside the transaction that uses it.")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PROVIDER_NUMBER_LOCK])
+    highest = Provider.objects.aggregate(highest=Max("number"))["highest"] or 0
+    return max(highest + 1, FIRST_PROVIDER_NUMBER)
+
+
+PROVIDER_NUMBER_LOCK = 7_250_001
+FIRST_PROVIDER_NUMBER = 50_001
+
+
+@transaction.atomic
+def provider_onboard(
+    *,
+    office: Office | None,
+    kind: str,
+    company: str,
+    last_name: str,
+    email: str,
+    first_name: str = "",
+    phone1: str = "",
+    address: str = "",
+    postcode: str = "",
+    city: str = "",
+    user: User | None = None,
+) -> Provider:
+    """Staff create a provider and its owner's login, and mail the owner an invitation whose link
+    sets the password and opens the first-connection wizard. An e-mail already used by an account is
+    refused on ``email``; nothing is saved then."""
+    email = (email or "").strip().lower()
+    if email and email_in_use(email):
+        raise _email_error()
+    owner = User(email=email)
+    owner.set_unusable_password()
+    try:
+        owner.full_clean()
+    except ValidationError as error:
+        raise ValidationError({"email": error.message_dict.get("email", error.messages)}) from error
+    owner.save()
+    contact = {
+        "company": plain_text(company),
+        "first_name": plain_text(first_name),
+        "phone1": plain_text(phone1),
+        "address": plain_text(address),
+        "postcode": plain_text(postcode),
+        "city": plain_text(city),
+    }
+    provider = provider_create(
+        number=provider_number_next(),
+        last_name=plain_text(last_name),
+        email=email,
+        kind=kind,
+        office=office,
+        owner=owner,
+        **contact,
+    )
+    log_action(
+        provider,
+        "provider.created",
+        user=user,
+        data={"number": provider.number, "email": email, "office": office.pk if office else None},
+    )
+    invitation_send(user=owner, provider=provider, by=user)
+    return provider
+
+
+def provider_owner(provider: Provider) -> User | None:
+    membership = (
+        Membership.objects.filter(provider=provider, role=Membership.Role.OWNER)
+        .select_related("user")
+        .order_by("id")
+        .first()
+    )
+    return membership.user if membership else None
+
+
+@transaction.atomic
+def invitation_send(
+    *, user: User, provider: Provider | None = None, office: Office | None = None, by: User | None = None
+) -> None:
+    """Mail ``user`` a new invitation link (the previous ones stop working). An owner's mail goes
+    through the provider's outbox (history, retries); a staff member's through a task."""
+    from comptes.invitations import invitation_url
+    from comptes.mailing import mail_queue
+
+    if user.has_usable_password() and user.last_login is not None:
+        raise ValidationError(_("This person has already set their password and logged in."))
+    user.invited_at = timezone.now()
+    user.save(update_fields=["invited_at"])
+    context = {"url": invitation_url(user), "provider": provider, "office": office}
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("fr"):
+        subject = _("Your Open Pro account: choose your password")
+        text = render_to_string("mails/invitation.txt", context)
+    if provider is not None:
+        mail_queue(
+            provider=provider,
+            kind="account.invitation",
+            to=[user.email],
+            subject=subject,
+            text=text,
+            related=provider,
+            reply_to=provider.office.email if provider.office_id and provider.office.email else "",
+            user=by,
+        )
+        log_action(provider, "provider.invited", user=by, data={"email": user.email})
+    else:
+        from common.tasks import enqueue_on_commit
+        from comptes.tasks import staff_mail_send
+
+        enqueue_on_commit(staff_mail_send, user.email, subject, text)
+
+
+@transaction.atomic
+def provider_deactivate(*, provider: Provider, user: User | None = None) -> Provider:
+    """The owner can no longer log in (their sessions end too), the public pages go offline;
+    nothing is deleted."""
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    if provider.deactivated_at is not None:
+        raise ValidationError(_("This account is already deactivated."))
+    provider.deactivated_at = timezone.now()
+    provider.save(update_fields=["deactivated_at"])
+    owners = User.objects.filter(memberships__provider=provider, memberships__role=Membership.Role.OWNER)
+    owners.update(is_active=False)
+    log_action(provider, "provider.deactivated", user=user)
+    return provider
+
+
+@transaction.atomic
+def provider_reactivate(*, provider: Provider, user: User | None = None) -> Provider:
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    if provider.deactivated_at is None:
+        raise ValidationError(_("This account is active."))
+    provider.deactivated_at = None
+    provider.save(update_fields=["deactivated_at"])
+    owners = User.objects.filter(memberships__provider=provider, memberships__role=Membership.Role.OWNER)
+    owners.update(is_active=True)
+    log_action(provider, "provider.reactivated", user=user)
+    return provider
+
+
+@transaction.atomic
+def provider_status_set(*, provider: Provider, status: str, user: User | None = None) -> Provider:
+    """Test or production (the decision is the production queue's, ``commercialisation.production``)."""
+    if status not in Provider.Status.values:
+        raise ValidationError({"status": [_("Choose test or production.")]})
+    previous = provider.status
+    Provider.objects.filter(pk=provider.pk).update(status=status)
+    provider.status = status
+    if previous != status:
+        log_action(provider, "provider.status", user=user, data={"from": previous, "to": status})
+    return provider
+
+
+@transaction.atomic
+def office_create(
+    *, name: str, slug: str, email: str = "", commission_rate=None, website: str = "", address: str = ""
+) -> Office:
+    """An administrator opens an office (its marketplace answers at ``/<lang>/marche/<slug>/``)."""
+    office = Office(name=plain_text(name), slug=(slug or "").strip().lower(), email=(email or "").strip())
+    office.website, office.address = (website or "").strip(), plain_text(address)
+    if commission_rate is not None:
+        office.commission_rate = commission_rate
+    office.full_clean()
+    office.save()
+    return office
+
+
+@transaction.atomic
+def staff_create(*, office: Office, email: str, full_name: str = "", by: User | None = None) -> User:
+    """An office staff member (one office per person), invited by mail to set a password."""
+    email = (email or "").strip().lower()
+    if email and email_in_use(email):
+        raise _email_error()
+    staff = User(email=email, full_name=plain_text(full_name))
+    staff.set_unusable_password()
+    staff.full_clean()
+    staff.save()
+    Membership.objects.create(user=staff, office=office, role=Membership.Role.OFFICE_STAFF)
+    invitation_send(user=staff, office=office, by=by)
+    return staff
+
+
+@transaction.atomic
+def invitation_accept(*, user: User, password: str) -> User:
+    """The invitation link's form: the password is set (which voids the link)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    provider = Provider.objects.filter(memberships__user=user).first()
+    if provider is not None:
+        log_action(provider, "provider.invitation_accepted", user=user, data={"email": user.email})
+    return user

@@ -53,3 +53,13 @@ def exports_resume() -> int:
     for provider_id, job_id in stale:
         export_run.delay(provider_id, job_id)
     return len(stale)
+
+
+@shared_task(name="comptes.staff_mail_send", autoretry_for=(OSError,), retry_backoff=60, max_retries=6)
+def staff_mail_send(to: str, subject: str, text: str) -> None:
+    """A mail to an office staff member (their invitation): they have no provider, hence no
+    provider outbox; the task owns its retries."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [to])

@@ -5,6 +5,7 @@ from comptes import views
 app_name = "comptes"
 
 urlpatterns = [
+    path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("compte/coordonnees/", views.contact, name="contact"),
     path("compte/identifiants/", views.credentials, name="credentials"),
     path("compte/parametres-avances/", views.advanced, name="advanced"),

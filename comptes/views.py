@@ -289,3 +289,28 @@ def export_download(request: HttpRequest, export_pk: int) -> HttpResponse:
     response = FileResponse(handle, as_attachment=True, filename=job.filename, content_type=XLSX_CONTENT_TYPE)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- the invitation link (staff space onboarding) ------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitation mail's link: choose a password (single-use, expiring), then log in and go on
+    to the first-connection wizard (owners) or the office's space (staff)."""
+    from django.contrib.auth import login
+    from django.contrib.auth.forms import SetPasswordForm
+
+    from comptes.invitations import invitation_user
+    from comptes.services import invitation_accept
+
+    user = invitation_user(token)
+    if user is None:
+        return render(request, "comptes/invitation.html", {"token_fail": True}, status=404)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invitation_accept(user=user, password=form.cleaned_data["new_password1"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your password is saved. Welcome to Open Pro!"))
+        return redirect("home")
+    return render(request, "comptes/invitation.html", {"form": form, "invited": user})

@@ -78,6 +78,32 @@ PROVIDER_MENU: tuple[Section | Entry, ...] = (
     ),
 )
 
+#: The tourism office's staff space: its own menu (staff never see an owner's menu). Entries of
+#: pages not built yet show disabled until their URL exists.
+OFFICE_MENU: tuple[Section | Entry, ...] = (
+    Section(
+        _("My providers"),
+        (
+            Entry(_("Providers"), "offices:provider_list", "people"),
+            Entry(_("Create a provider"), "offices:provider_create", "plus"),
+            Entry(_("Production queue"), "offices:production_queue", "test"),
+        ),
+    ),
+    Section(
+        _("My territory"),
+        (
+            Entry(_("Territory figures"), "offices:figures", "dashboard"),
+            Entry(_("Commission"), "offices:commission", "euro"),
+            Entry(_("Tourist tax"), "offices:tourist_tax_list", "invoice"),
+        ),
+    ),
+)
+
+#: What an administrator (``is_superuser``) adds to it: offices and their staff.
+ADMINISTRATOR_MENU: tuple[Section | Entry, ...] = (
+    Section(_("Administration"), (Entry(_("Offices and staff"), "offices:office_list", "home"),)),
+)
+
 ACCOUNT_MENU: tuple[Entry, ...] = (
     Entry(_("Edit my contact details"), "comptes:contact"),
     Entry(_("Login credentials"), "comptes:credentials"),
@@ -93,7 +119,7 @@ def _resolve(url_name: str) -> str | None:
         return None
 
 
-def build_menu(current_path: str) -> list[dict]:
+def build_menu(current_path: str, items: tuple[Section | Entry, ...] = PROVIDER_MENU) -> list[dict]:
     """The sidebar as plain data for the template: sections, entries, url (None = disabled), active."""
 
     def entry_data(entry: Entry) -> dict:
@@ -102,7 +128,7 @@ def build_menu(current_path: str) -> list[dict]:
         return {"label": entry.label, "url": url, "icon": entry.icon, "active": active}
 
     menu = []
-    for item in PROVIDER_MENU:
+    for item in items:
         if isinstance(item, Section):
             menu.append({"label": item.label, "entries": [entry_data(e) for e in item.entries]})
         else:
@@ -113,10 +139,28 @@ def build_menu(current_path: str) -> list[dict]:
 MENU_COOKIE = "menu_collapsed"
 
 
-def context(request) -> dict:
-    """Template context processor: the menus, only for provider back-office pages."""
-    if getattr(request, "provider", None) is None:
+def _staff_context(request) -> dict:
+    """The office staff space's menus (staff of an office, or an administrator on its pages)."""
+    from comptes.decorators import is_administrator
+
+    staff = getattr(request, "office", None) is not None
+    administrator = is_administrator(request)
+    if not staff and not (administrator and request.path.startswith("/office/")):
         return {}
+    items = (OFFICE_MENU if staff else OFFICE_MENU[:1]) + (ADMINISTRATOR_MENU if administrator else ())
+    return {
+        "provider_menu": build_menu(request.path, items),
+        "staff_space": True,
+        "account_label": request.office.name if staff else _("Administration"),
+        "account_menu": [],
+        "menu_collapsed": request.COOKIES.get(MENU_COOKIE) == "1",
+    }
+
+
+def context(request) -> dict:
+    """Template context processor: the menus, for provider back-office pages and the staff space."""
+    if getattr(request, "provider", None) is None:
+        return _staff_context(request) if hasattr(request, "office") else {}
     return {
         "provider_menu": build_menu(request.path),
         "account_menu": [{"label": e.label, "url": _resolve(e.url_name)} for e in ACCOUNT_MENU],

@@ -25,10 +25,9 @@ ONLINE_ORIGINS = (BookingOrigin.INTERNET, BookingOrigin.WIDGET)
 
 def expired_options(today: date) -> QuerySet[Booking]:
     """Online options whose deposit day has passed with the deposit not paid (the current scope)."""
-    return Booking.objects.filter(
+    return Booking.objects.real().filter(
         status=BookingStatus.OPTION,
         origin__in=ONLINE_ORIGINS,
-        is_test=False,
         deposit_due_date__lt=today,
         paid_amount__lt=F("deposit_amount"),
     )

@@ -36,7 +36,7 @@ from datetime import date, timedelta
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import dateformat, formats
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from common.money import format_money
@@ -197,6 +197,7 @@ class _Words:
         self.total = _("Total")
         self.link = _("Go to file no. %(number)s")
         self.prohibition = _("Sale prohibition")
+        self.test = pgettext("planning", "TEST")
         self.language = get_language() or "fr"
         self._days: dict[date, str] = {}
         marker = 987654321
@@ -251,16 +252,18 @@ def stay_block(stay: Stay, words: _Words | None = None) -> PlanningBlock:
         BookingStatus.CONFIRMED: PlanningBlock.CONFIRMED,
         BookingStatus.PAID: PlanningBlock.PAID,
     }.get(booking.status, PlanningBlock.OPTION)
+    label = f"{booking.client.display_name.upper()} n°{booking.display_number}"
     return PlanningBlock(
         arrival=stay.arrival,
         departure=stay.departure,
-        label=f"{booking.client.display_name.upper()} n°{booking.number}",
+        label=f"{words.test} · {label}" if booking.is_test else label,
         kind=kind,
         url=words.file_url(booking.pk),
-        link_label=words.link % {"number": booking.number},
+        link_label=words.link % {"number": booking.display_number},
         summary=_summary(stay, words),
         check=kind == PlanningBlock.PAID,
         booking_id=booking.pk,
+        tone="test" if booking.is_test else "",  # a test file ("Tests de réservation"): dashed
     )
 
 
@@ -301,6 +304,7 @@ _STAY_FIELDS = (
     "departure",
     "booking__id",
     "booking__number",
+    "booking__is_test",
     "booking__status",
     "booking__total_amount",
     "booking__client__last_name",

@@ -62,7 +62,7 @@ def local_midnight(day: date) -> datetime:
 
 def counted_bookings() -> QuerySet[Booking]:
     """The files the dashboard counts: neither cancelled nor test files."""
-    return Booking.objects.exclude(status=BookingStatus.CANCELLED).filter(is_test=False)
+    return Booking.objects.real().exclude(status=BookingStatus.CANCELLED)
 
 
 def awaiting_deposit_q(today: date) -> Q:
@@ -206,7 +206,10 @@ def bookings_for_export(filters: BookingFilters) -> QuerySet[Booking]:
     """The ids of the files of the export, in the order of the list (read them with
     ``.iterator()``; ``export_chunk`` reads what the columns show, chunk by chunk)."""
     return (
-        _filtered(filters).order_by(*SORTS.get(filters.sort, SORTS["-number"])).values_list("pk", flat=True)
+        _filtered(filters)
+        .real()  # test files never leave the application
+        .order_by(*SORTS.get(filters.sort, SORTS["-number"]))
+        .values_list("pk", flat=True)
     )
 
 
@@ -308,7 +311,7 @@ def quick_search(text: str) -> QuickSearch:
     query = " ".join(text.split())
     result = QuickSearch(query=query, number=parse_file_number(query))
     if result.number is not None:
-        result.booking = Booking.objects.filter(number=result.number).first()
+        result.booking = Booking.objects.real().filter(number=result.number).first()
         return result
     if len(query) < 2:
         return result
@@ -440,9 +443,13 @@ class Reminders:
 def reminders(*, today: date) -> Reminders:
     """ "Mes relances": how many files wait for their deposit, for their balance. One query, on the
     files in option or confirmed only (an index), whatever the history."""
-    values = Booking.objects.filter(status__in=(BookingStatus.OPTION, BookingStatus.CONFIRMED)).aggregate(
-        deposit=Count("pk", filter=awaiting_deposit_q(today)),
-        balance=Count("pk", filter=awaiting_balance_q(today)),
+    values = (
+        Booking.objects.real()
+        .filter(status__in=(BookingStatus.OPTION, BookingStatus.CONFIRMED))
+        .aggregate(
+            deposit=Count("pk", filter=awaiting_deposit_q(today)),
+            balance=Count("pk", filter=awaiting_balance_q(today)),
+        )
     )
     return Reminders(values["deposit"], values["balance"])
 
@@ -482,6 +489,7 @@ def upcoming_stays(*, moving: str, today: date, days: int = 7, limit: int = 10) 
         Stay.objects.filter(
             kind=Stay.Kind.BOOKING,
             active=True,
+            booking__is_test=False,  # the dashboard leaves test files out
             **{f"{day_field}__gte": today, f"{day_field}__lt": today + timedelta(days=days)},
         )
         .select_related("lodging", "booking", "booking__client")
@@ -495,13 +503,13 @@ ONLINE_ORIGINS = (BookingOrigin.INTERNET, BookingOrigin.WIDGET)
 def online_files_waiting() -> QuerySet[Booking]:
     """The alert icon ("3- Réservation en ligne"): files booked online (marketplace or widget) still
     in option — the owner is to contact the client and finalise them. Test files left out."""
-    return Booking.objects.filter(origin__in=ONLINE_ORIGINS, status=BookingStatus.OPTION, is_test=False)
+    return Booking.objects.real().filter(origin__in=ONLINE_ORIGINS, status=BookingStatus.OPTION)
 
 
 def latest_bookings(*, limit: int = 10) -> list[Booking]:
     """ "Dernières réservations": the files created last (test files left out)."""
     return list(
-        Booking.objects.filter(is_test=False)
+        Booking.objects.real()
         .select_related("client")
         .prefetch_related(_lodging_stays())
         .order_by("-created_at", "-number")[:limit]
@@ -572,3 +580,26 @@ def client_duplicates(client: Client) -> list[Client]:
 
 def client_bookings(client: Client) -> list[Booking]:
     return list(list_rows(Booking.objects.filter(client=client)).order_by("-number"))
+
+
+# --- across providers (the office's staff space; call with scopes disabled) -------------------------
+
+
+@dataclass(frozen=True)
+class SeasonFigures:
+    files: int = 0
+    revenue: Decimal = ZERO
+
+
+def season_figures(provider_ids: list[int], first: date, last: date) -> dict[int, SeasonFigures]:
+    """Each provider's counted files (``counted_bookings``: no cancelled, no test file) arriving
+    from ``first`` to ``last`` included, and their total: one query whatever the number of
+    providers."""
+    rows = (
+        counted_bookings()
+        .filter(provider_id__in=provider_ids, first_arrival__gte=first, first_arrival__lte=last)
+        .order_by()
+        .values("provider_id")
+        .annotate(files=Count("pk"), revenue=Sum("total_amount"))
+    )
+    return {row["provider_id"]: SeasonFigures(row["files"], row["revenue"] or ZERO) for row in rows}

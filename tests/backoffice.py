@@ -76,3 +76,38 @@ PARAM_IDS = {
     "lodging": lambda a: a["lodging"].pk,
     "feed": lambda a: a["ical_feed"].pk,
 }
+
+
+# --- the office staff space (``comptes.decorators.office_required``) --------------------------------
+
+
+def office_patterns(resolver=None, prefix="", attribute="office_required"):
+    """Every URL of the staff space (views marked by ``office_required``), or with
+    ``attribute="administrator_required"`` the administrators' screens."""
+    resolver = resolver or get_resolver()
+    for item in resolver.url_patterns:
+        if isinstance(item, URLResolver):
+            namespace = f"{prefix}{item.namespace}:" if item.namespace else prefix
+            yield from office_patterns(item, namespace, attribute)
+        elif isinstance(item, URLPattern) and getattr(item.callback, attribute, False):
+            yield f"{prefix}{item.name}", item
+
+
+# URL keyword argument of a staff page → the id of office X's object for it (``office_x`` of
+# tests/test_office_isolation.py). A new staff URL with an unknown argument fails the isolation
+# test until its isolation is covered.
+OFFICE_IDS = {
+    "provider_pk": lambda x: x["provider"].pk,
+    "request_pk": lambda x: x["request"].pk,
+    "office_pk": lambda x: x["office"].pk,
+}
+
+
+def office_url_for(name, pattern, objects):
+    from django.urls import reverse
+
+    kwargs = {}
+    for key in pattern.pattern.regex.groupindex:
+        assert key in OFFICE_IDS, f"{name}: add '{key}' to OFFICE_IDS so its isolation is tested"
+        kwargs[key] = OFFICE_IDS[key](objects)
+    return reverse(name, kwargs=kwargs), bool(kwargs)

@@ -4,7 +4,9 @@ Public pages resolve their tenancy from the URL (an office's or a provider's slu
 and read across providers with the tenant scope disabled, so every query here filters explicitly:
 only lodgings of providers **in production** that sell online with terms of sale, visible and not
 archived — of the office of the page, or of the provider of the page. A provider in test status is
-never shown (its test mode, with a signed link, comes with the booking tests).
+never shown, except on its own site opened with the signed link of "Tests de réservation"
+(``Channel.test_token``, ``commercialisation.public.testmode``). A deactivated provider is never
+shown.
 
 Availability is ``reservations.availability``'s (files, prohibitions and imported blocks); every
 price is the price engine's (``tarifs.engine.quote_batch``): SQL only selects which stays to quote.
@@ -40,10 +42,19 @@ class Channel:
     provider: Provider | None = None
     origin: str = "internet"  # the files' origin: internet (marketplace, site) or widget
     color: str = ""  # a widget's main colour (rrggbb), empty for the default colours
+    #: The signed token of "Tests de réservation" (a provider's site only): test mode — the site
+    #: opens whatever the provider's status, with a "Test" banner, and its files are test files.
+    test_token: str = ""
 
     def __post_init__(self):
         if (self.office is None) == (self.provider is None):
             raise ValueError("A channel is an office's marketplace or a provider's site.")
+        if self.test_token and self.office is not None:
+            raise ValueError("Only a provider's own site has a test mode.")
+
+    @property
+    def is_test(self) -> bool:
+        return bool(self.test_token)
 
     @property
     def widget(self) -> bool:
@@ -55,12 +66,14 @@ WIDGET = "widget"
 
 
 def sellable_providers(channel: Channel) -> QuerySet[Provider]:
-    """Providers whose lodgings the channel shows: in production, selling online, terms of sale
-    written (French at least)."""
+    """Providers whose lodgings the channel shows: active, in production (or any status in test
+    mode), selling online, terms of sale written (French at least)."""
     with scopes_disabled():
         providers = Provider.objects.filter(
-            status=Provider.Status.PRODUCTION, settings__online_booking=True
+            deactivated_at__isnull=True, settings__online_booking=True
         ).exclude(settings__terms_fr="")
+        if not channel.is_test:
+            providers = providers.filter(status=Provider.Status.PRODUCTION)
         if channel.office is not None:
             providers = providers.filter(office=channel.office)
         else:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from commercialisation.models import BookingDraft
+from commercialisation.public import testmode
 from commercialisation.public.catalogue import (
     MAX_NIGHTS,
     WIDGET,
@@ -59,6 +60,13 @@ def channel_of(draft: BookingDraft) -> Channel:
     origin = WIDGET if draft.widget else "internet"
     if draft.office_id is not None:
         return Channel(office=draft.office, origin=origin, color=draft.color)
+    if draft.is_test:  # started from the signed link of "Tests de réservation"
+        return Channel(
+            provider=draft.provider,
+            origin=origin,
+            color=draft.color,
+            test_token=testmode.sign_test_link(draft.provider),
+        )
     return Channel(provider=draft.provider, origin=origin, color=draft.color)
 
 
@@ -183,6 +191,7 @@ def draft_start(
         language=language,
         widget=channel.widget,
         color=channel.color if channel.widget else "",
+        is_test=channel.is_test,
     )
     party = party_of(lodging)
     if party.brackets:
@@ -385,6 +394,7 @@ def _book(draft: BookingDraft, lodging: Lodging, client: dict, now: datetime) ->
             supplements=_supplements(draft),
             promo_code=draft.promo_code,
             origin=BookingOrigin.WIDGET if draft.widget or not draft.office_id else BookingOrigin.INTERNET,
+            is_test=draft.is_test,
             online=True,
             language=draft.language,
             terms_text=terms_of(draft),

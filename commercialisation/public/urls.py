@@ -19,6 +19,18 @@ urlpatterns = [
     path("<str:lang>/site/<int:number>/", views.site_search, name="site_search"),
     path("<str:lang>/site/<int:number>/hebergement/<int:pk>/", views.site_lodging, name="site_lodging"),
     path("<str:lang>/site/<int:number>/hebergement/<int:pk>/reserver/", views.site_start, name="site_start"),
+    # Test mode ("Tests de réservation"): the same pages behind the owner's signed link.
+    path("<str:lang>/site/<int:number>/essai/<str:test>/", views.site_search, name="test_search"),
+    path(
+        "<str:lang>/site/<int:number>/essai/<str:test>/hebergement/<int:pk>/",
+        views.site_lodging,
+        name="test_lodging",
+    ),
+    path(
+        "<str:lang>/site/<int:number>/essai/<str:test>/hebergement/<int:pk>/reserver/",
+        views.site_start,
+        name="test_start",
+    ),
     path("<str:lang>/reservation/<str:token>/<str:step>/", views.journey_step, name="journey"),
     # Widgets: the same pages, compact, framable by any site, every link staying in the frame.
     path("<str:lang>/widget/marche/<slug:slug>/", views.widget_office_search, name="widget_office_search"),

@@ -35,7 +35,7 @@ from django_ratelimit.core import is_ratelimited
 from django_scopes import scopes_disabled
 
 from commercialisation.models import BookingDraft
-from commercialisation.public import journey
+from commercialisation.public import journey, testmode
 from commercialisation.public.catalogue import (
     MAX_NIGHTS,
     WIDGET,
@@ -130,10 +130,18 @@ def _office_channel(slug: str) -> Channel:
     return Channel(office=office)
 
 
-def _provider_channel(number: int) -> Channel:
+def _provider_channel(number: int, test: str = "") -> Channel:
+    """A provider's own site: in production, or in test mode with the owner's signed link (any
+    status). A deactivated provider, a wrong or expired link: 404."""
     with scopes_disabled():
-        provider = Provider.objects.filter(number=number, status=Provider.Status.PRODUCTION).first()
+        provider = Provider.objects.filter(number=number, deactivated_at__isnull=True).first()
     if provider is None:
+        raise Http404
+    if test:
+        if not testmode.is_valid_test_link(test, provider):
+            raise Http404
+        return Channel(provider=provider, test_token=test)
+    if provider.status != Provider.Status.PRODUCTION:
         raise Http404
     return Channel(provider=provider)
 
@@ -150,6 +158,11 @@ def channel_url(channel: Channel, name: str, lang: str, **kwargs) -> str:
     if channel.office is not None:
         return reverse(
             f"public:{prefix}office_{name}", kwargs={"lang": lang, "slug": channel.office.slug, **kwargs}
+        )
+    if channel.is_test:
+        kwargs["test"] = channel.test_token
+        return reverse(
+            f"public:test_{name}", kwargs={"lang": lang, "number": channel.provider.number, **kwargs}
         )
     return reverse(
         f"public:{prefix}site_{name}", kwargs={"lang": lang, "number": channel.provider.number, **kwargs}
@@ -263,8 +276,8 @@ def office_search(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public
 @query_params(**SEARCH_PARAMS)
-def site_search(request: HttpRequest, number: int) -> HttpResponse:
-    return _search_page(request, _provider_channel(number))
+def site_search(request: HttpRequest, number: int, test: str = "") -> HttpResponse:
+    return _search_page(request, _provider_channel(number, test))
 
 
 @framable
@@ -424,8 +437,8 @@ def office_lodging(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @public
 @query_params(**LODGING_PARAMS)
-def site_lodging(request: HttpRequest, number: int, pk: int) -> HttpResponse:
-    return _lodging_page(request, _provider_channel(number), pk)
+def site_lodging(request: HttpRequest, number: int, pk: int, test: str = "") -> HttpResponse:
+    return _lodging_page(request, _provider_channel(number, test), pk)
 
 
 @framable
@@ -550,8 +563,8 @@ def office_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @public
 @require_POST
-def site_start(request: HttpRequest, number: int, pk: int) -> HttpResponse:
-    return _start(request, _provider_channel(number), pk)
+def site_start(request: HttpRequest, number: int, pk: int, test: str = "") -> HttpResponse:
+    return _start(request, _provider_channel(number, test), pk)
 
 
 @framable
@@ -737,7 +750,9 @@ def sitemap(request: HttpRequest) -> HttpResponse:
         channels = [Channel(office=office) for office in Office.objects.order_by("pk")]
         channels += [
             Channel(provider=provider)
-            for provider in Provider.objects.filter(status=Provider.Status.PRODUCTION).order_by("number")
+            for provider in Provider.objects.filter(
+                status=Provider.Status.PRODUCTION, deactivated_at__isnull=True
+            ).order_by("number")
         ]
         for channel in channels:
             for lodging_id in public_lodgings(channel).order_by("pk").values_list("pk", flat=True):

@@ -49,13 +49,13 @@ def _client_address(booking: Booking) -> str:
     if not email:
         raise ValidationError(
             _("The client of file no. %(number)s has no e-mail address: add one to the file first.")
-            % {"number": booking.number}
+            % {"number": booking.display_number}
         )
     return email
 
 
 def _subject(subject: str, booking: Booking) -> str:
-    return _("%(subject)s – file no. %(number)s") % {"subject": subject, "number": booking.number}
+    return _("%(subject)s – file no. %(number)s") % {"subject": subject, "number": booking.display_number}
 
 
 def _document_mail(
@@ -155,7 +155,7 @@ def booking_owner_mail_queue(*, booking: Booking) -> OutgoingMail:
             {"doc": document, "booking": booking},
             provider=provider,
             language="fr",
-            subject=_("New pre-booking online – file no. %(number)s") % {"number": booking.number},
+            subject=_("New pre-booking online – file no. %(number)s") % {"number": booking.display_number},
             politeness="",
         )
     return mail_queue(
@@ -180,7 +180,7 @@ def reminder_mail_queue(*, reminder: PaymentReminder) -> OutgoingMail:
     with translation.override(language):
         document = contract_document(booking=booking, language=language)
         deposit = reminder.kind == PaymentReminder.Kind.DEPOSIT
-        subject = _("Payment reminder – file no. %(number)s") % {"number": booking.number}
+        subject = _("Payment reminder – file no. %(number)s") % {"number": booking.display_number}
         rendered = mail_render(
             "payment_reminder",
             {

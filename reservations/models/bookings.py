@@ -99,8 +99,20 @@ class BookingOrigin(models.TextChoices):
     ICAL = "ical", _("iCal platform")
 
 
+class BookingQuerySet(models.QuerySet):
+    def real(self) -> BookingQuerySet:
+        """Every file but the test files ("Tests de réservation"): what the dashboard, revenue,
+        exports, reminders, alerts and the office's figures and commissions count. The one filter
+        they all use."""
+        return self.filter(is_test=False)
+
+    def tests(self) -> BookingQuerySet:
+        return self.filter(is_test=True)
+
+
 class Booking(models.Model):
-    """A booking file ("dossier de réservation"), numbered per provider (n°131)."""
+    """A booking file ("dossier de réservation"), numbered per provider (n°131); a test file has
+    its own series (n°T-1, ``display_number``)."""
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="bookings")
     number = models.PositiveIntegerField(_("file number"), editable=False)
@@ -162,14 +174,16 @@ class Booking(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(provider="provider")
+    objects = ScopedManager(_manager_class=models.Manager.from_queryset(BookingQuerySet), provider="provider")
 
     class Meta:
         verbose_name = _("booking file")
         verbose_name_plural = _("booking files")
         ordering = ["-number"]
         constraints = [
-            models.UniqueConstraint(fields=["provider", "number"], name="booking_unique_number_per_provider")
+            models.UniqueConstraint(
+                fields=["provider", "is_test", "number"], name="booking_unique_number_per_provider"
+            )
         ]
         indexes = [
             models.Index(fields=["provider", "status"]),
@@ -178,7 +192,12 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"n°{self.number}"
+        return f"n°{self.display_number}"
+
+    @property
+    def display_number(self) -> str:
+        """The file's number as shown: "131", or "T-1" for a test file (its own series)."""
+        return f"T-{self.number}" if self.is_test else str(self.number)
 
     @property
     def balance(self) -> Decimal:

@@ -24,6 +24,7 @@ from reservations.services.bookings import (
     quote_for_owner,
     stay_price_proposal,
     stay_update,
+    test_bookings_delete,
 )
 from reservations.services.payments import (
     OVERPAYMENT,
@@ -62,4 +63,5 @@ __all__ = [
     "sale_prohibition_remove",
     "stay_price_proposal",
     "stay_update",
+    "test_bookings_delete",
 ]

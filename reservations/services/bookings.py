@@ -539,7 +539,7 @@ def booking_create(
     promo = quote.promo_code if quote is not None and priced.source == PriceSource.ENGINE else None
     booking = Booking(
         provider=provider,
-        number=number_next(provider=provider, series="booking"),
+        number=number_next(provider=provider, series="booking_test" if is_test else "booking"),
         client=client,
         origin=origin,
         is_test=is_test,
@@ -893,3 +893,29 @@ def booking_delete(*, booking: Booking, user=None) -> int:
     for lodging_id in sorted(lodging_ids):
         availability.changed(lodging_id)
     return number
+
+
+@transaction.atomic
+def test_bookings_delete(*, provider: Provider, user=None) -> int:
+    """ "Supprimer tous les dossiers de test": every test file of the provider goes at once (stays,
+    payments, reminders with it), and the clients that only test files used; one audit entry on the
+    account. The real series of numbers is untouched (test files have their own). Returns how many
+    files were deleted."""
+    files = list(Booking.objects.tests().filter(provider=provider).select_for_update().order_by("number"))
+    if not files:
+        return 0
+    ids = [booking.pk for booking in files]
+    client_ids = {booking.client_id for booking in files}
+    lodging_ids = set(Stay.objects.filter(booking_id__in=ids).values_list("lodging_id", flat=True))
+    Booking.objects.filter(pk__in=ids).delete()
+    Client.objects.filter(pk__in=client_ids, bookings__isnull=True).delete()
+    log_action(
+        provider,
+        "booking.tests_deleted",
+        user=user,
+        data={"count": len(ids), "numbers": [booking.display_number for booking in files]},
+    )
+    alert_badge_forget(provider.pk)
+    for lodging_id in sorted(lodging_ids):
+        availability.changed(lodging_id)
+    return len(ids)

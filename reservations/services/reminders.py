@@ -28,12 +28,12 @@ ONE_DAY = timedelta(days=1)
 
 def deposits_late(today: date) -> QuerySet[Booking]:
     """Files of "Mes relances" waiting for their deposit since before ``today`` (a day late)."""
-    return Booking.objects.filter(awaiting_deposit_q(today - ONE_DAY), money.deposit_left_q())
+    return Booking.objects.real().filter(awaiting_deposit_q(today - ONE_DAY), money.deposit_left_q())
 
 
 def balances_late(today: date) -> QuerySet[Booking]:
     """Files of "Mes relances" waiting for their balance since before ``today`` (a day late)."""
-    return Booking.objects.filter(awaiting_balance_q(today - ONE_DAY))
+    return Booking.objects.real().filter(awaiting_balance_q(today - ONE_DAY))
 
 
 @transaction.atomic

@@ -50,7 +50,7 @@ def frozen():
         yield
 
 
-def _file(lodging, number, created, origin, price, *, arrival, nights=5, **extra):
+def _file(lodging, number, created, origin, price, *, arrival, nights=5, name=None, **extra):
     booking = factories.make_file(
         lodging,
         arrival,
@@ -58,10 +58,10 @@ def _file(lodging, number, created, origin, price, *, arrival, nights=5, **extra
         price=price,
         created_at=created,
         origin=origin,
-        last_name=f"Client{number}",
+        last_name=f"Client{name or number}",
         **extra,
     )
-    assert booking.number == number
+    assert booking.display_number == str(number)  # a test file has its own series (T-1)
     return booking
 
 
@@ -82,10 +82,22 @@ def seeded(frozen, provider, lodging):
     files[6] = _file(lodging, 6, paris(2023, 3, 20), "widget", "500", arrival=july + timedelta(days=50))
     files[7] = _file(lodging, 7, paris(2024, 1, 12), "local", "600", arrival=july + timedelta(days=60))
     files[8] = _file(
-        lodging, 8, paris(2024, 3, 10), "local", "999", arrival=july + timedelta(days=70), is_test=True
+        lodging,
+        "T-1",
+        paris(2024, 3, 10),
+        "local",
+        "999",
+        arrival=july + timedelta(days=70),
+        is_test=True,
+        name=8,
     )
-    files[9] = _file(lodging, 9, paris(2024, 5, 14), "internet", "450", arrival=date(2024, 5, 12), nights=4)
-    files[10] = _file(lodging, 10, paris(2024, 5, 15, 9), "local", "150", arrival=date(2024, 5, 17), nights=3)
+    # The test file used no number of the real series: the next real file is n°8.
+    files[9] = _file(
+        lodging, 8, paris(2024, 5, 14), "internet", "450", arrival=date(2024, 5, 12), nights=4, name=9
+    )
+    files[10] = _file(
+        lodging, 9, paris(2024, 5, 15, 9), "local", "150", arrival=date(2024, 5, 17), nights=3, name=10
+    )
 
     _reminders(files[1], deposit=TODAY, balance=july)
     factories.record_payment(files[2], "100.00")
@@ -143,7 +155,7 @@ def test_recent_activity_reminders_and_origins(seeded, provider):
     assert (activity["today"].count, activity["today"].revenue) == (1, Decimal("150.00"))
 
     assert (reminders.deposit, reminders.balance) == (2, 2)
-    assert awaiting_deposit == {1, 9}
+    assert awaiting_deposit == {1, 8}
     assert awaiting_balance == {2, 6}
 
     assert [(s.origin, s.count, s.percent) for s in shares] == [
@@ -195,7 +207,7 @@ def test_next_departures_lists_every_departure_of_the_week(seeded, owner_client)
 
 def test_the_reminders_consult_buttons_open_the_files_they_count(seeded, owner_client):
     deposit = owner_client.get(reverse("reservations:booking_list"), {"relance": "acompte"})
-    assert [b.number for b in deposit.context["page"].object_list] == [9, 1]
+    assert [b.number for b in deposit.context["page"].object_list] == [8, 1]
     balance = owner_client.get(reverse("reservations:booking_list"), {"relance": "solde"})
     assert [b.number for b in balance.context["page"].object_list] == [6, 2]
 
