@@ -84,24 +84,27 @@ OFFICE_MENU: tuple[Section | Entry, ...] = (
     Section(
         _("My providers"),
         (
-            Entry(_("Providers"), "offices:provider_list", "people"),
-            Entry(_("Create a provider"), "offices:provider_create", "plus"),
-            Entry(_("Production queue"), "offices:production_queue", "test"),
+            Entry(_("Providers"), "offices:provider_list", "users"),
+            Entry(_("Create a provider"), "offices:provider_create", "user-plus"),
+            Entry(_("Production queue"), "offices:production_queue", "check-badge"),
         ),
     ),
     Section(
         _("My territory"),
         (
-            Entry(_("Territory figures"), "offices:figures", "dashboard"),
-            Entry(_("Commission"), "offices:commission", "euro"),
-            Entry(_("Tourist tax"), "offices:tourist_tax_list", "invoice"),
+            Entry(_("Territory figures"), "offices:figures", "chart-bar"),
+            Entry(_("Commission"), "offices:commission", "currency-euro"),
+            Entry(_("Tourist tax"), "offices:tourist_tax_list", "receipt-percent"),
         ),
     ),
 )
 
 #: What an administrator (``is_superuser``) adds to it: offices and their staff.
 ADMINISTRATOR_MENU: tuple[Section | Entry, ...] = (
-    Section(_("Administration"), (Entry(_("Offices and staff"), "offices:office_list", "home"),)),
+    Section(
+        _("Administration"),
+        (Entry(_("Offices and staff"), "offices:office_list", "building-office-2"),),
+    ),
 )
 
 ACCOUNT_MENU: tuple[Entry, ...] = (

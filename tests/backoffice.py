@@ -100,6 +100,8 @@ OFFICE_IDS = {
     "provider_pk": lambda x: x["provider"].pk,
     "request_pk": lambda x: x["request"].pk,
     "office_pk": lambda x: x["office"].pk,
+    "rate_pk": lambda x: x["rate"].pk,
+    "departmental_pk": lambda x: x["departmental"].pk,
 }
 
 

@@ -39,10 +39,22 @@ def office_x():
         provider.refresh_from_db()
     with provider_scope(provider):
         request = production_request_create(provider=provider)
+    from decimal import Decimal
+
+    from tarifs.models import TouristTaxDepartmental
+    from tarifs.tourist_tax import tourist_tax_rate_save
+
+    rate = tourist_tax_rate_save(
+        office=office, commune=factories.foix(), year=2026, category="3", rate=Decimal("1.00")
+    )
+    with scopes_disabled():
+        departmental = TouristTaxDepartmental.objects.create(office=office, department="09", year=2026)
     return {
         "office": office,
         "provider": provider,
         "request": request,
+        "rate": rate,
+        "departmental": departmental,
         "staff": make_staff(office, "x@office.example"),
     }
 
@@ -105,7 +117,10 @@ def test_every_staff_url_is_isolated_between_offices(client, office_x, office_y)
                 from openpyxl import load_workbook
 
                 sheet = load_workbook(BytesIO(b"".join(get.streaming_content))).active
-                assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [], url
+                cells = [str(value) for row in sheet.iter_rows(values_only=True) for value in row if value]
+                provider = office_x["provider"]
+                assert str(provider.number) not in cells, url
+                assert not any(provider.display_name in cell for cell in cells), url
             else:
                 assert str(office_x["provider"].number) not in get.content.decode(), url
     assert snapshot(office_x) == before

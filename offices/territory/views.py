@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from common.forms import add_service_errors
 from common.params import DATE, TEXT, date_param, query_params, search_param
@@ -217,17 +217,19 @@ def tourist_tax_edit(request: HttpRequest, rate_pk: int) -> HttpResponse:
 
 
 @office_required
-@require_POST
 def tourist_tax_delete(request: HttpRequest, rate_pk: int) -> HttpResponse:
-    rate = get_object_or_404(_own_rates(request), pk=rate_pk)
+    rate = get_object_or_404(_own_rates(request), pk=rate_pk)  # another office's: 404 whatever the verb
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     tourist_tax.tourist_tax_rate_delete(office=request.office, rate=rate)
     messages.success(request, _("The rate is deleted."))
     return redirect("offices:tourist_tax_list")
 
 
 @office_required
-@require_POST
 def tourist_tax_departmental_add(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":  # the form is on the list
+        return redirect("offices:tourist_tax_list")
     form = DepartmentalForm(request.POST)
     if form.is_valid():
         try:
@@ -257,9 +259,10 @@ def tourist_tax_departmental_add(request: HttpRequest) -> HttpResponse:
 
 
 @office_required
-@require_POST
 def tourist_tax_departmental_delete(request: HttpRequest, departmental_pk: int) -> HttpResponse:
     row = get_object_or_404(TouristTaxDepartmental.objects.filter(office=request.office), pk=departmental_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     tourist_tax.tourist_tax_departmental_delete(office=request.office, row=row)
     messages.success(request, _("The additional departmental tax is deleted."))
     return redirect("offices:tourist_tax_list")

@@ -69,7 +69,7 @@ def test_conflicts_and_failing_calendars_are_in_red_on_the_dashboard(owner_clien
 
     html = owner_client.get(reverse("reservations:dashboard")).content.decode()
 
-    alerts = re.findall(r'<li class="alert alert-(\w+)" role="alert">(.*?)</li>', html, re.S)
+    alerts = re.findall(r'<li class="alert alert-(\w+)">(.*?)</li>', html, re.S)
     assert [level for level, _ in alerts] == ["danger", "warning"]
     assert "Airbnb bloque Petit coin de paradis du 08/05/2024 au 12/05/2024" in alerts[0][1]
     assert f"dossier n°{file.number}" in alerts[0][1]

@@ -56,8 +56,10 @@ def test_menu_entries_are_links_or_disabled_never_dead(owner_client):
                 url = reverse(entry.url_name)
             except Exception:  # noqa: BLE001 - not built yet: must be shown disabled
                 assert (
-                    f'aria-disabled="true" title="Bientôt disponible"><span class="icon icon-{entry.icon}"'
+                    'aria-disabled="true" title="Bientôt disponible">'
+                    '<span class="icon" aria-hidden="true"><svg'
                     in html
+                    and f'<span class="label">{entry.label}</span></span>' in html
                 )
                 continue
             assert f'href="{url}"' in html
