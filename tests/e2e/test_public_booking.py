@@ -11,32 +11,16 @@ import re
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from comptes.models import OutgoingMail
 from comptes.scoping import scopes_disabled
 from reservations.models import Booking
 from tests import factories
+from tests.e2e.axe_checks import accessible
 from tests.e2e.conftest import day
 
-AXE = Axe()
 ARRIVAL = day(21)  # Saturday 6 July 2030
-
-
-def accessible(page, where: str) -> None:
-    """No serious or critical axe-core violation on the page as it is now, at both widths."""
-    for width, height in ((1366, 900), (375, 740)):
-        page.set_viewport_size({"width": width, "height": height})
-        violations = [
-            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in AXE.run(page).response["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        assert not violations, f"{where} at {width}px: {violations}"
-        scroll = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll <= width, f"{where} is {scroll}px wide at {width}px"
-    page.set_viewport_size({"width": 1366, "height": 900})
 
 
 @pytest.fixture

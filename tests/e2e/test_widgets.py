@@ -21,15 +21,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from comptes.scoping import scopes_disabled
 from reservations.models import Booking
 from tests import factories
+from tests.e2e.axe_checks import accessible
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, CSP_VIOLATION, NOW, day
 
-AXE = Axe()
 ARRIVAL = day(21)  # Saturday 6 July 2030
 PROBE = """<!doctype html><html lang="fr"><title>probe</title><script>
 document.cookie = "probe=1; SameSite=None; Secure; Path=/";
@@ -133,21 +132,6 @@ def control(page, owner_site) -> str:
     page.goto(url)
     expect(page.locator("#probe")).not_to_have_text("waiting")
     return page.locator("#probe").inner_text()
-
-
-def accessible(target, where: str, page, widths=((1366, 900), (375, 740))) -> None:
-    """No serious or critical axe-core violation, and nothing wider than the screen."""
-    for width, height in widths:
-        page.set_viewport_size({"width": width, "height": height})
-        violations = [
-            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in AXE.run(target).response["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        assert not violations, f"{where} at {width}px: {violations}"
-        scroll = target.evaluate("document.documentElement.scrollWidth")
-        assert scroll <= width, f"{where} is {scroll}px wide at {width}px"
-    page.set_viewport_size({"width": 1366, "height": 900})
 
 
 @pytest.fixture
