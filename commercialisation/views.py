@@ -22,6 +22,7 @@ from commercialisation import export_heads, selectors, services
 from commercialisation.forms import FeedForm, PromoCodeForm, WidgetOptionsForm
 from commercialisation.ical import serialize
 from commercialisation.models import IcalExport, IcalFeed
+from commercialisation.public.testmode import sign_test_link
 from commercialisation.widgets import site_link, widget_snippets
 from common.cache import ProcessLRU
 from common.forms import add_service_errors
@@ -278,7 +279,6 @@ def promo_code_delete(request: HttpRequest, promo_pk: int) -> HttpResponse:
 
 def _booking_tests_context(request: HttpRequest) -> dict:
     from commercialisation.production import latest_request, provider_checklist
-    from commercialisation.public.testmode import sign_test_link
     from reservations.models import Booking
 
     provider = request.provider
@@ -328,13 +328,17 @@ def widgets(request: HttpRequest) -> HttpResponse:
     lang = form.cleaned_data.get("langue", "fr") if form.is_bound else "fr"
     color = form.cleaned_data.get("couleur", "") if valid else ""
     base = settings.SITE_URL or request.build_absolute_uri("/")
+    in_production = provider.status == Provider.Status.PRODUCTION
+    test = "" if in_production else sign_test_link(provider)  # the previews in test mode
     context = {
         "form": form,
         "lodgings": lodgings,
         "lodging": lodging,
-        "snippets": widget_snippets(base=base, provider=provider, lang=lang, lodging=lodging, color=color),
+        "snippets": widget_snippets(
+            base=base, provider=provider, lang=lang, lodging=lodging, color=color, test=test
+        ),
         "site_link": site_link(base=base, provider=provider, lang=lang),
-        "in_production": provider.status == Provider.Status.PRODUCTION,
+        "in_production": in_production,
     }
     template = "commercialisation/widgets.html"
     return render(request, f"{template}#snippets" if request.htmx else template, context)

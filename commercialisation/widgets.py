@@ -28,7 +28,8 @@ class Snippet:
     key: str  # search | planning | lodging
     title: str
     text: str
-    url: str  # the widget's own address (the preview frames it)
+    url: str  # the widget's own address, pasted by the owner
+    preview: str  # the address the page's preview frames (the test link while in test status)
     script: str  # the <script> form (resizes itself)
     iframe: str  # the <iframe> form (a fixed height)
 
@@ -38,17 +39,23 @@ def _absolute(base: str, path: str) -> str:
 
 
 def widget_url(
-    *, base: str, provider: Provider, kind: str, lang: str, lodging: Lodging | None = None, color: str = ""
+    *,
+    base: str,
+    provider: Provider,
+    kind: str,
+    lang: str,
+    lodging: Lodging | None = None,
+    color: str = "",
+    test: str = "",
 ) -> str:
-    """The absolute address of one of the provider's widgets."""
-    kwargs = {"lang": lang, "number": provider.number}
-    if kind == "search":
-        path = reverse("public:widget_site_search", kwargs=kwargs)
-    elif kind == "planning":
-        path = reverse("public:widget_site_planning", kwargs=kwargs)
-    else:
-        path = reverse("public:widget_site_lodging", kwargs={**kwargs, "pk": lodging.pk})
-    return _absolute(base, path) + (f"?{urlencode({'couleur': color})}" if color else "")
+    """The absolute address of one of the provider's widgets; in test mode with the signed link
+    ``test`` ("Tests de réservation")."""
+    kwargs = {"lang": lang, "number": provider.number, **({"test": test} if test else {})}
+    if kind == "lodging":
+        kwargs["pk"] = lodging.pk
+    name = f"public:widget_{'test' if test else 'site'}_{kind}"
+    query = f"?{urlencode({'couleur': color})}" if color else ""
+    return _absolute(base, reverse(name, kwargs=kwargs)) + query
 
 
 def script_url(base: str) -> str:
@@ -56,7 +63,9 @@ def script_url(base: str) -> str:
     return static + SCRIPT_PATH if "://" in static else _absolute(base, static + SCRIPT_PATH)
 
 
-def _snippet(key: str, title: str, text: str, *, url: str, base: str, lang: str, height: int) -> Snippet:
+def _snippet(
+    key: str, title: str, text: str, *, url: str, base: str, lang: str, height: int, preview: str = ""
+) -> Snippet:
     label = escape(_("Online booking"))
     script = (
         f'<script src="{escape(script_url(base))}" data-openpro-widget="{escape(url)}" '
@@ -66,48 +75,53 @@ def _snippet(key: str, title: str, text: str, *, url: str, base: str, lang: str,
         f'<iframe src="{escape(url)}" title="{label}" width="100%" height="{height}" '
         f'style="border:0;min-width:280px" loading="lazy"></iframe>'
     )
-    return Snippet(key, title, text, url, script, iframe)
+    return Snippet(key, title, text, url, preview or url, script, iframe)
 
 
 def widget_snippets(
-    *, base: str, provider: Provider, lang: str, lodging: Lodging | None, color: str = ""
+    *, base: str, provider: Provider, lang: str, lodging: Lodging | None, color: str = "", test: str = ""
 ) -> list[Snippet]:
     """The three widgets' snippets in ``lang``, in ``color`` (``rrggbb``) when given; the planning of
-    one lodging for ``lodging`` (none without a lodging)."""
-    with_lang = {"base": base, "lang": lang}
-    snippets = [
-        _snippet(
+    one lodging for ``lodging`` (none without a lodging). With the signed test link ``test``, the
+    previews open the widgets in test mode (the snippets keep the addresses guests will use)."""
+    kinds = [
+        (
             "search",
             _("Availability search widget"),
             _("Guests choose their dates and see your lodgings free for them, with their price."),
-            url=widget_url(base=base, provider=provider, kind="search", lang=lang, color=color),
-            height=700,
-            **with_lang,
+            700,
         ),
-        _snippet(
+        (
             "planning",
             _("Planning of all your lodgings widget"),
             _("Four weeks of free and taken days of every lodging; an arrival day opens the booking."),
-            url=widget_url(base=base, provider=provider, kind="planning", lang=lang, color=color),
-            height=480,
-            **with_lang,
+            480,
         ),
     ]
     if lodging is not None:
-        snippets.append(
-            _snippet(
+        kinds.append(
+            (
                 "lodging",
                 _("Planning of one lodging widget"),
                 _("The month calendar of %(name)s: guests choose an arrival day and a stay, then book.")
                 % {"name": lodging.name},
-                url=widget_url(
-                    base=base, provider=provider, kind="lodging", lang=lang, lodging=lodging, color=color
-                ),
-                height=640,
-                **with_lang,
+                640,
             )
         )
-    return snippets
+    address = {"base": base, "provider": provider, "lang": lang, "lodging": lodging, "color": color}
+    return [
+        _snippet(
+            kind,
+            title,
+            text,
+            url=widget_url(kind=kind, **address),
+            preview=widget_url(kind=kind, test=test, **address) if test else "",
+            base=base,
+            lang=lang,
+            height=height,
+        )
+        for kind, title, text, height in kinds
+    ]
 
 
 def site_link(*, base: str, provider: Provider, lang: str) -> str:

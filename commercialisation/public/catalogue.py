@@ -526,12 +526,24 @@ class PlanningDay:
     state: str  # free | taken | closed
     arrival: bool = False  # a priced stay starts this day and its nights are free
     url: str = ""
+    label: str = ""  # what a screen reader says of the cell (the page fills it)
 
 
 @dataclass
 class PlanningRow:
     lodging: Lodging
     days: list[PlanningDay]
+
+
+def _free_runs(by_day: dict[date, availability.Night]) -> dict[date, int]:
+    """For each day, how many nights in a row are free from it (a stay of n nights can start that
+    day when it is at least n): one pass backwards instead of a check per stay and night."""
+    runs: dict[date, int] = {}
+    following = 0
+    for day in sorted(by_day, reverse=True):
+        following = following + 1 if by_day[day].free > 0 else 0
+        runs[day] = following
+    return runs
 
 
 def lodgings_planning(channel: Channel, first: date, days: int) -> list[PlanningRow]:
@@ -557,11 +569,12 @@ def lodgings_planning(channel: Channel, first: date, days: int) -> list[Planning
         )
         horizon = max([end, *(arrival + timedelta(days=nights) for _id, arrival, nights in prices)])
         nights_of = availability.nights(lodgings, first, horizon) if lodgings else {}
-    arrivals: set[tuple[int, date]] = set()
-    for lodging_id, arrival, nights in prices:
-        by_day = nights_of[lodging_id]
-        if all(by_day[arrival + timedelta(days=offset)].free > 0 for offset in range(nights)):
-            arrivals.add((lodging_id, arrival))
+    free_run = {lodging_id: _free_runs(by_day) for lodging_id, by_day in nights_of.items()}
+    arrivals = {
+        (lodging_id, arrival)
+        for lodging_id, arrival, nights in prices
+        if free_run[lodging_id].get(arrival, 0) >= nights
+    }
     rows = []
     for lodging in lodgings:
         cells = []

@@ -60,5 +60,26 @@ urlpatterns = [
         views.widget_site_start,
         name="widget_site_start",
     ),
+    # The provider's widgets in test mode, behind the same signed link.
+    path(
+        "<str:lang>/widget/site/<int:number>/essai/<str:test>/",
+        views.widget_site_search,
+        name="widget_test_search",
+    ),
+    path(
+        "<str:lang>/widget/site/<int:number>/essai/<str:test>/planning/",
+        views.widget_site_planning,
+        name="widget_test_planning",
+    ),
+    path(
+        "<str:lang>/widget/site/<int:number>/essai/<str:test>/hebergement/<int:pk>/",
+        views.widget_site_lodging,
+        name="widget_test_lodging",
+    ),
+    path(
+        "<str:lang>/widget/site/<int:number>/essai/<str:test>/hebergement/<int:pk>/reserver/",
+        views.widget_site_start,
+        name="widget_test_start",
+    ),
     re_path(r"^widget/couleur/(?P<color>[0-9a-f]{6})\.css$", views.widget_theme, name="widget_theme"),
 ]

@@ -24,8 +24,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidde
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -162,7 +163,7 @@ def channel_url(channel: Channel, name: str, lang: str, **kwargs) -> str:
     if channel.is_test:
         kwargs["test"] = channel.test_token
         return reverse(
-            f"public:test_{name}", kwargs={"lang": lang, "number": channel.provider.number, **kwargs}
+            f"public:{prefix}test_{name}", kwargs={"lang": lang, "number": channel.provider.number, **kwargs}
         )
     return reverse(
         f"public:{prefix}site_{name}", kwargs={"lang": lang, "number": channel.provider.number, **kwargs}
@@ -291,9 +292,9 @@ def widget_office_search(request: HttpRequest, slug: str) -> HttpResponse:
 @framable
 @public
 @query_params(**SEARCH_PARAMS, couleur=TEXT)
-def widget_site_search(request: HttpRequest, number: int) -> HttpResponse:
+def widget_site_search(request: HttpRequest, number: int, test: str = "") -> HttpResponse:
     """ "Widget de recherche de disponibilité": the provider's lodgings free for a stay."""
-    return _search_page(request, _as_widget(request, _provider_channel(number)))
+    return _search_page(request, _as_widget(request, _provider_channel(number, test)))
 
 
 # --- the lodging page --------------------------------------------------------------------------------
@@ -451,9 +452,9 @@ def widget_office_lodging(request: HttpRequest, slug: str, pk: int) -> HttpRespo
 @framable
 @public
 @query_params(**LODGING_PARAMS, couleur=TEXT)
-def widget_site_lodging(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+def widget_site_lodging(request: HttpRequest, number: int, pk: int, test: str = "") -> HttpResponse:
     """ "Widget planning d'un hébergement": its month calendar of arrivals, then the journey."""
-    return _lodging_page(request, _as_widget(request, _provider_channel(number)), pk)
+    return _lodging_page(request, _as_widget(request, _provider_channel(number, test)), pk)
 
 
 # --- the planning of all the provider's lodgings (a widget) --------------------------------------
@@ -466,23 +467,19 @@ PLANNING_MAX_AGE = 60  # seconds a browser or a proxy may reuse the planning
 @public
 @require_safe
 @query_params(debut=DATE, couleur=TEXT)
-def widget_site_planning(request: HttpRequest, number: int) -> HttpResponse:
+def widget_site_planning(request: HttpRequest, number: int, test: str = "") -> HttpResponse:
     """ "Widget planning de tous vos hébergements": four weeks of free and taken days of every
     lodging, previous / next; an arrival day leads to the lodging's calendar on that day. A
     constant number of queries whatever the number of lodgings, and cacheable: public for a minute,
-    with an ETag (the page carries no nonce: no inline script, htmx not loaded)."""
-    channel = _as_widget(request, _provider_channel(number))
+    with an ETag (the page carries no nonce: no inline script, htmx not loaded). In test mode it is
+    never stored: its address carries the owner's signed link."""
+    channel = _as_widget(request, _provider_channel(number, test))
     today = timezone.localdate()
     start = min(max(date_param(request, "debut") or today, today), today + timedelta(days=3 * 365))
     lang = request.LANGUAGE_CODE
     rows = lodgings_planning(channel, start, PLANNING_DAYS)
-    for row in rows:
-        for cell in row.days:
-            if cell.arrival:
-                cell.url = channel_link(
-                    channel, "lodging", lang, {"arrivee": cell.day.isoformat()}, pk=row.lodging.pk
-                )
     days = [start + timedelta(days=offset) for offset in range(PLANNING_DAYS)]
+    _label_cells(channel, lang, rows, days)
     previous = max(start - timedelta(days=PLANNING_DAYS), today) if start > today else None
     context = _context(
         request,
@@ -500,7 +497,27 @@ def widget_site_planning(request: HttpRequest, number: int) -> HttpResponse:
         start=start,
         end=days[-1],
     )
-    return _cacheable(request, render(request, "public/widget_planning.html", context))
+    response = render(request, "public/widget_planning.html", context)
+    if channel.is_test:
+        add_never_cache_headers(response)
+        return response
+    return _cacheable(request, response)
+
+
+def _label_cells(channel: Channel, lang: str, rows: list, days: list[date]) -> None:
+    """Each cell's link (an arrival day: the lodging's calendar on that day) and its label. One
+    address and one date format per lodging and per day, not per cell: 560 cells for 20 lodgings."""
+    dates = {day: date_format(day, "l j F Y") for day in days}
+    states = {"free": _("free"), "closed": _("closed"), "taken": _("taken")}
+    arrival = _("arrival possible")
+    color = f"&couleur={channel.color}" if channel.widget and channel.color else ""
+    for row in rows:
+        base = channel_url(channel, "lodging", lang, pk=row.lodging.pk)
+        for cell in row.days:
+            if cell.arrival:
+                cell.url = f"{base}?arrivee={cell.day.isoformat()}{color}"
+            state = arrival if cell.arrival else states[cell.state]
+            cell.label = f"{row.lodging.name}, {dates[cell.day]} — {state}"
 
 
 def _months(days: list[date]) -> list[tuple[date, int]]:
@@ -579,8 +596,8 @@ def widget_office_start(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 @public
 @require_POST
 @query_params(couleur=TEXT)
-def widget_site_start(request: HttpRequest, number: int, pk: int) -> HttpResponse:
-    return _start(request, _as_widget(request, _provider_channel(number)), pk)
+def widget_site_start(request: HttpRequest, number: int, pk: int, test: str = "") -> HttpResponse:
+    return _start(request, _as_widget(request, _provider_channel(number, test)), pk)
 
 
 STEPS = {

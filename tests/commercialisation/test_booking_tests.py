@@ -5,6 +5,7 @@ shown ("Demande envoyée le …") and mailed to the office, with the checklist t
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from commercialisation.public.testmode import sign_test_link
 from comptes.models import AuditEntry, OutgoingMail, Provider
 from comptes.scoping import provider_scope, scopes_disabled
 from reservations import selectors
-from reservations.models import Booking, Client
+from reservations.models import Booking, BookingOrigin, Client
 from reservations.services.reminders import deposits_late
 from tests import factories
 
@@ -70,17 +71,21 @@ def lodging(tester):
     return factories.make_priced_lodging(tester)
 
 
-def site(provider, name="search", lang="en", token=None, **kwargs):
+def site(provider, name="search", lang="en", token=None, widget=False, **kwargs):
+    prefix = "widget_" if widget else ""
     if token is None:
-        return reverse(f"public:site_{name}", kwargs={"lang": lang, "number": provider.number, **kwargs})
+        return reverse(
+            f"public:{prefix}site_{name}", kwargs={"lang": lang, "number": provider.number, **kwargs}
+        )
     return reverse(
-        f"public:test_{name}", kwargs={"lang": lang, "number": provider.number, "test": token, **kwargs}
+        f"public:{prefix}test_{name}",
+        kwargs={"lang": lang, "number": provider.number, "test": token, **kwargs},
     )
 
 
-def book(client, provider, lodging, token):
+def book(client, provider, lodging, token, widget=False):
     response = client.post(
-        site(provider, "start", token=token, pk=lodging.pk),
+        site(provider, "start", token=token, widget=widget, pk=lodging.pk),
         {"arrivee": ARRIVAL.isoformat(), "nuits": 7},
         **ORIGIN,
     )
@@ -177,6 +182,66 @@ def test_a_test_booking_is_a_test_file_with_its_own_series_counted_nowhere(clien
         f'tone-test gc-1 gs-7 gr-1" tabindex="0" data-kind="option" data-booking="{booking.pk}"' in planning
     )
     assert "TEST · MARTIN CLAIRE n°T-1" in planning and 'pl-block-label">DUPONT MARIE n°1' in planning
+
+
+def test_the_widgets_of_a_provider_in_test_open_only_with_the_signed_link(client, tester, lodging):
+    token = sign_test_link(tester)
+    pages = {"search": {}, "planning": {}, "lodging": {"pk": lodging.pk}}
+    for name, kwargs in pages.items():
+        assert client.get(site(tester, name, widget=True, **kwargs)).status_code == 404, name
+        assert client.get(site(tester, name, token="nope", widget=True, **kwargs)).status_code == 404, name
+    start = site(tester, "start", widget=True, pk=lodging.pk)
+    assert client.post(start, {"arrivee": ARRIVAL.isoformat(), "nuits": 7}, **ORIGIN).status_code == 404
+
+    search = client.get(
+        site(tester, token=token, widget=True), {"arrivee": ARRIVAL.isoformat(), "nuits": 7, "couleur": "1a7f5a"}
+    )
+    text = search.content.decode()
+    assert search.status_code == 200 and 'data-testid="test-banner"' in text
+    assert 'class="public widget"' in text
+    # Its links stay in the test widget, with the colour.
+    lodging_url = site(tester, "lodging", token=token, widget=True, pk=lodging.pk)
+    assert f'href="{lodging_url}?arrivee=2030-07-06&amp;nuits=7&amp;couleur=1a7f5a"' in text
+
+    # The planning in test mode is never stored by a browser or a proxy (its address is the
+    # owner's signed link); in production it is public for a minute.
+    planning = client.get(site(tester, "planning", token=token, widget=True), {"debut": ARRIVAL.isoformat()})
+    assert planning.status_code == 200 and 'data-testid="test-banner"' in planning.content.decode()
+    cache = planning.headers["Cache-Control"]
+    assert "no-store" in cache and "private" in cache and "public" not in cache
+    assert "ETag" not in planning.headers
+    assert f"{lodging_url}?arrivee=2030-07-06" in planning.content.decode()  # into the test widget
+    with scopes_disabled():
+        Provider.objects.filter(pk=tester.pk).update(status=Provider.Status.PRODUCTION)
+    public = client.get(site(tester, "planning", widget=True))
+    assert public.status_code == 200 and "public" in public.headers["Cache-Control"]
+
+
+def test_a_booking_through_a_test_widget_is_a_test_file_from_the_widget(client, tester, lodging):
+    draft = book(client, tester, lodging, sign_test_link(tester), widget=True)
+    with scopes_disabled():
+        booking = Booking.objects.get()
+    assert draft.is_test and draft.widget
+    assert (booking.is_test, booking.display_number, booking.origin) == (True, "T-1", BookingOrigin.WIDGET)
+
+
+def test_the_moteurs_page_previews_the_widgets_in_test_mode_until_production(client, tester, lodging):
+    client.force_login(factories.owner_of(tester))
+    text = client.get(reverse("commercialisation:widgets")).content.decode()
+    assert 'data-testid="widgets-test-mode"' in text
+    previews = re.findall(r'class="widget-preview" data-openpro-widget="([^"]+)"', text)
+    assert len(previews) == 3 and all(f"/widget/site/{tester.number}/essai/" in url for url in previews)
+    token = previews[0].split("/essai/")[1].split("/")[0]
+    assert client.get(site(tester, token=token, widget=True, lang="fr")).status_code == 200
+    # The code to paste is the address guests will use once in production (no test link in it).
+    codes = re.findall(r"<textarea[^>]*>([^<]+)</textarea>", text)
+    assert codes and all("essai" not in code for code in codes)
+    with scopes_disabled():
+        Provider.objects.filter(pk=tester.pk).update(status=Provider.Status.PRODUCTION)
+    text = client.get(reverse("commercialisation:widgets")).content.decode()
+    previews = re.findall(r'class="widget-preview" data-openpro-widget="([^"]+)"', text)
+    assert len(previews) == 3 and not any("essai" in url for url in previews)
+    assert 'data-testid="widgets-test-mode"' not in text
 
 
 def test_delete_all_test_files_at_once(client, tester, lodging):
