@@ -194,7 +194,8 @@ def test_the_widgets_of_a_provider_in_test_open_only_with_the_signed_link(client
     assert client.post(start, {"arrivee": ARRIVAL.isoformat(), "nuits": 7}, **ORIGIN).status_code == 404
 
     search = client.get(
-        site(tester, token=token, widget=True), {"arrivee": ARRIVAL.isoformat(), "nuits": 7, "couleur": "1a7f5a"}
+        site(tester, token=token, widget=True),
+        {"arrivee": ARRIVAL.isoformat(), "nuits": 7, "couleur": "1a7f5a"},
     )
     text = search.content.decode()
     assert search.status_code == 200 and 'data-testid="test-banner"' in text
