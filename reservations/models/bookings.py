@@ -187,8 +187,17 @@ class Booking(models.Model):
         ]
         indexes = [
             models.Index(fields=["provider", "status"]),
-            models.Index(fields=["provider", "created_at"]),
+            # "Dernières réservations" (newest first) and the figures by creation date.
+            models.Index(fields=["provider", "created_at", "number"], name="booking_provider_created"),
             models.Index(fields=["provider", "first_arrival", "number"]),
+            # "Origines de toutes vos réservations" counts every counted file of the provider's
+            # history: an index-only scan of this index, not of the table.
+            models.Index(
+                fields=["provider", "origin"],
+                include=["id"],
+                condition=Q(is_test=False) & ~Q(status=BookingStatus.CANCELLED),
+                name="booking_counted_origin",
+            ),
         ]
 
     def __str__(self) -> str:
