@@ -11,14 +11,17 @@ Sources:
   collectivity adopted or, if lower, at the ceiling of 4-star hotels.
 * **Article L3333-1** CGCT: the additional departmental tax, **10 %** of the communal tax.
 
-The base scale (limits in force in 2019) is 0,70–4,00 € (palaces), 0,70–3,00 € (5 stars),
-0,70–2,30 € (4 stars), 0,50–1,50 € (3 stars), 0,30–0,90 € (2 stars), 0,20–0,80 € (1 star, chambres
-d'hôtes). The 2025 and 2026 figures below are that base revalued with INSEE's yearly CPI excluding
-tobacco (2018 +1,6 %, 2019 +0,9 %, 2020 +0,2 %, 2021 +1,6 %, 2022 +5,2 %, 2023 +4,8 %, 2024 +1,8 %)
-and rounded to the tenth of a euro. **They were computed, not copied from the DGCL's published
-table: check them against "Les tarifs de la taxe de séjour" (collectivites-locales.gouv.fr) before
-relying on them** — an office can correct a row in the admin; the proportional and departmental
-percentages are the law's own figures.
+Starting point: the limits **published for 2024** (service-public.fr, "Taxe de séjour", barème
+2024): palaces 0,70–4,60 €, 5 stars 0,70–3,30 €, 4 stars 0,70–2,50 €, 3 stars 0,50–1,60 €, 2 stars
+0,30–1,00 €, 1 star and chambres d'hôtes 0,20–0,80 € (the 2020 table, 0,70–4,10 € for palaces…
+0,20–0,80 € for 1 star, is the same scale four revaluations earlier). 2025 revalues them by INSEE's
+2023 consumer price index excluding tobacco (+4,8 %), 2026 by 2024's (+1,8 %), each limit rounded
+to the tenth of a euro the law's way (under 0,05 € dropped, 0,05 € and more counted as 0,10 €):
+for instance 4,60 × 1,048 = 4,82 → 4,80 €, then 4,80 × 1,018 = 4,89 → 4,90 €; a floor of 0,70 €
+needs +6,5 % to move, so the floors stay. **These two years are computed from the 2024 table, not
+copied from the DGCL's own table: check them against "Les tarifs de la taxe de séjour"
+(collectivites-locales.gouv.fr)**; an office's administrator can correct a row in the admin. The
+proportional (1 %–5 %) and departmental (10 %) percentages are the law's own figures.
 """
 
 from decimal import Decimal
@@ -31,22 +34,22 @@ SOURCE = (
 # year → category → (floor, ceiling), euros per person and night.
 SCALES = {
     2025: {
-        "palace": ("0.80", "4.60"),
-        "5": ("0.80", "3.50"),
-        "4": ("0.80", "2.60"),
-        "3": ("0.60", "1.70"),
+        "palace": ("0.70", "4.80"),
+        "5": ("0.70", "3.50"),
+        "4": ("0.70", "2.60"),
+        "3": ("0.50", "1.70"),
         "2": ("0.30", "1.00"),
-        "1": ("0.20", "0.90"),
-        "chambre_hotes": ("0.20", "0.90"),
+        "1": ("0.20", "0.80"),
+        "chambre_hotes": ("0.20", "0.80"),
     },
     2026: {
-        "palace": ("0.80", "4.70"),
-        "5": ("0.80", "3.50"),
-        "4": ("0.80", "2.70"),
-        "3": ("0.60", "1.80"),
-        "2": ("0.40", "1.10"),
-        "1": ("0.20", "0.90"),
-        "chambre_hotes": ("0.20", "0.90"),
+        "palace": ("0.70", "4.90"),
+        "5": ("0.70", "3.60"),
+        "4": ("0.70", "2.60"),
+        "3": ("0.50", "1.70"),
+        "2": ("0.30", "1.00"),
+        "1": ("0.20", "0.80"),
+        "chambre_hotes": ("0.20", "0.80"),
     },
 }
 

@@ -63,7 +63,7 @@ def test_staff_enter_a_tax_rate_and_read_the_commission(page, live_server, terri
     page.get_by_label("Tarif", exact=True).fill("2.50")
     page.get_by_role("button", name="Enregistrer").click()
     error = page.locator("#id_rate_error")
-    expect(error).to_contain_text("entre 0,60 € et 1,80 €")
+    expect(error).to_contain_text("entre 0,50 € et 1,70 €")
     assert not TouristTaxRate.objects.exists()
     accessible(page, "tax rate form with an error")
 

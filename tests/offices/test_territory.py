@@ -160,7 +160,7 @@ def field_errors(response, name):
 def test_a_rate_outside_the_legal_bounds_is_refused_next_to_the_field(staff_client):
     response = staff_client.post(reverse("offices:tourist_tax_create"), rate_data(rate="2.00"))
     assert response.status_code == 422
-    assert any("1,80" in error for error in field_errors(response, "rate"))
+    assert any("1,70" in error for error in field_errors(response, "rate"))
     assert 'id="id_rate_error"' in response.text
     assert not TouristTaxRate.objects.exists()
 

@@ -91,8 +91,8 @@ def test_the_cap_binds_at_the_four_star_ceiling_when_lower(provider, office):
     set_rate(office, TouristTaxCategory.STARS_5, "3.00")
     set_rate(office, TouristTaxCategory.UNCLASSIFIED, "5")
     lodging = lodging_priced(provider, "non_classe", "1400.00")
-    # 1400 ÷ 7 ÷ 2 = 100 € × 5 % = 5,00 € → min(3,00 €, 2026's 4-star ceiling 2,70 €) × 2 × 7.
-    assert quote(lodging, occupants=family(provider, children=0)).tourist_tax == D("37.80")
+    # 1400 ÷ 7 ÷ 2 = 100 € × 5 % = 5,00 € → min(3,00 €, 2026's 4-star ceiling 2,60 €) × 2 × 7.
+    assert quote(lodging, occupants=family(provider, children=0)).tourist_tax == D("36.40")
 
 
 def test_unclassified_price_per_person_counts_every_occupant_but_only_adults_pay(provider, office):
@@ -148,7 +148,7 @@ def test_no_rate_voted_means_no_tax_line(provider, office):
 
 def test_a_rate_outside_the_years_legal_bounds_is_refused(office):
     with pytest.raises(ValidationError) as error:
-        set_rate(office, TouristTaxCategory.STARS_3, "2.00")  # 2026: 0,60 € – 1,80 €
+        set_rate(office, TouristTaxCategory.STARS_3, "2.00")  # 2026: 0,50 € – 1,70 €
     assert "rate" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
         set_rate(office, TouristTaxCategory.UNCLASSIFIED, "6")  # 1 % – 5 %
