@@ -190,6 +190,12 @@ class Booking(models.Model):
             # "Dernières réservations" (newest first) and the figures by creation date.
             models.Index(fields=["provider", "created_at", "number"], name="booking_provider_created"),
             models.Index(fields=["provider", "first_arrival", "number"]),
+            # "Dossiers" newest first, any page: an index scan, not a sort of the whole history.
+            models.Index(fields=["provider", "number"], name="booking_provider_number"),
+            # The "Code Promo" filter's choices: the few files with a code, not every file.
+            models.Index(
+                fields=["provider", "promo_code"], condition=~Q(promo_code=""), name="booking_promo_code"
+            ),
             # "Origines de toutes vos réservations" counts every counted file of the provider's
             # history: an index-only scan of this index, not of the table.
             models.Index(
