@@ -282,7 +282,8 @@ def export_events(
     export: IcalExport, *, exclude_feed_id: int | None = None, booked: str, closed: str
 ) -> list[ExportEvent]:
     """The export's events: active booking files and sale prohibitions, plus the reservations of
-    feeds whose events are re-exported (never those of ``exclude_feed_id``). No guest data.
+    feeds whose events are re-exported (never those of ``exclude_feed_id``, nor the files made from
+    them with "Créer le dossier"). No guest data.
 
     Everything read here changes only with a new version of the export (``services.export_touch``):
     an event's LAST-MODIFIED is its stay's or block's ``updated_at``, never the file's (a payment
@@ -291,10 +292,12 @@ def export_events(
     A lodging with stock closes a night only when no unit is free: its events are the runs of full
     nights (``reservations.availability`` counts them), not each file."""
     lodging_id = export.lodging_id
+    stays = _export_stays(lodging_id)
+    if exclude_feed_id is not None:  # a file made from this platform's reservation is its own echo
+        made_here = ImportedBlock.objects.filter(feed_id=exclude_feed_id, booking__isnull=False)
+        stays = stays.exclude(booking_id__in=made_here.values("booking_id"))
     stays = list(
-        _export_stays(lodging_id)
-        .order_by("arrival", "id")
-        .values("pk", "kind", "arrival", "departure", "units", "updated_at")
+        stays.order_by("arrival", "id").values("pk", "kind", "arrival", "departure", "units", "updated_at")
     )
     blocks = list(
         _export_blocks(lodging_id, exclude_feed_id)

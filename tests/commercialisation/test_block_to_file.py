@@ -227,3 +227,22 @@ def test_the_legend_shows_every_colour_in_use(owner_client, provider, lodging, a
         ("pl-imported tone-booking", "Booking.com"),
         ("pl-imported tone-airbnb", "Airbnb"),
     ]
+
+
+def test_the_file_is_exported_to_the_other_platforms_but_not_back_to_its_own(provider, lodging, airbnb):
+    from commercialisation.models import IcalExport
+
+    booking_com = factories.make_ical_feed(lodging, name="Booking.com", platform=Platform.BOOKING)
+    booking = make_file(block(airbnb, "hm-1", ARRIVAL, DEPARTURE, summary="Reserved - Ossipian"))
+    with provider_scope(provider):
+        export = services.export_ensure(lodging=lodging)
+        export = IcalExport.objects.select_related("lodging").get(pk=export.pk)
+        stay = Stay.objects.get(booking=booking)
+
+        def dates(feed_id):
+            events = selectors.export_events(export, exclude_feed_id=feed_id, booked="B", closed="C")
+            return [(event.arrival, event.departure) for event in events]
+
+        assert dates(None) == [(stay.arrival, stay.departure)]  # once: the file, not the block besides
+        assert dates(booking_com.pk) == [(ARRIVAL, DEPARTURE)]
+        assert dates(airbnb.pk) == []  # Airbnb has its own reservation: no echo of it
