@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('commercialisation', '0007_booking_tests_production_request'),
-        ('reservations', '0008_formulas_companions_origin_site'),
+        ('reservations', '0007_test_files_own_series'),
     ]
 
     operations = [
