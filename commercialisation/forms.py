@@ -142,3 +142,56 @@ class WidgetOptionsForm(forms.Form):
         if color is None or not value.startswith("#"):
             raise forms.ValidationError(_("Enter a colour as #rrggbb (for example #1f6f8b)."))
         return color
+
+
+class BlockBookingForm(forms.Form):
+    """ "Créer le dossier" of a platform's reservation: the guest, the occupants, the platform's
+    amount (the dates are the reservation's)."""
+
+    last_name = forms.CharField(label=_("Name"), max_length=100)
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone1 = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    amount = MoneyField(
+        label=_("Amount of the reservation on the platform"),
+        min_value=0,
+        help_text=_("Recorded as the platform’s amount: the price grid does not apply."),
+        widget=forms.TextInput(attrs={"class": "money-input"}),
+    )
+
+    def __init__(self, *args, brackets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.brackets = list(brackets)
+        occupant_fields = {}
+        for index, bracket in enumerate(self.brackets):
+            occupant_fields[f"occupants_{bracket.pk}"] = forms.IntegerField(
+                label=bracket.label_fr,
+                required=False,
+                min_value=0,
+                max_value=999,
+                initial=2 if index == 0 else 0,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+        fields = dict(self.fields)
+        amount = fields.pop("amount")
+        self.fields = {**fields, **occupant_fields, "amount": amount}
+        self.fields["last_name"].error_messages["required"] = _("Give the guest’s name.")
+        self.fields["amount"].error_messages["required"] = _(
+            "Give the amount of the reservation on the platform."
+        )
+
+    @property
+    def occupants(self) -> dict[int, int]:
+        return {b.pk: self.cleaned_data.get(f"occupants_{b.pk}") or 0 for b in self.brackets}
+
+    def clean(self):
+        cleaned = super().clean()
+        valid = self.brackets and not any(f"occupants_{b.pk}" in self.errors for b in self.brackets)
+        if valid and sum(self.occupants.values()) < 1:
+            self.add_error(f"occupants_{self.brackets[0].pk}", _("Give at least one occupant."))
+        return cleaned
+
+    def client_data(self) -> dict:
+        return {
+            name: self.cleaned_data.get(name) or "" for name in ("last_name", "first_name", "email", "phone1")
+        }

@@ -27,6 +27,7 @@ from common.colors import validate_widget_color
 from comptes.models import Provider
 from comptes.scoping import ScopedManager
 from hebergements.models import Lodging
+from reservations.models import BookingStatus
 
 # A feed failing this many times in a row is flagged to the owner (page and one e-mail).
 FAILURES_BEFORE_FLAG = 3
@@ -214,6 +215,11 @@ class ImportedBlock(models.Model):
         "reservations.Booking", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     conflict_notified_at = models.DateTimeField(null=True, blank=True)
+    # "Créer le dossier": the booking file made from this platform's reservation. While that file is
+    # active, the file takes the nights (the block no longer counts, nor shows, nor clashes).
+    booking = models.ForeignKey(
+        "reservations.Booking", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -245,6 +251,12 @@ class ImportedBlock(models.Model):
     @property
     def nights(self) -> int:
         return (self.departure - self.arrival).days
+
+
+def unlinked_blocks() -> Q:
+    """Imported blocks that take their nights themselves: not made into a booking file, or made
+    into one that was cancelled since (the platform's reservation is still there)."""
+    return Q(booking__isnull=True) | Q(booking__status=BookingStatus.CANCELLED)
 
 
 def _draft_token() -> str:

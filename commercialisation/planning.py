@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from commercialisation.models import FAILURES_BEFORE_FLAG, IcalFeed, ImportedBlock
+from commercialisation.models import FAILURES_BEFORE_FLAG, IcalFeed, ImportedBlock, unlinked_blocks
 from commercialisation.selectors import BlockView, failing_feeds, imported_blocks, open_conflicts
 from comptes.models import Provider
 from hebergements.models import Lodging
@@ -38,14 +38,22 @@ def _planning_block(view: BlockView) -> PlanningBlock:
             url=reverse("reservations:booking_detail", kwargs={"booking_pk": view.conflict_booking_id}),
             link_label=_("See file no. %(number)s") % {"number": view.conflict_booking_number},
             summary=tuple(lines),
+            legend=_("Conflict with a file"),
         )
+    url = link_label = ""
+    if view.can_become_file:  # "Créer le dossier": the file takes the block's place
+        url = reverse("commercialisation:block_booking_create", kwargs={"block_pk": view.pk})
+        link_label = _("Create the file")
     return PlanningBlock(
         arrival=view.arrival,
         departure=view.departure,
         label=view.summary or view.platform_label,
         kind=PlanningBlock.IMPORTED,
+        url=url,
+        link_label=link_label,
         summary=tuple(lines),
         tone=view.platform,
+        legend=view.platform_label,
     )
 
 
@@ -109,7 +117,7 @@ def imported_units_taken(
     availability block) takes one unit of its lodging on its nights. One query."""
     taken: dict[int, list[availability.Taken]] = {pk: [] for pk in lodging_ids}
     rows = availability.overlapping(
-        ImportedBlock.objects.filter(lodging_id__any=list(lodging_ids)), start, end
+        ImportedBlock.objects.filter(unlinked_blocks(), lodging_id__any=list(lodging_ids)), start, end
     )
     for row in rows.values("lodging_id", "arrival", "departure"):
         taken[row["lodging_id"]].append(

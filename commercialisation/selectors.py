@@ -14,7 +14,14 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from commercialisation.ical import ExportEvent, export_uid
-from commercialisation.models import FAILURES_BEFORE_FLAG, IcalExport, IcalFeed, ImportedBlock, Platform
+from commercialisation.models import (
+    FAILURES_BEFORE_FLAG,
+    IcalExport,
+    IcalFeed,
+    ImportedBlock,
+    Platform,
+    unlinked_blocks,
+)
 from comptes.models import Provider
 from hebergements.models import Lodging
 from reservations import availability
@@ -47,6 +54,13 @@ class BlockView:
     conflict_booking_id: int | None = None
     conflict_booking_number: int | None = None
     lodging_name: str = ""
+    file_id: int | None = None  # the active booking file made from it ("Créer le dossier")
+    file_number: int | None = None
+
+    @property
+    def can_become_file(self) -> bool:
+        """A platform's reservation with no file made from it, and not clashing with a file."""
+        return self.kind == ImportedBlock.Kind.RESERVATION and self.file_id is None and not self.conflict
 
     @property
     def nights(self) -> int:
@@ -76,6 +90,10 @@ def _block_views(queryset: QuerySet) -> list[BlockView]:
             conflict_booking_id=row["conflict_booking_id"] if row["in_conflict"] else None,
             conflict_booking_number=row["conflict_booking__number"] if row["in_conflict"] else None,
             lodging_name=row["lodging__name"],
+            file_id=row["booking_id"]
+            if row["booking__status"] not in (None, BookingStatus.CANCELLED)
+            else None,
+            file_number=row["booking__number"],
         )
         for row in rows.values(
             "pk",
@@ -92,6 +110,9 @@ def _block_views(queryset: QuerySet) -> list[BlockView]:
             "conflict_booking_id",
             "conflict_booking__number",
             "lodging__name",
+            "booking_id",
+            "booking__number",
+            "booking__status",
         )
     ]
 
@@ -100,14 +121,15 @@ def imported_blocks(lodgings: Iterable[Lodging | int], start: date, end: date) -
     """Imported blocks touching ``[start, end)``, per lodging id, in one query.
 
     For the planning: each block has its dates (half-open), platform, colour, summary and whether
-    it is in conflict with a booking file. Lodgings without blocks have an empty list.
+    it is in conflict with a booking file. Lodgings without blocks have an empty list. A block
+    made into a booking file ("Créer le dossier") is left out: the file is drawn instead.
     """
     ids = [lodging if isinstance(lodging, int) else lodging.pk for lodging in lodgings]
     result: dict[int, list[BlockView]] = {pk: [] for pk in ids}
     if not ids:
         return result
     queryset = ImportedBlock.objects.filter(
-        lodging_id__in=ids, arrival__lt=end, departure__gt=start
+        unlinked_blocks(), lodging_id__in=ids, arrival__lt=end, departure__gt=start
     ).order_by("lodging_id", "arrival", "id")
     for block in _block_views(queryset):
         result[block.lodging_id].append(block)
@@ -165,7 +187,11 @@ def _export_stays(lodging_id: int) -> QuerySet:
 def _export_blocks(lodging_id: int, exclude_feed_id: int | None) -> QuerySet:
     since = local_today() - timedelta(days=EXPORT_PAST_DAYS)
     queryset = ImportedBlock.objects.filter(
-        lodging_id=lodging_id, kind=ImportedBlock.Kind.RESERVATION, feed__reexport=True, departure__gte=since
+        unlinked_blocks(),  # a block made into a file: the file's stay is exported instead
+        lodging_id=lodging_id,
+        kind=ImportedBlock.Kind.RESERVATION,
+        feed__reexport=True,
+        departure__gte=since,
     )
     if exclude_feed_id is not None:
         queryset = queryset.exclude(feed_id=exclude_feed_id)
@@ -256,7 +282,8 @@ def export_events(
     export: IcalExport, *, exclude_feed_id: int | None = None, booked: str, closed: str
 ) -> list[ExportEvent]:
     """The export's events: active booking files and sale prohibitions, plus the reservations of
-    feeds whose events are re-exported (never those of ``exclude_feed_id``). No guest data.
+    feeds whose events are re-exported (never those of ``exclude_feed_id``, nor the files made from
+    them with "Créer le dossier"). No guest data.
 
     Everything read here changes only with a new version of the export (``services.export_touch``):
     an event's LAST-MODIFIED is its stay's or block's ``updated_at``, never the file's (a payment
@@ -265,10 +292,12 @@ def export_events(
     A lodging with stock closes a night only when no unit is free: its events are the runs of full
     nights (``reservations.availability`` counts them), not each file."""
     lodging_id = export.lodging_id
+    stays = _export_stays(lodging_id)
+    if exclude_feed_id is not None:  # a file made from this platform's reservation is its own echo
+        made_here = ImportedBlock.objects.filter(feed_id=exclude_feed_id, booking__isnull=False)
+        stays = stays.exclude(booking_id__in=made_here.values("booking_id"))
     stays = list(
-        _export_stays(lodging_id)
-        .order_by("arrival", "id")
-        .values("pk", "kind", "arrival", "departure", "units", "updated_at")
+        stays.order_by("arrival", "id").values("pk", "kind", "arrival", "departure", "units", "updated_at")
     )
     blocks = list(
         _export_blocks(lodging_id, exclude_feed_id)

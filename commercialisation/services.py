@@ -33,6 +33,7 @@ from commercialisation.models import (
     IcalFeed,
     ImportedBlock,
     Platform,
+    unlinked_blocks,
 )
 from common.http import FetchError, fetch, normalize_url
 from common.tasks import enqueue_on_commit
@@ -41,7 +42,7 @@ from comptes.scoping import scopes_disabled
 from hebergements.models import Lodging
 from reservations import availability
 from reservations.dashboard import alert_badge_forget
-from reservations.models import Stay
+from reservations.models import BookingStatus, Stay
 
 logger = logging.getLogger(__name__)
 
@@ -553,8 +554,9 @@ def conflicts_refresh(*, lodging: Lodging, feed: IcalFeed | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CONFLICT_LOCK_NAMESPACE, lodging.pk])
     today = selectors.local_today()
+    # A block made into an active booking file is that file: it never clashes with it.
     blocks = list(
-        ImportedBlock.objects.filter(lodging=lodging, departure__gt=today).only(
+        ImportedBlock.objects.filter(unlinked_blocks(), lodging=lodging, departure__gt=today).only(
             "pk",
             "feed_id",
             "kind",
@@ -565,7 +567,13 @@ def conflicts_refresh(*, lodging: Lodging, feed: IcalFeed | None = None) -> int:
             "conflict_notified_at",
         )
     )
+    linked = list(
+        ImportedBlock.objects.filter(lodging=lodging, departure__gt=today, in_conflict=True)
+        .exclude(unlinked_blocks())
+        .only("pk", "in_conflict", "conflict_booking_id", "conflict_notified_at")
+    )
     found = _conflicts(lodging, blocks, today)
+    blocks += linked  # flags of blocks made into files are cleared below
     now = timezone.now()
     changed, new = [], []
     for block in blocks:
@@ -587,8 +595,17 @@ def conflicts_refresh(*, lodging: Lodging, feed: IcalFeed | None = None) -> int:
         alert_badge_forget(lodging.provider_id)
     for view in selectors.conflicts_by_pk(new):
         data = notifications.conflict_data(view, lodging)
-        transaction.on_commit(lambda data=data: notifications.notify_conflict(**data))
+        transaction.on_commit(lambda pk=view.pk, data=data: _notify_conflict_if_open(pk, data))
     return sum(1 for b in blocks if found.get(b.pk) and (feed is None or b.feed_id == feed.pk))
+
+
+def _notify_conflict_if_open(block_pk: int, data: dict) -> None:
+    """Mail a new conflict once the transaction that found it committed, unless that transaction
+    resolved it already (a file made from the very block: "Créer le dossier")."""
+    with scopes_disabled():
+        still_open = ImportedBlock.objects.filter(pk=block_pk, in_conflict=True).exists()
+    if still_open:
+        notifications.notify_conflict(**data)
 
 
 def conflicts_refresh_for(lodging_id: int) -> None:
@@ -628,3 +645,99 @@ def feeds_dispatch_due(*, limit: int = 2000, spread_seconds: float = 55.0) -> in
             countdown = random.uniform(0, spread_seconds)  # noqa: S311 - spreading, not security
             enqueue_on_commit(ical_sync_feed, provider_pk, pk, countdown=countdown)
     return len(due)
+
+
+# ---------------------------------------------------------------------------------------------
+# "Créer le dossier": a platform's reservation becomes a booking file
+# ---------------------------------------------------------------------------------------------
+
+# What platforms write instead of a guest's name ("Reserved", "Airbnb (Not available)",
+# "CLOSED - Not available"): never taken for a name.
+_NOT_A_NAME = ("reserved", "not available", "closed", "blocked", "unavailable", "booked", "réservé")
+
+
+def guest_name_guess(summary: str) -> str:
+    """The guest's name a platform's summary carries ("Reserved - Ossipian" → "Ossipian"), or ""."""
+    parts = [part.strip() for part in (summary or "").split(" - ") if part.strip()]
+    for part in reversed(parts):
+        lowered = part.lower()
+        if not any(word in lowered for word in _NOT_A_NAME) and any(ch.isalpha() for ch in part):
+            return part[:100]
+    return ""
+
+
+def imported_block_for_file(block_pk: int) -> ImportedBlock | None:
+    """The platform's reservation a file can be made from (inside the provider's scope), or None:
+    an availability block, a block made into an active file already, or one in conflict."""
+    return (
+        ImportedBlock.objects.filter(unlinked_blocks(), pk=block_pk, kind=ImportedBlock.Kind.RESERVATION)
+        .select_related("feed", "lodging", "lodging__provider")
+        .first()
+    )
+
+
+@transaction.atomic
+def imported_block_booking_create(
+    *,
+    block: ImportedBlock,
+    client_data: dict,
+    occupants: dict[int, int],
+    amount,
+    user=None,
+):
+    """Make a booking file of a platform's reservation ("Créer le dossier"): its dates, the guest's
+    name, origin "iCal platform" with the platform's name as its site, and the amount the platform
+    gives, recorded as the platform's price (audited). The file is confirmed (the platform took the
+    booking) and linked to the block, which then no longer takes the nights, shows on the planning
+    or clashes: the file does. Raises ``ValidationError`` (fields of ``booking_create``)."""
+    from reservations import services as booking_services
+    from reservations.models import BookingOrigin
+
+    # The feed's row first, as a synchronisation takes it before it rewrites the feed's blocks.
+    IcalFeed.objects.select_for_update().filter(pk=block.feed_id).first()
+    locked = (
+        ImportedBlock.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("feed", "lodging")
+        .filter(pk=block.pk)
+        .first()
+    )
+    if locked is None:
+        raise ValidationError(_("This reservation is no longer in the platform’s calendar."))
+    if locked.kind != ImportedBlock.Kind.RESERVATION:
+        raise ValidationError(_("Only a platform’s reservation can become a file."))
+    if not ImportedBlock.objects.filter(unlinked_blocks(), pk=locked.pk).exists():
+        raise booking_services.AlreadyDone(_("A file was already made from this reservation."))
+    if amount is None:
+        raise ValidationError({"price": _("Give the amount of the reservation on the platform.")})
+    platform = str(Platform(locked.feed.platform).label)
+    booking = booking_services.booking_create(
+        provider=locked.lodging.provider,
+        lodging=locked.lodging,
+        arrival=locked.arrival,
+        departure=locked.departure,
+        occupants=occupants,
+        client_data=client_data,
+        origin=BookingOrigin.ICAL,
+        origin_site=platform,
+        platform_amount=amount,
+        user=user,
+    )
+    if booking.status == BookingStatus.OPTION:
+        booking = booking_services.booking_confirm(booking=booking, user=user)
+    locked.booking = booking
+    locked.save(update_fields=["booking", "updated_at"])
+    log_action(
+        booking,
+        "booking.ical.created",
+        user=user,
+        data={
+            "platform": platform,
+            "feed": locked.feed.name,
+            "uid": locked.uid,
+            "arrival": locked.arrival.isoformat(),
+            "departure": locked.departure.isoformat(),
+            "amount": str(booking.total_amount),
+        },
+    )
+    conflicts_refresh(lodging=locked.lodging)  # the block was flagged against its own file meanwhile
+    return booking

@@ -17,6 +17,11 @@ urlpatterns = [
     path("tests-de-reservation/supprimer/", views.booking_tests_delete, name="booking_tests_delete"),
     path("synchronisation-ical/", views.ical, name="ical"),
     path("synchronisation-ical/hebergement/<int:lodging_pk>/", views.lodging_ical, name="lodging_ical"),
+    path(
+        "synchronisation-ical/reservations/<int:block_pk>/creer-le-dossier/",
+        views.block_booking_create,
+        name="block_booking_create",
+    ),
     # Public: the secret token is the only key (no login).
     re_path(rf"^ical/{TOKEN}\.ics$", views.ical_export, name="ical_export"),
     re_path(rf"^ical/{TOKEN}/(?P<feed_pk>[0-9]+)\.ics$", views.ical_export, name="ical_export_feed"),

@@ -19,9 +19,9 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commercialisation import export_heads, selectors, services
-from commercialisation.forms import FeedForm, PromoCodeForm, WidgetOptionsForm
+from commercialisation.forms import BlockBookingForm, FeedForm, PromoCodeForm, WidgetOptionsForm
 from commercialisation.ical import serialize
-from commercialisation.models import IcalExport, IcalFeed
+from commercialisation.models import IcalExport, IcalFeed, ImportedBlock, Platform
 from commercialisation.public.testmode import sign_test_link
 from commercialisation.widgets import site_link, widget_snippets
 from common.cache import ProcessLRU
@@ -155,6 +155,60 @@ def lodging_ical(request: HttpRequest, lodging_pk: int) -> HttpResponse:
             "pending": any(feed.state == IcalFeed.State.PENDING for feed in feeds),
             "blocks": selectors.upcoming_blocks(lodging),
             "form": form,
+        },
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def block_booking_create(request: HttpRequest, block_pk: int) -> HttpResponse:
+    """ "Créer le dossier": a platform's reservation (an imported block) becomes a booking file, its
+    dates and the guest's name prefilled, origin the platform, its amount the platform's."""
+    from hebergements.models import AgeBracket
+    from reservations.services import AlreadyDone
+
+    block = services.imported_block_for_file(block_pk)
+    if block is None:
+        existing = get_object_or_404(ImportedBlock, pk=block_pk)
+        if existing.booking_id:  # made into a file already (a second click): that file
+            return redirect("reservations:booking_detail", booking_pk=existing.booking_id)
+        raise Http404("not a platform's reservation")
+    brackets = list(AgeBracket.objects.order_by("position", "-age_max"))
+    initial = {"last_name": services.guest_name_guess(block.summary)}
+    form = BlockBookingForm(request.POST or None, initial=initial, brackets=brackets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.imported_block_booking_create(
+                block=block,
+                client_data=form.client_data(),
+                occupants=form.occupants,
+                amount=form.cleaned_data["amount"],
+                user=request.user,
+            )
+        except AlreadyDone as error:
+            messages.info(request, " ".join(error.messages))
+            return redirect("reservations:planning")
+        except ValidationError as error:
+            mapping = {name: (form, name) for name in form.fields}
+            first = f"occupants_{brackets[0].pk}" if brackets else None
+            mapping.update({"occupants": (form, first), "price": (form, "amount"), "arrival": (form, None)})
+            mapping["departure"] = (form, None)
+            add_service_errors(error, form, fields=mapping)
+        else:
+            messages.success(
+                request,
+                _("File no. %(number)s is created from the %(platform)s reservation.")
+                % {"number": booking.display_number, "platform": booking.origin_site},
+            )
+            return redirect("reservations:booking_detail", booking_pk=booking.pk)
+    return render(
+        request,
+        "commercialisation/block_booking_create.html",
+        {
+            "imported": block,
+            "platform": Platform(block.feed.platform).label,
+            "form": form,
+            "planning_url": f"{reverse('reservations:planning')}?debut={block.arrival.isoformat()}",
         },
     )
 

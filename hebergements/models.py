@@ -228,6 +228,12 @@ class Lodging(models.Model):
     def is_visible(self) -> bool:
         return self.visibility == self.Visibility.VISIBLE and not self.archived
 
+    @property
+    def is_clevacances(self) -> bool:
+        """Labelled Clévacances: its sale prohibitions are called "blocages propriétaire", as in
+        Open Pro Clévacances ("Créer un blocage propriétaire")."""
+        return self.classification == Classification.CLEVACANCES
+
 
 def photo_upload_to(instance: Photo, filename: str) -> str:
     """``photos/<provider id>/<random>.<ext>``: no user-chosen name reaches the storage."""

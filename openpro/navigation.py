@@ -73,6 +73,7 @@ PROVIDER_MENU: tuple[Section | Entry, ...] = (
             Entry(_("Contract customisation"), "comptes:contract_settings", "document-text"),
             Entry(_("Mail customisation"), "comptes:mail_settings", "envelope"),
             Entry(_("Age brackets"), "hebergements:age_bracket_list", "user-group"),
+            Entry(_("Formulas"), "reservations:formula_list", "queue-list"),
             Entry(_("Secure payment"), "comptes:payment_settings", "credit-card"),
         ),
     ),

@@ -140,6 +140,25 @@ def describe(entry: AuditEntry) -> str:
                 "grid": _money(grid),
             }
         return _("Price typed by hand for %(lodging)s: %(price)s (no grid price)") % values
+    if action == "booking.ical.created":
+        return _("File made from the %(platform)s reservation of %(arrival)s to %(departure)s") % {
+            "platform": data.get("platform", ""),
+            "arrival": _day(data.get("arrival", "")),
+            "departure": _day(data.get("departure", "")),
+        }
+    if action == "booking.formula.changed":
+        return _("Formula: %(from)s → %(to)s") % {
+            "from": data.get("from") or "—",
+            "to": data.get("to") or "—",
+        }
+    if action in ("booking.companion.added", "booking.companion.deleted"):
+        text = _("Accompanying guest added: %(name)s")
+        if action.endswith("deleted"):
+            text = _("Accompanying guest deleted: %(name)s")
+        name = data.get("name", "")
+        if data.get("age") is not None:
+            name = _("%(name)s, %(age)s years old") % {"name": name, "age": data["age"]}
+        return text % {"name": name}
     simple = {
         "booking.confirmed": _("Status set to confirmed by hand"),
         "booking.contract.received": _("Signed contract received"),

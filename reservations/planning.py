@@ -70,6 +70,12 @@ class PlanningBlock:
     check: bool = False  # a ✓ before the label (paid files)
     booking_id: int | None = None
     tone: str = ""  # a palette class of its own (imported blocks: their platform, "tone-airbnb")
+    legend: str = ""  # its entry in the legend when its colour is not one of the fixed ones
+
+    @property
+    def swatch(self) -> str:
+        """The classes of its colour in the legend."""
+        return f"pl-{self.kind} tone-{self.tone}" if self.tone else f"pl-{self.kind}"
 
 
 BlockSource = Callable[[Sequence[Lodging], date, date], Mapping[int, Iterable[PlanningBlock]]]
@@ -149,6 +155,28 @@ class Planning:
     lodgings: list[LodgingPlanning] = field(default_factory=list)
 
     @property
+    def legend(self) -> list[tuple[str, str]]:
+        """(swatch classes, label) of every other colour in use on this page: each platform's
+        imported blocks, conflicts, test files — in the order they first appear."""
+        seen: dict[str, str] = {}
+        for row in self.lodgings:
+            for placed in row.blocks:
+                block = placed.block
+                if block.legend and block.legend not in seen:
+                    seen[block.legend] = block.swatch
+        return [(swatch, label) for label, swatch in seen.items()]
+
+    @property
+    def owner_blocks(self) -> bool:
+        """Some lodging shown is labelled Clévacances: its prohibitions are "owner blocks"."""
+        return any(row.lodging.is_clevacances for row in self.lodgings)
+
+    @property
+    def other_prohibitions(self) -> bool:
+        """Some lodging shown is not labelled Clévacances ("Sale prohibition")."""
+        return any(not row.lodging.is_clevacances for row in self.lodgings) or not self.lodgings
+
+    @property
     def last_day(self) -> date:
         return self.end - timedelta(days=1)
 
@@ -197,6 +225,8 @@ class _Words:
         self.total = _("Total")
         self.link = _("Go to file no. %(number)s")
         self.prohibition = _("Sale prohibition")
+        self.owner_block = _("Owner block")
+        self.test_legend = _("Test file")
         self.test = pgettext("planning", "TEST")
         self.language = get_language() or "fr"
         self._days: dict[date, str] = {}
@@ -238,11 +268,12 @@ def _summary(stay: Stay, words: _Words) -> tuple[str, ...]:
     return tuple(line for line in lines if line)
 
 
-def stay_block(stay: Stay, words: _Words | None = None) -> PlanningBlock:
-    """The block of a booked stay or of a sale prohibition."""
+def stay_block(stay: Stay, words: _Words | None = None, *, owner_block: bool = False) -> PlanningBlock:
+    """The block of a booked stay or of a sale prohibition (``owner_block``: a Clévacances lodging's,
+    called "Blocage propriétaire")."""
     words = words or _Words()
     if stay.kind == Stay.Kind.PROHIBITION:
-        label = words.prohibition
+        label = words.owner_block if owner_block else words.prohibition
         if stay.units is not None:
             label = f"{label} ({words.units(stay.units)})"
         return PlanningBlock(stay.arrival, stay.departure, label, PlanningBlock.PROHIBITION)
@@ -264,6 +295,7 @@ def stay_block(stay: Stay, words: _Words | None = None) -> PlanningBlock:
         check=kind == PlanningBlock.PAID,
         booking_id=booking.pk,
         tone="test" if booking.is_test else "",  # a test file ("Tests de réservation"): dashed
+        legend=words.test_legend if booking.is_test else "",
     )
 
 
@@ -397,7 +429,8 @@ def build_planning(
                     capacity=night.capacity,
                 )
             )
-        blocks = [stay_block(stay, words) for stay in stays] + sorted(
+        owner_block = lodging.is_clevacances
+        blocks = [stay_block(stay, words, owner_block=owner_block) for stay in stays] + sorted(
             extra[lodging.pk], key=lambda block: (block.arrival, block.departure)
         )
         placed, lanes = _place(blocks, start, end)

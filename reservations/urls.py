@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reservations.views import bookings, clients, documents, planning, suivi
+from reservations.views import bookings, clients, documents, formulas, planning, suivi
 
 app_name = "reservations"
 
@@ -39,6 +39,19 @@ urlpatterns = [
         name="booking_internal_note",
     ),
     path("dossiers/<int:booking_pk>/sejours/<int:stay_pk>/", bookings.stay_edit, name="stay_edit"),
+    path("dossiers/<int:booking_pk>/formule/", bookings.booking_formula, name="booking_formula"),
+    path(
+        "dossiers/<int:booking_pk>/accompagnants/ajouter/", bookings.companion_create, name="companion_create"
+    ),
+    path(
+        "dossiers/<int:booking_pk>/accompagnants/<int:companion_pk>/supprimer/",
+        bookings.companion_delete,
+        name="companion_delete",
+    ),
+    # Paramètres > Formules: the formulas a file may carry.
+    path("parametres/formules/", formulas.formula_list, name="formula_list"),
+    path("parametres/formules/<int:formula_pk>/", formulas.formula_edit, name="formula_edit"),
+    path("parametres/formules/<int:formula_pk>/supprimer/", formulas.formula_delete, name="formula_delete"),
     path(
         "dossiers/<int:booking_pk>/supplements/ajouter/", bookings.supplement_create, name="supplement_create"
     ),

@@ -32,6 +32,9 @@ OBJECT_IDS = {
     "mail_pk": lambda a: a["mail"].pk,
     "client_pk": lambda a: a["client"].pk,
     "export_pk": lambda a: a["export"].pk,
+    "companion_pk": lambda a: a["companion"].pk,
+    "formula_pk": lambda a: a["formula"].pk,
+    "block_pk": lambda a: a["imported_block"].pk,
 }
 
 

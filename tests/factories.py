@@ -521,6 +521,25 @@ def make_rich_tenant(number: int = 11111, email: str = "a@example.com") -> dict:
     objects.update(_reservations_objects(lodging))
     # commercialisation
     objects["ical_feed"] = make_ical_feed(lodging)
+    with scopes_disabled():
+        from commercialisation.models import ImportedBlock
+
+        objects["imported_block"] = ImportedBlock.objects.create(
+            provider=provider,
+            lodging=lodging,
+            feed=objects["ical_feed"],
+            uid="rich-1",
+            summary="Reserved - Ossipian",
+            arrival=date(2030, 10, 5),
+            departure=date(2030, 10, 9),
+        )
+    # the Clévacances details of a file
+    from reservations.services import booking_set_formula, companion_add, formula_create
+
+    with provider_scope(provider):
+        objects["formula"] = formula_create(provider=provider, name="Pension complète")
+        booking_set_formula(booking=objects["booking"], formula=objects["formula"])
+        objects["companion"] = companion_add(booking=objects["booking"], name="Lucie", age=41)
     # outgoing mail of a file
     with scopes_disabled():
         from comptes.mailing import mail_queue

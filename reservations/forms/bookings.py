@@ -14,7 +14,7 @@ from common.forms import MoneyField
 from comptes.models import DepositKind
 from hebergements.models import AgeBracket, Lodging
 from reservations.availability import dates_unavailable_message, stay_is_free
-from reservations.models import Booking, Client, PaymentMode
+from reservations.models import Booking, Client, Formula, PaymentMode
 from tarifs import engine
 
 
@@ -367,3 +367,49 @@ class ProhibitionForm(forms.Form):
         if arrival and departure and departure <= arrival:
             self.add_error("departure", _("The last day must be after the first day."))
         return cleaned
+
+
+class FormulaChoiceForm(forms.Form):
+    """The file's formula ("Pension complète"), from the owner's list."""
+
+    formula = forms.ModelChoiceField(
+        label=_("Formula"),
+        queryset=Formula.objects.none(),
+        required=False,
+        empty_label=_("No formula"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["formula"].queryset = Formula.objects.order_by("name", "id")
+
+
+class FormulaForm(forms.Form):
+    """A formula of the owner's list (Paramètres > Formules)."""
+
+    name = forms.CharField(label=_("Name of the formula"), max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].error_messages["required"] = _("Give the name of the formula.")
+
+
+class CompanionForm(forms.Form):
+    """ "Accompagnants": a person staying with the client."""
+
+    name = forms.CharField(label=_("Name"), max_length=150)
+    age = forms.IntegerField(
+        label=_("Age"),
+        required=False,
+        min_value=0,
+        max_value=120,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "min_value": _("Give an age between 0 and 120."),
+            "max_value": _("Give an age between 0 and 120."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].error_messages["required"] = _("Give the name of the accompanying guest.")

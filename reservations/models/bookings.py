@@ -29,6 +29,7 @@ from django.db.models import F, Func, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from comptes.models import ContactFields, DepositKind, Provider
 from comptes.scoping import ScopedManager
@@ -99,6 +100,32 @@ class BookingOrigin(models.TextChoices):
     ICAL = "ical", _("iCal platform")
 
 
+# Origins whose files came through a web site: "Site internet" of "Arrivées" / "Départs".
+WEB_ORIGINS = (BookingOrigin.INTERNET, BookingOrigin.WIDGET, BookingOrigin.ICAL)
+
+
+class Formula(models.Model):
+    """A formula the owner offers ("Pension complète", "Demi-pension"…), chosen on a file (the
+    Clévacances "Détail d'une réservation"). A formula a file uses cannot be deleted."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="formulas")
+    name = models.CharField(_("name"), max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("formula")
+        verbose_name_plural = _("formulas")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "provider", name="formula_unique_name_per_provider")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class BookingQuerySet(models.QuerySet):
     def real(self) -> BookingQuerySet:
         """Every file but the test files ("Tests de réservation"): what the dashboard, revenue,
@@ -124,6 +151,17 @@ class Booking(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=20, choices=BookingStatus.choices, default=BookingStatus.OPTION
+    )
+    # The platform or site the file came from ("Airbnb" for a file made from an imported iCal
+    # reservation): the "Site internet" column of "Arrivées" and "Départs".
+    origin_site = models.CharField(_("website"), max_length=100, blank=True)
+    formula = models.ForeignKey(
+        Formula,
+        verbose_name=_("formula"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bookings",
     )
     is_test = models.BooleanField(_("test booking"), default=False)
     confirmed_manually = models.BooleanField(default=False, editable=False)
@@ -224,6 +262,51 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status != BookingStatus.CANCELLED
+
+    @property
+    def website(self) -> str:
+        """ "Site internet": the platform of a file made from its reservation, else the origin of a
+        file made online; empty for a file the owner made."""
+        if self.origin_site:
+            return self.origin_site
+        return str(self.get_origin_display()) if self.origin in WEB_ORIGINS else ""
+
+    @property
+    def booking_type(self) -> str:
+        """ "Type : Pré-Réservation / Réservation" (Clévacances), read from the status: a file in
+        option is a pre-booking, a confirmed or paid file a booking; a cancelled file has none."""
+        if self.status == BookingStatus.OPTION:
+            return str(pgettext_lazy("booking type", "Pre-booking"))
+        if self.status in (BookingStatus.CONFIRMED, BookingStatus.PAID):
+            return str(pgettext_lazy("booking type", "Booking"))
+        return ""
+
+
+class Companion(models.Model):
+    """A person staying with the client ("Accompagnants"): name and age."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="companions")
+    name = models.CharField(_("name"), max_length=150)
+    age = models.PositiveSmallIntegerField(
+        _("age"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(120)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        verbose_name = _("accompanying guest")
+        verbose_name_plural = _("accompanying guests")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                name="companion_age_range", condition=Q(age__isnull=True) | Q(age__lte=120)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class PriceSource(models.TextChoices):

@@ -26,6 +26,15 @@ from reservations.services.bookings import (
     stay_update,
     test_bookings_delete,
 )
+from reservations.services.details import (
+    booking_set_formula,
+    companion_add,
+    companion_delete,
+    formula_create,
+    formula_delete,
+    formula_rename,
+    formula_usage,
+)
 from reservations.services.payments import (
     OVERPAYMENT,
     payment_delete,
@@ -45,6 +54,13 @@ __all__ = [
     "booking_create",
     "booking_delete",
     "booking_lock",
+    "booking_set_formula",
+    "companion_add",
+    "companion_delete",
+    "formula_create",
+    "formula_delete",
+    "formula_rename",
+    "formula_usage",
     "booking_refresh",
     "booking_supplement_add",
     "booking_supplement_delete",

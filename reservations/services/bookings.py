@@ -476,6 +476,7 @@ def booking_create(
     supplements: Mapping[int, int] | None = None,
     promo_code: str = "",
     origin: str = BookingOrigin.LOCAL,
+    origin_site: str = "",
     is_test: bool = False,
     owner_price: OwnerPrice | None = None,
     platform_amount: Decimal | None = None,
@@ -494,7 +495,8 @@ def booking_create(
     and its use counted in this transaction. ``online``: the public booking pages' rules (booking
     delay, capacity, no price but the engine's). ``owner_price``: what the owner typed in the back
     office, kept as a manual price when it differs from the quote. ``platform_amount``: the amount of
-    a platform's reservation. ``terms_text``: the terms of sale the guest accepted online, stored on
+    a platform's reservation, ``origin_site`` its name ("Airbnb": "Site internet" of the lists).
+    ``terms_text``: the terms of sale the guest accepted online, stored on
     the file with the time. Deposit percentage and due dates come from the quote. Raises
     ``ValidationError`` (fields ``arrival``, ``departure``, ``occupants``, ``price``, ``discount``,
     ``supplements``, ``promo_code`` or the client's fields); saves nothing then.
@@ -542,6 +544,7 @@ def booking_create(
         number=number_next(provider=provider, series="booking_test" if is_test else "booking"),
         client=client,
         origin=origin,
+        origin_site=origin_site.strip()[:100],
         is_test=is_test,
         promo_code=promo.code if promo is not None else promo_code.strip().upper(),
         promo=promo,
@@ -592,6 +595,7 @@ def booking_create(
             "departure": audit_date(departure),
             "total": str(booking.total_amount),
             "origin": origin,
+            "origin_site": booking.origin_site,
             "promo_code": booking.promo_code,
         },
     )

@@ -29,8 +29,10 @@ from hebergements.models import Lodging
 from reservations import money, options, services
 from reservations.forms.bookings import (
     ClientForm,
+    CompanionForm,
     DepositForm,
     ExistingClientForm,
+    FormulaChoiceForm,
     GlobalSupplementForm,
     NoteForm,
     OccupantsPriceForm,
@@ -40,7 +42,16 @@ from reservations.forms.bookings import (
     StayDatesForm,
     StayForm,
 )
-from reservations.models import Booking, BookingStatus, BookingSupplement, Client, Payment, Stay, StayOccupant
+from reservations.models import (
+    Booking,
+    BookingStatus,
+    BookingSupplement,
+    Client,
+    Companion,
+    Payment,
+    Stay,
+    StayOccupant,
+)
 from reservations.tourist_tax import booking_tourist_tax
 
 # --- "Créer un dossier" in three steps -------------------------------------------------------------
@@ -210,7 +221,7 @@ def client_options(request: HttpRequest) -> HttpResponse:
 
 
 def _get_booking(booking_pk: int) -> Booking:
-    return get_object_or_404(Booking.objects.select_related("client"), pk=booking_pk)
+    return get_object_or_404(Booking.objects.select_related("client", "formula"), pk=booking_pk)
 
 
 def _detail_context(booking: Booking) -> dict:
@@ -233,6 +244,7 @@ def _detail_context(booking: Booking) -> dict:
         "stays": stays,
         "global_supplements": global_supplements,
         "payments": payments,
+        "companions": list(Companion.objects.filter(booking=booking).order_by("id")),
         "history": list(history(booking)[:200]),
         "balance_at_arrival": booking.balance_due_date is not None
         and booking.balance_due_date == first_arrival,
@@ -466,6 +478,57 @@ def booking_client(request: HttpRequest, booking_pk: int) -> HttpResponse:
         form=form,
         done=_("The client’s details are saved."),
         apply=lambda data: services.booking_update_client(booking=booking, data=data, user=request.user),
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def booking_formula(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """ "Formule" of the file ("Pension complète"), from the owner's list."""
+    booking = _get_booking(booking_pk)
+    form = FormulaChoiceForm(request.POST or None, initial={"formula": booking.formula})
+    return _edit(
+        request,
+        booking,
+        editing="formula",
+        form=form,
+        done=_("The formula is saved."),
+        apply=lambda data: services.booking_set_formula(
+            booking=booking, formula=data["formula"], user=request.user
+        ),
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def companion_create(request: HttpRequest, booking_pk: int) -> HttpResponse:
+    """ "Accompagnants": add a person staying with the client (name, age)."""
+    booking = _get_booking(booking_pk)
+    form = CompanionForm(request.POST or None)
+    return _edit(
+        request,
+        booking,
+        editing="companion",
+        form=form,
+        done=_("The accompanying guest is added."),
+        apply=lambda data: services.companion_add(
+            booking=booking, name=data["name"], age=data["age"], user=request.user
+        ),
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def companion_delete(request: HttpRequest, booking_pk: int, companion_pk: int) -> HttpResponse:
+    booking = _get_booking(booking_pk)
+    companion = get_object_or_404(Companion, pk=companion_pk, booking=booking)
+    return _confirm(
+        request,
+        booking,
+        editing="companion-delete",
+        target=companion.pk,
+        action=lambda: services.companion_delete(companion=companion, user=request.user),
+        done=_("The accompanying guest is deleted."),
     )
 
 

@@ -210,15 +210,19 @@ def _prohibition_view(request: HttpRequest, *, remove: bool) -> HttpResponse:
             start = data.get("start") or data["arrival"]
             if htmx_target(request):
                 return _render_planning_body(request, start)
-            messages.success(
-                request,
-                _("Sale is allowed again on these dates.") if remove else _("The sale prohibition is saved."),
-            )
+            if remove:
+                done = _("Sale is allowed again on these dates.")
+            elif data["lodging"].is_clevacances:
+                done = _("The owner block is saved.")
+            else:
+                done = _("The sale prohibition is saved.")
+            messages.success(request, done)
             return redirect(_planning_url(start))
     template = "reservations/prohibition_form.html"
     if htmx_target(request):
         template += "#prohibition-form"
-    return render(request, template, {"form": form, "remove": remove})
+    owner_block = lodging is not None and lodging.is_clevacances
+    return render(request, template, {"form": form, "remove": remove, "owner_block": owner_block})
 
 
 @provider_required
