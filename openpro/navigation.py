@@ -87,6 +87,7 @@ OFFICE_MENU: tuple[Section | Entry, ...] = (
             Entry(_("Providers"), "offices:provider_list", "users"),
             Entry(_("Create a provider"), "offices:provider_create", "user-plus"),
             Entry(_("Production queue"), "offices:production_queue", "check-badge"),
+            Entry(_("Office log"), "offices:office_log", "clipboard-document-list"),
         ),
     ),
     Section(
@@ -112,6 +113,7 @@ ACCOUNT_MENU: tuple[Entry, ...] = (
     Entry(_("Login credentials"), "comptes:credentials"),
     Entry(_("Advanced settings"), "comptes:advanced"),
     Entry(_("My exports"), "comptes:export_list"),
+    Entry(_("Access log"), "comptes:access_log"),
 )
 
 
