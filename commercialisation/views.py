@@ -139,11 +139,10 @@ def lodging_ical(request: HttpRequest, lodging_pk: int) -> HttpResponse:
     export = services.export_ensure(lodging=lodging)  # None only in assist mode (read-only)
     feeds = list(IcalFeed.objects.filter(lodging=lodging).order_by("created_at", "id"))
     for feed in feeds:
+        address = {"token": export.token, "feed_pk": feed.pk} if export else None
         feed.export_url = (
-            request.build_absolute_uri(
-                reverse("commercialisation:ical_export_feed", kwargs={"token": export.token, "feed_pk": feed.pk})
-            )
-            if export
+            request.build_absolute_uri(reverse("commercialisation:ical_export_feed", kwargs=address))
+            if address
             else ""
         )
     return _render(
@@ -152,7 +151,7 @@ def lodging_ical(request: HttpRequest, lodging_pk: int) -> HttpResponse:
         {
             "lodging": lodging,
             "export_url": (
-                request.build_absolute_uri(reverse("commercialisation:ical_export", kwargs={"token": export.token}))
+                request.build_absolute_uri(reverse("commercialisation:ical_export", args=[export.token]))
                 if export
                 else ""
             ),

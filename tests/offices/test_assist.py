@@ -11,7 +11,7 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -390,3 +390,22 @@ def test_the_owner_reads_who_consulted_the_account(client, staff, tenant, django
     other_client = client.__class__()
     other_client.force_login(factories.owner_of(factories.make_provider()))
     assert "agent@ariege.example" not in other_client.get(url).content.decode()
+
+
+def test_the_guard_refuses_a_write_whatever_the_page(tenant):
+    """Inside ``read_only()`` (every request in assist mode) a write to a provider-owned table never
+    reaches the database, while the session and users' tables stay writable."""
+    from comptes.assist import ReadOnlyRefused, is_read_only, read_only
+
+    before = digest()
+    provider = tenant["provider"]
+    with read_only():
+        assert is_read_only()
+        # (each in a savepoint, as a service's transaction: the refusal rolls it back)
+        with pytest.raises(ReadOnlyRefused), transaction.atomic(), scopes_disabled():
+            Payment.objects.filter(pk=tenant["payment"].pk).update(note="changed")
+        with pytest.raises(ReadOnlyRefused), transaction.atomic(), provider_scope(provider):
+            AuditEntry.objects.filter(provider=provider).delete()
+        factories.make_user("someone@example.com")  # not provider-owned
+    assert not is_read_only()
+    assert digest() == before
