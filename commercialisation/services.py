@@ -37,6 +37,7 @@ from commercialisation.models import (
 )
 from common.http import FetchError, fetch, normalize_url
 from common.tasks import enqueue_on_commit
+from comptes.assist import is_read_only
 from comptes.audit import log_action
 from comptes.scoping import scopes_disabled
 from hebergements.models import Lodging
@@ -82,8 +83,11 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def export_ensure(*, lodging: Lodging) -> IcalExport:
-    """The lodging's export (created with a fresh secret token the first time)."""
+def export_ensure(*, lodging: Lodging) -> IcalExport | None:
+    """The lodging's export (created with a fresh secret token the first time; in assist mode,
+    which writes nothing, ``None`` until the owner has one)."""
+    if is_read_only():
+        return IcalExport.objects.filter(lodging=lodging).first()
     export, _created = IcalExport.objects.get_or_create(
         lodging=lodging, defaults={"provider": lodging.provider, "token": _new_token()}
     )

@@ -137,19 +137,24 @@ def lodging_ical(request: HttpRequest, lodging_pk: int) -> HttpResponse:
         elif "sync" in request.POST:
             _sync_message(request, services.lodging_sync_now(lodging=lodging))
             return redirect(here)
-    export = services.export_ensure(lodging=lodging)
+    export = services.export_ensure(lodging=lodging)  # None only in assist mode (read-only)
     feeds = list(IcalFeed.objects.filter(lodging=lodging).order_by("created_at", "id"))
     for feed in feeds:
-        feed.export_url = request.build_absolute_uri(
-            reverse("commercialisation:ical_export_feed", kwargs={"token": export.token, "feed_pk": feed.pk})
+        address = {"token": export.token, "feed_pk": feed.pk} if export else None
+        feed.export_url = (
+            request.build_absolute_uri(reverse("commercialisation:ical_export_feed", kwargs=address))
+            if address
+            else ""
         )
     return _render(
         request,
         "commercialisation/lodging_ical.html",
         {
             "lodging": lodging,
-            "export_url": request.build_absolute_uri(
-                reverse("commercialisation:ical_export", kwargs={"token": export.token})
+            "export_url": (
+                request.build_absolute_uri(reverse("commercialisation:ical_export", args=[export.token]))
+                if export
+                else ""
             ),
             "feeds": feeds,
             "pending": any(feed.state == IcalFeed.State.PENDING for feed in feeds),

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from comptes.models import AuditEntry
+from comptes.models import AuditEntry, OfficeAuditEntry
 
 
 def log_action(
@@ -21,6 +21,20 @@ def log_action(
         provider_id=obj.pk if isinstance(obj, Provider) else obj.provider_id,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=obj.pk,
+        action=action,
+        user=user if user is not None and user.is_authenticated else None,
+        data=data or {},
+    )
+
+
+def log_office_action(
+    office, action: str, *, user=None, data: dict[str, Any] | None = None
+) -> OfficeAuditEntry:
+    """Record ``action`` (e.g. ``"office.staff.invited"``) on the office's own log (``office`` may be
+    ``None``: an administrator's action on the providers with no office). What concerns one
+    provider goes to that provider's log (``log_action``) instead, or as well."""
+    return OfficeAuditEntry.objects.create(
+        office=office,
         action=action,
         user=user if user is not None and user.is_authenticated else None,
         data=data or {},

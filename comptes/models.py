@@ -637,6 +637,35 @@ class AuditEntry(models.Model):
         return f"{self.action} @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class OfficeAuditEntry(models.Model):
+    """What concerns an office and no single provider: the office created, its staff invited, its
+    tourist tax rates, and its staff opening a provider's account read-only (assist mode).
+
+    A model of its own rather than a nullable provider on ``AuditEntry``: ``AuditEntry`` stays
+    provider-owned and scoped (an owner's history can never reach an office's row, and a query
+    without a provider scope still raises), while these rows belong to an office, which no
+    provider scope covers. ``office`` is empty for the administrators' own actions on the
+    providers with no office."""
+
+    office = models.ForeignKey(
+        Office, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    action = models.CharField(max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("office log entry")
+        verbose_name_plural = _("office log entries")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class OutgoingMail(models.Model):
     """One mail sent (or to be sent) by the application: what, to whom, when, with which outcome.
 

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from common.masking import mask_reference, masking_active
 from comptes.models import (
     ContractSettings,
     DepositRule,
@@ -36,6 +37,12 @@ def _language(language: str | None) -> str:
 
 
 def _row(model, provider: Provider):
+    """The provider's settings row, created with its defaults when missing (in assist mode, which
+    writes nothing: an unsaved row with the defaults)."""
+    from comptes.assist import is_read_only
+
+    if is_read_only():
+        return model.objects.filter(provider=provider).first() or model(provider=provider)
     row, _created = model.objects.get_or_create(provider=provider)
     return row
 
@@ -148,7 +155,8 @@ def _payment_modes(provider: Provider, contract: ContractSettings, language: str
         if contract.pay_by_holiday_vouchers:
             modes.append(PaymentMode("holiday_vouchers", _("ANCV holiday vouchers")))
         if contract.pay_by_transfer and contract.iban:
-            detail = _("IBAN: %(iban)s") % {"iban": _format_iban(contract.iban)}
+            iban = mask_reference(contract.iban) if masking_active() else _format_iban(contract.iban)
+            detail = _("IBAN: %(iban)s") % {"iban": iban}
             if contract.bic:
                 detail += " – " + _("BIC: %(bic)s") % {"bic": contract.bic}
             modes.append(PaymentMode("transfer", pgettext("payment mode", "Bank transfer"), detail))
@@ -348,3 +356,16 @@ def mail_texts(provider: Provider, language: str = "fr") -> MailTexts:
 def edition_languages(provider: Provider) -> list[str]:
     """ "Langues gérées": the languages the owner's documents are customised in."""
     return list(mail_settings(provider).languages or ["fr"])
+
+
+def assist_accesses(provider: Provider):
+    """ "Journal des accès": the office staff's read-only consultations of the account, newest
+    first (``comptes.assist``; inside the provider's scope)."""
+    from comptes.assist import STARTED
+    from comptes.models import AuditEntry
+
+    return (
+        AuditEntry.objects.filter(provider=provider, action=STARTED)
+        .select_related("user")
+        .order_by("-created_at", "-id")
+    )

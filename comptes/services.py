@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptes.audit import log_action
+from comptes.audit import log_action, log_office_action
 from comptes.models import (
     ContractSettings,
     DepositRule,
@@ -528,7 +528,14 @@ def provider_status_set(*, provider: Provider, status: str, user: User | None = 
 
 @transaction.atomic
 def office_create(
-    *, name: str, slug: str, email: str = "", commission_rate=None, website: str = "", address: str = ""
+    *,
+    name: str,
+    slug: str,
+    email: str = "",
+    commission_rate=None,
+    website: str = "",
+    address: str = "",
+    user: User | None = None,
 ) -> Office:
     """An administrator opens an office (its marketplace answers at ``/<lang>/marche/<slug>/``)."""
     office = Office(name=plain_text(name), slug=(slug or "").strip().lower(), email=(email or "").strip())
@@ -537,6 +544,12 @@ def office_create(
         office.commission_rate = commission_rate
     office.full_clean()
     office.save()
+    log_office_action(
+        office,
+        "office.created",
+        user=user,
+        data={"name": office.name, "slug": office.slug, "commission_rate": str(office.commission_rate)},
+    )
     return office
 
 
@@ -552,6 +565,7 @@ def staff_create(*, office: Office, email: str, full_name: str = "", by: User | 
     staff.save()
     Membership.objects.create(user=staff, office=office, role=Membership.Role.OFFICE_STAFF)
     invitation_send(user=staff, office=office, by=by)
+    log_office_action(office, "office.staff.invited", user=by, data={"email": staff.email})
     return staff
 
 

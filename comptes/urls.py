@@ -9,6 +9,7 @@ urlpatterns = [
     path("compte/coordonnees/", views.contact, name="contact"),
     path("compte/identifiants/", views.credentials, name="credentials"),
     path("compte/parametres-avances/", views.advanced, name="advanced"),
+    path("compte/journal-des-acces/", views.access_log, name="access_log"),
     path("exports/", views.export_list, name="export_list"),
     path("exports/<int:export_pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:export_pk>/telecharger/", views.export_download, name="export_download"),

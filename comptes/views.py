@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from common.forms import add_service_errors
+from common.masking import masked, masking_active
 from common.params import FLAG, INT, TEXT, int_param, query_params, text_param
 from common.xlsx import XLSX_CONTENT_TYPE
 from comptes import exports, selectors
@@ -163,6 +164,8 @@ def contract_settings(request: HttpRequest) -> HttpResponse:
     files = request.FILES or None
     deadlines_form = ContractDeadlinesForm(data, instance=selectors.provider_settings(provider))
     form = ContractSettingsForm(data, files, instance=selectors.contract_settings(provider))
+    if masking_active():  # assist mode: the IBAN shows its last 4 characters only
+        form.initial["iban"] = masked(form.initial.get("iban"))
     if request.method == "POST" and all([deadlines_form.is_valid(), form.is_valid()]):
         try:
             contract_settings_update(
@@ -215,7 +218,9 @@ def payment_settings(request: HttpRequest) -> HttpResponse:
     """Paiement sécurisé: the online payment identifier, activate / deactivate online payment."""
     provider = request.provider
     payment = selectors.payment_settings(provider)
-    form = PaymentSettingsForm(request.POST or None, initial={"online_account_id": payment.online_account_id})
+    form = PaymentSettingsForm(
+        request.POST or None, initial={"online_account_id": masked(payment.online_account_id)}
+    )
     if request.method == "POST" and form.is_valid():
         action = text_param(request, "action", source="POST")
         active = {"activate": True, "deactivate": False}.get(action, payment.online_payment_active)
@@ -237,6 +242,18 @@ def payment_settings(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your identifier is saved."))
             return redirect("comptes:payment_settings")
     return render(request, "comptes/parametres/payment.html", {"form": form, "payment": payment})
+
+
+@provider_required
+@query_params(page=INT)
+def access_log(request: HttpRequest) -> HttpResponse:
+    """ "Journal des accès": each time the office's staff opened the account read-only (who, when)."""
+    from django.core.paginator import Paginator
+
+    page = Paginator(selectors.assist_accesses(request.provider), 50).get_page(
+        int_param(request, "page", 1, minimum=1)
+    )
+    return render(request, "comptes/access_log.html", {"page": page, "entries": page.object_list})
 
 
 # --- Exports prepared in the background (comptes.exports) -------------------------------------
@@ -281,6 +298,10 @@ def export_download(request: HttpRequest, export_pk: int) -> HttpResponse:
         return redirect("comptes:export_detail", export_pk=job.pk)
     if not exports.download_allowed(job, text_param(request, "t", max_length=300)):
         messages.error(request, _("This download link has expired: use the link below."))
+        return redirect("comptes:export_detail", export_pk=job.pk)
+    if masking_active():
+        # Assist mode: a file prepared for the owner holds the payment references unmasked.
+        messages.error(request, _("Read-only: the owner's prepared exports cannot be downloaded."))
         return redirect("comptes:export_detail", export_pk=job.pk)
     try:
         handle = exports.export_open(job)

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from commercialisation.models import ProductionRequest
@@ -35,10 +36,11 @@ from common.forms import add_service_errors
 from common.params import INT, TEXT, int_param, query_params, text_param
 from common.xlsx import DATETIME, INTEGER, MONEY, Column, xlsx_response
 from common.xlsx import TEXT as XLSX_TEXT
+from comptes import assist as assist_mode
 from comptes import services as comptes_services
 from comptes.audit import history
-from comptes.decorators import administrator_required, office_required
-from comptes.models import Membership, Office, Provider
+from comptes.decorators import administrator_required, is_administrator, office_required
+from comptes.models import Membership, Office, OfficeAuditEntry, Provider
 from comptes.scoping import provider_scope, scopes_disabled
 from offices.forms import DecisionForm, OfficeForm, ProviderCreateForm, StaffForm
 from reservations.selectors import SeasonFigures, season_figures
@@ -319,6 +321,90 @@ def provider_to_test(request: HttpRequest, provider_pk: int) -> HttpResponse:
     )
 
 
+# --- assist mode: the provider's back office, read-only (comptes.assist) -------------------------------
+
+
+@office_required(administrators=True)
+def assist_start(request: HttpRequest, provider_pk: int) -> HttpResponse:
+    """ "Consulter le compte (lecture seule)": one entry in the provider's log, then its dashboard
+    in assist mode. Staff: their office's providers only (another's is a 404); an administrator:
+    any provider."""
+    if is_administrator(request):
+        with scopes_disabled():
+            provider = get_object_or_404(Provider.objects.select_related("office"), pk=provider_pk)
+    else:
+        provider = _provider(request, provider_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    assist_mode.assist_start(request=request, provider=provider)
+    return redirect("reservations:dashboard" if provider.is_setup_complete else "hebergements:wizard")
+
+
+@office_required(administrators=True)
+def assist_exit(request: HttpRequest) -> HttpResponse:
+    """ "Quitter": back to the provider's page in the staff space (a GET only leads there)."""
+    provider = request.assist.provider if request.assist else None
+    if request.method == "POST":
+        assist_mode.assist_end(request=request)
+        messages.success(request, _("You have left the read-only consultation."))
+    if provider is not None and (is_administrator(request) or provider.office_id == request.office.pk):
+        if is_administrator(request) and provider.office_id is not None:
+            return redirect("offices:provider_list")
+        return redirect("offices:provider_detail", provider_pk=provider.pk)
+    return redirect("offices:provider_list")
+
+
+OFFICE_ACTIONS = {
+    "office.created": gettext_lazy("Office created"),
+    "office.staff.invited": gettext_lazy("Staff member invited"),
+    "office.tourist_tax.rate_created": gettext_lazy("Tourist tax rate added"),
+    "office.tourist_tax.rate_changed": gettext_lazy("Tourist tax rate changed"),
+    "office.tourist_tax.rate_deleted": gettext_lazy("Tourist tax rate deleted"),
+    "office.tourist_tax.departmental_added": gettext_lazy("Additional departmental tax recorded"),
+    "office.tourist_tax.departmental_deleted": gettext_lazy("Additional departmental tax deleted"),
+    assist_mode.STARTED: gettext_lazy("Account viewed read-only"),
+    assist_mode.ENDED: gettext_lazy("Read-only consultation ended"),
+}
+
+
+def _office_entry_detail(entry: OfficeAuditEntry) -> str:
+    data = entry.data or {}
+    if "account" in data or "number" in data:
+        text = str(data.get("account") or data.get("number"))
+        if data.get("minutes") is not None:
+            text += " — " + _("%(minutes)s min") % {"minutes": data["minutes"]}
+        return text
+    if "commune_name" in data:
+        return "{} {} ({}) {}".format(
+            data["commune_name"], data.get("year", ""), data.get("category", ""), data.get("rate", "")
+        )
+    if "department" in data:
+        return f"{data['department']} {data.get('year', '')}"
+    return str(data.get("email") or data.get("name") or "")
+
+
+@office_required(administrators=True)
+@require_safe
+@query_params(page=INT)
+def office_log(request: HttpRequest) -> HttpResponse:
+    """ "Journal de l'office": what concerns the office and no single provider (its staff, its
+    tourist tax rates) and its staff's read-only consultations; the administrators': their own, on
+    the providers with no office."""
+    entries = OfficeAuditEntry.objects.filter(
+        **({"office": request.office} if request.office is not None else {"office__isnull": True})
+    ).select_related("user")
+    page = Paginator(entries, PAGE_SIZE).get_page(int_param(request, "page", 1, minimum=1))
+    rows = [
+        {
+            "entry": entry,
+            "label": OFFICE_ACTIONS.get(entry.action, entry.action),
+            "detail": _office_entry_detail(entry),
+        }
+        for entry in page.object_list
+    ]
+    return render(request, "offices/office_log.html", {**_space(request), "page": page, "rows": rows})
+
+
 # --- the production queue ------------------------------------------------------------------------------
 
 
@@ -409,7 +495,7 @@ def office_list(request: HttpRequest) -> HttpResponse:
     form = OfficeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            office = comptes_services.office_create(**form.cleaned_data)
+            office = comptes_services.office_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(error, form)
         else:

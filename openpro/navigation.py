@@ -88,6 +88,7 @@ OFFICE_MENU: tuple[Section | Entry, ...] = (
             Entry(_("Providers"), "offices:provider_list", "users"),
             Entry(_("Create a provider"), "offices:provider_create", "user-plus"),
             Entry(_("Production queue"), "offices:production_queue", "check-badge"),
+            Entry(_("Office log"), "offices:office_log", "clipboard-document-list"),
         ),
     ),
     Section(
@@ -113,6 +114,7 @@ ACCOUNT_MENU: tuple[Entry, ...] = (
     Entry(_("Login credentials"), "comptes:credentials"),
     Entry(_("Advanced settings"), "comptes:advanced"),
     Entry(_("My exports"), "comptes:export_list"),
+    Entry(_("Access log"), "comptes:access_log"),
 )
 
 

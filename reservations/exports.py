@@ -29,6 +29,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from common.masking import masked
 from common.money import format_money
 from common.xlsx import DATE, DATETIME, INTEGER, MONEY, MULTILINE, TEXT, Column, write_xlsx, xlsx_response
 from comptes.exports import ExportKind, Progress, counted, register_export
@@ -75,7 +76,7 @@ def payments_text(file: ExportFile) -> str:
             kind = _("Refund, %(mode)s") % {"mode": kind}
         text = f"- {_day(payment['date'])} : {format_money(payment['amount'])} ({kind})"
         if payment["reference"]:
-            text += " " + _("ref. %(reference)s") % {"reference": payment["reference"]}
+            text += " " + _("ref. %(reference)s") % {"reference": masked(payment["reference"])}
         if payment["note"]:
             text += f" — {payment['note']}"
         lines.append(text)

@@ -9,6 +9,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.masking import masked
 from common.money import format_money
 from comptes.models import AuditEntry
 from reservations.models import BookingStatus, PaymentMode
@@ -37,7 +38,7 @@ def _payment(data: dict, *, refund: bool = False) -> str:
     amount = _money(str(abs(Decimal(str(data.get("amount") or 0))))) if refund else _money(data.get("amount"))
     text = f"{amount} — {mode} — {_day(data.get('date', ''))}"
     if data.get("reference"):
-        text += " — " + _("ref. %(reference)s") % {"reference": data["reference"]}
+        text += " — " + _("ref. %(reference)s") % {"reference": masked(data["reference"])}
     return text
 
 

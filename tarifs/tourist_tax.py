@@ -41,6 +41,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from common.money import ZERO, percent_of, round_money
+from comptes.audit import log_office_action
 from comptes.models import Office, Provider
 from hebergements.models import Classification, Commune, Lodging
 from tarifs.models import (
@@ -375,22 +376,42 @@ def tourist_tax_rate_save(
     clash = TouristTaxRate.objects.filter(commune=commune, year=year, category=category).exclude(pk=row.pk)
     if clash.exists():
         raise _duplicate_error()
+    created = row.pk is None
     try:
         with transaction.atomic():
             row.save()
+            log_office_action(
+                office,
+                "office.tourist_tax.rate_created" if created else "office.tourist_tax.rate_changed",
+                user=user,
+                data=_rate_data(row),
+            )
     except IntegrityError as error:  # a concurrent request wrote the same rate first
         raise _duplicate_error() from error
     return row
 
 
-def tourist_tax_rate_delete(*, office: Office, rate: TouristTaxRate) -> None:
+def _rate_data(row: TouristTaxRate) -> dict:
+    return {
+        "commune": row.commune.insee_code if row.commune_id else "",
+        "commune_name": row.commune.name if row.commune_id else "",
+        "year": row.year,
+        "category": row.category,
+        "rate": str(row.rate),
+    }
+
+
+@transaction.atomic
+def tourist_tax_rate_delete(*, office: Office, rate: TouristTaxRate, user=None) -> None:
     if rate.office_id != office.pk:
         raise TouristTaxRate.DoesNotExist
+    data = _rate_data(rate)
     rate.delete()
+    log_office_action(office, "office.tourist_tax.rate_deleted", user=user, data=data)
 
 
 def tourist_tax_departmental_add(
-    *, office: Office, department: str, year: int | None
+    *, office: Office, department: str, year: int | None, user=None
 ) -> TouristTaxDepartmental:
     """Record that a département voted the additional tax for a year."""
     department = (department or "").strip().upper()
@@ -409,6 +430,12 @@ def tourist_tax_departmental_add(
     try:
         with transaction.atomic():
             row.save()
+            log_office_action(
+                office,
+                "office.tourist_tax.departmental_added",
+                user=user,
+                data={"department": department, "year": year},
+            )
     except IntegrityError as error:
         raise ValidationError(
             {"department": _("This département already has the additional tax for this year.")},
@@ -417,7 +444,10 @@ def tourist_tax_departmental_add(
     return row
 
 
-def tourist_tax_departmental_delete(*, office: Office, row: TouristTaxDepartmental) -> None:
+@transaction.atomic
+def tourist_tax_departmental_delete(*, office: Office, row: TouristTaxDepartmental, user=None) -> None:
     if row.office_id != office.pk:
         raise TouristTaxDepartmental.DoesNotExist
+    data = {"department": row.department, "year": row.year}
     row.delete()
+    log_office_action(office, "office.tourist_tax.departmental_deleted", user=user, data=data)

@@ -221,7 +221,7 @@ def tourist_tax_delete(request: HttpRequest, rate_pk: int) -> HttpResponse:
     rate = get_object_or_404(_own_rates(request), pk=rate_pk)  # another office's: 404 whatever the verb
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    tourist_tax.tourist_tax_rate_delete(office=request.office, rate=rate)
+    tourist_tax.tourist_tax_rate_delete(office=request.office, rate=rate, user=request.user)
     messages.success(request, _("The rate is deleted."))
     return redirect("offices:tourist_tax_list")
 
@@ -237,6 +237,7 @@ def tourist_tax_departmental_add(request: HttpRequest) -> HttpResponse:
                 office=request.office,
                 department=form.cleaned_data["department"],
                 year=form.cleaned_data["year"],
+                user=request.user,
             )
         except ValidationError as error:
             add_service_errors(error, form)
@@ -263,7 +264,7 @@ def tourist_tax_departmental_delete(request: HttpRequest, departmental_pk: int) 
     row = get_object_or_404(TouristTaxDepartmental.objects.filter(office=request.office), pk=departmental_pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    tourist_tax.tourist_tax_departmental_delete(office=request.office, row=row)
+    tourist_tax.tourist_tax_departmental_delete(office=request.office, row=row, user=request.user)
     messages.success(request, _("The additional departmental tax is deleted."))
     return redirect("offices:tourist_tax_list")
 

@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from common.forms import add_service_errors
 from common.htmx import htmx_target
+from common.masking import masked
 from common.money import ZERO
 from common.params import DATE, ID, TEXT, date_param, int_param, object_param, query_params, search_param
 from comptes.audit import history
@@ -673,7 +674,7 @@ def payment_edit(request: HttpRequest, booking_pk: int, payment_pk: int) -> Http
         "date": payment.date,
         "mode": payment.mode,
         "amount": abs(payment.amount),
-        "reference": payment.reference,
+        "reference": masked(payment.reference),
         "note": payment.note,
     }
     if payment.amount < 0:
