@@ -76,7 +76,8 @@ def stay_prices_search(filters: StayPriceFilters) -> QuerySet[StayPrice]:
             queryset=StayPriceBracket.objects.select_related("age_bracket").order_by(
                 "age_bracket__position", "-age_bracket__age_max"
             ),
-        )
+        ),
+        "group_prices",
     )
 
 
