@@ -353,7 +353,7 @@ class PercentField(forms.DecimalField):
                 "invalid": _("Enter a percentage, for example 10."),
                 "max_digits": _("Enter a percentage, for example 10."),
                 "max_decimal_places": _("Enter a percentage with at most two decimals."),
-                "max_whole_digits": _("A discount percentage is between 0 and 100 % (100 excluded)."),
+                "max_whole_digits": _("A discount percentage is at least 0 and less than 100."),
             },
         )
         super().__init__(**kwargs)

@@ -181,11 +181,11 @@ def group_amounts(
         raise ValidationError(
             {
                 "group_prices": ngettext(
-                    "Enter the price for %(persons)s person.",
-                    "Enter the price for %(persons)s people.",
+                    "Enter the price for %(count)s person.",
+                    "Enter the price for %(count)s people.",
                     missing[0],
                 )
-                % {"persons": missing[0]}
+                % {"count": missing[0]}
             }
         )
     result: dict[int, Amounts] = {}
@@ -233,7 +233,7 @@ def stay_percent_check(percent: Decimal) -> Decimal:
     """A weekly or monthly discount: a percentage from 0 to less than 100."""
     if not 0 <= percent < 100:
         raise ValidationError(
-            _("A discount percentage is between 0 and 100 % (100 excluded)."), code="discount_percent_range"
+            _("A discount percentage is at least 0 and less than 100."), code="discount_percent_range"
         )
     return percent
 

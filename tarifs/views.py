@@ -87,6 +87,9 @@ def _entry_from_forms(form: StayPriceGenerateForm, periods: PeriodFormSet) -> di
     for bracket in form.brackets:
         value = data.get(form.bracket_field(bracket))
         entry[form.bracket_field(bracket)] = None if value is None else str(value)
+    for field in form.group_fields():
+        value = data.get(field.name)
+        entry[field.name] = None if value is None else str(value)
     return entry
 
 
@@ -95,7 +98,7 @@ def _initial_from_entry(entry: dict) -> tuple[dict, list[dict]]:
     for key, value in entry.items():
         if key == "periods" or value is None:
             continue
-        if key in ("initial_price", "discount") or key.startswith("bracket_"):
+        if key in ("initial_price", "discount") or key.startswith(("bracket_", "group_")):
             try:
                 initial[key] = Decimal(value)
             except (InvalidOperation, TypeError):

@@ -99,12 +99,12 @@ def test_edit_goes_back_to_the_form_with_the_values(owner_client, lodging):
         (
             {"weekly_percent": "100"},
             "weekly_percent",
-            "Un pourcentage de remise est compris entre 0 et 100 % (100 exclu).",
+            "Un pourcentage de remise est d’au moins 0 et inférieur à 100.",
         ),
         (
             {"monthly_percent": "-5"},
             "monthly_percent",
-            "Un pourcentage de remise est compris entre 0 et 100 % (100 exclu).",
+            "Un pourcentage de remise est d’au moins 0 et inférieur à 100.",
         ),
         ({"weekly_percent": "dix"}, "weekly_percent", "Saisissez un pourcentage, par exemple 10."),
         ({"nightly_price": ""}, "nightly_price", "Saisissez le prix par nuit."),
