@@ -9,7 +9,7 @@ from datetime import date
 from django.db.models import DateField, F, Func, Prefetch, QuerySet
 
 from hebergements.models import Lodging
-from tarifs.models import Promotion, StayPrice, StayPriceBracket
+from tarifs.models import Promotion, StayPrice, StayPriceBracket, StayPriceGroup
 
 # Sort keys of the "Voir les tarifs" table → ORM ordering (the second key keeps pages stable).
 SORTS = {
@@ -77,7 +77,7 @@ def stay_prices_search(filters: StayPriceFilters) -> QuerySet[StayPrice]:
                 "age_bracket__position", "-age_bracket__age_max"
             ),
         ),
-        "group_prices",
+        Prefetch("group_prices", queryset=StayPriceGroup.objects.order_by("persons")),
     )
 
 

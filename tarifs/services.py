@@ -46,7 +46,6 @@ MONTHLY_FROM = 28
 # One "Créer des tarifs" entry writes at most this many stays (a year of arrivals × 2–30 nights is
 # 10 585): the storage of a lodging stays bounded (benchmarks/nightly_storage.py).
 MAX_GENERATED_STAYS = 12_000
-WRITE_BATCH = 2_000  # rows per INSERT of the bulk write
 
 
 # ---------------------------------------------------------------------------------------------
@@ -538,7 +537,6 @@ def _plan_write(*, provider: Provider, plan: GenerationPlan) -> None:
         update_conflicts=True,
         unique_fields=["lodging", "arrival", "nights"],
         update_fields=["mode", "initial_price", "discount", "sale_price", "updated_at"],
-        batch_size=WRITE_BATCH,
     )
     if plan.replaced:
         # A replaced price may have had per-occupant rows (or other brackets): start afresh.
@@ -559,7 +557,6 @@ def _plan_write(*, provider: Provider, plan: GenerationPlan) -> None:
                 for row in rows
                 for persons, value in plan.groups.items()
             ],
-            batch_size=WRITE_BATCH,
         )
     if plan.brackets:
         StayPriceBracket.objects.bulk_create(
@@ -575,7 +572,6 @@ def _plan_write(*, provider: Provider, plan: GenerationPlan) -> None:
                 for row in rows
                 for bracket, value in plan.brackets.items()
             ],
-            batch_size=WRITE_BATCH,
         )
 
 
