@@ -106,3 +106,49 @@ def test_nightly_prices_preview_confirm_and_a_seven_night_file(
     page.get_by_role("button", name="Créer le dossier").click()
     expect(page.get_by_role("heading", name=re.compile(r"Dossier de réservation n°1"))).to_be_visible()
     expect(page.get_by_test_id("total")).to_have_text("567,00\xa0€")
+
+
+def test_prices_by_number_of_people_and_a_file_for_three(page, live_server, signed_in, transactional_db):
+    """Issue #17 item 3: "Prix en fonction du nombre de personnes", a price of the stay for 1 … 4
+    people; a file for 3 people is priced at the 3-people price whatever their ages."""
+    provider = make_provider(number=68301, email="groupe68301@example.com", last_name="Petit")
+    lodging = make_lodging(provider, name="Maison des Tilleuls")
+    signed_in("groupe68301@example.com")
+    page.goto(f"{live_server.url}{reverse('tarifs:create')}?lodging={lodging.pk}")
+    page.locator("#id_periods-0-start").fill(FIRST.isoformat())
+    page.locator("#id_periods-0-end").fill(LAST.isoformat())
+    page.get_by_label("Durée des séjours").select_option("7")
+    page.get_by_label("Samedi", exact=True).check()
+    page.get_by_label("Prix en fonction du nombre de personnes").check()
+    expect(page.get_by_label("Prix initial")).to_be_hidden()
+    for persons, price in ((1, "200"), (2, "240"), (4, "300")):
+        page.locator(f"#id_group_{persons}").fill(price)
+
+    page.get_by_role("button", name="Générer les tarifs").first.click()
+    expect(page.locator("#id_group_3_error")).to_have_text("Saisissez le prix pour 3 personnes.")
+    page.locator("#id_group_3").fill("280")
+    sale = page.locator("#sale-price")  # the server's rule, as the owner types
+    expect(sale).to_contain_text("Prix de vente selon le nombre de personnes")
+    expect(sale).to_contain_text("280,00")
+    page.get_by_role("button", name="Générer les tarifs").first.click()
+
+    confirm = page.get_by_role("button", name="Confirmer la création des 3 tarifs ci-dessous")
+    expect(confirm).to_be_visible()
+    expect(page.get_by_text("3 personnes 280,00\xa0€")).to_be_visible()
+    accessible(page, "preview of prices by number of people")
+    confirm.click()
+    expect(page.get_by_text("3 tarifs enregistrés")).to_be_visible()
+    expect(page.locator("table.stay-prices tbody tr").first).to_contain_text("3 pers. 280,00\xa0€")
+
+    page.goto(
+        f"{live_server.url}{reverse('reservations:booking_create')}?lodging={lodging.pk}"
+        f"&arrival={SATURDAY.isoformat()}&departure={day(28).isoformat()}"
+    )
+    page.get_by_role("button", name="Valider").click()
+    expect(page.get_by_label("Prix", exact=True)).to_have_value("200,00")  # 1 adult by default
+    page.get_by_label("Adulte").fill("2")
+    page.get_by_label("Adulte").press("Tab")
+    expect(page.get_by_label("Prix", exact=True)).to_have_value("240,00")
+    page.get_by_label("Enfant").fill("1")
+    page.get_by_label("Enfant").press("Tab")
+    expect(page.get_by_label("Prix", exact=True)).to_have_value("280,00")  # 3 people, whatever their ages
