@@ -199,3 +199,26 @@ def test_a_size_outside_the_lodgings_capacity_is_not_asked(owner_client, provide
     with scopes_disabled():
         assert set(StayPriceGroup.objects.values_list("persons", flat=True)) == {2}
         assert StayPriceGroup.objects.count() == 3  # one row (2 people) for each of the 3 Saturdays
+
+
+def test_modifier_shows_the_grid_and_saves_it(owner_client, provider, lodging):
+    with provider_scope(provider):
+        generate(provider, lodging, commit=True)
+        stay = StayPrice.objects.get(arrival=date(2020, 3, 7))
+    url = reverse("tarifs:stay_price_update", kwargs={"stay_price_pk": stay.pk})
+    html = owner_client.get(url).content.decode()
+    field = html[html.index('name="group_3"') - 200 :][:400]
+    assert 'value="280,00"' in field
+    data = {"mode": "per_group", "group_1": "210", "group_2": "250", "group_3": "", "group_4": "310"}
+    response = owner_client.post(url, data)
+    assert response.status_code == 200
+    assert "Saisissez le prix pour 3 personnes." in response.content.decode()
+    response = owner_client.post(url, {**data, "group_3": "290"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert list(StayPriceGroup.objects.filter(stay_price=stay).values_list("persons", "sale_price")) == [
+            (1, Decimal("210.00")),
+            (2, Decimal("250.00")),
+            (3, Decimal("290.00")),
+            (4, Decimal("310.00")),
+        ]
