@@ -11,7 +11,11 @@ is the yardstick. Then times, with Django's test client (DEBUG off):
   faster than the planning of 20 lodgings measured in the same run;
 * a lodging page with its month calendar, and the calendar of a chosen arrival day (htmx).
 
-    .venv/bin/python benchmarks/public_search.py [--runs 10] [--keep]
+    .venv/bin/python benchmarks/public_search.py [--runs 10] [--keep] [--nightly]
+
+``--nightly``: the public lodgings are priced by the night instead (every length from 2 to 30
+nights from every day, −10 % from 7 nights, a month back and a year ahead: what one "Créer des
+tarifs" entry by the night per year writes), to check the search keeps its bound with them.
 
 Uses ``DATABASE_URL`` (the database ``bench_<name>`` is created next to it and dropped at the end).
 """
@@ -60,7 +64,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--nightly", action="store_true", help="lodgings priced by the night (2–30 nights)")
     args = parser.parse_args()
+    pricing = (
+        {"lengths": tuple(range(2, 31)), "weekly_percent": 10, "prices_days": (30, 365)}
+        if args.nightly
+        else {}
+    )
 
     import django
 
@@ -85,7 +95,11 @@ def main() -> None:
         sellers = []
         for index in range(11):
             provider = seed_provider(
-                lodgings=100, files=300, number=99100 + index, email=f"seller{index}@openpro.example"
+                lodgings=100,
+                files=300,
+                number=99100 + index,
+                email=f"seller{index}@openpro.example",
+                **pricing,
             )
             sellers.append((small if index == 0 else big, provider))
         with scopes_disabled():

@@ -112,11 +112,15 @@ def seed_provider(
     number: int = BENCH_PROVIDER_NUMBER,
     email: str = BENCH_EMAIL,
     prices_days: tuple[int, int] = (365, 730),
+    lengths: tuple[int, ...] = (1, 2, 7),
+    weekly_percent: int = 0,
 ) -> object:
     """Create the benchmark provider (or return it when the database already has it). ``units`` > 1:
     lodgings with stock, each of its units booked like a lodging of its own. Files are spread from
     ``history_years`` before today over ``years`` years; stay prices cover ``prices_days`` (days
-    before today, days after: a year back and two ahead by default) whatever the history."""
+    before today, days after: a year back and two ahead by default) whatever the history, for each
+    of ``lengths`` nights from every day (1, 2 and 7 by default; prices by the night: e.g. 2 … 30,
+    with ``weekly_percent`` off from 7 nights as ``tarifs.services.nightly_amounts`` computes it)."""
     from common.money import percent_of
     from comptes.models import Provider, User
     from comptes.scoping import provider_scope, scopes_disabled
@@ -175,11 +179,14 @@ def seed_provider(
                 """
                 INSERT INTO tarifs_stayprice (provider_id, lodging_id, arrival, nights, mode,
                     initial_price, discount, sale_price, created_at, updated_at)
-                SELECT %(provider)s, l.id, d::date, n, 'lodging', l.nightly * n, 0, l.nightly * n,
-                    %(stamp)s, %(stamp)s
+                SELECT %(provider)s, l.id, d::date, n, 'lodging', l.nightly * n, off.amount,
+                    l.nightly * n - off.amount, %(stamp)s, %(stamp)s
                 FROM unnest(%(ids)s::bigint[], %(nightly)s::numeric[]) AS l(id, nightly)
                 CROSS JOIN generate_series(%(start)s::date, %(end)s::date - 1, interval '1 day') AS d
-                CROSS JOIN unnest(ARRAY[1, 2, 7]) AS n
+                CROSS JOIN unnest(%(lengths)s::integer[]) AS n
+                CROSS JOIN LATERAL (
+                    SELECT CASE WHEN n >= 7 THEN round(l.nightly * n * %(weekly)s / 100, 2) ELSE 0 END
+                ) AS off(amount)
                 ORDER BY l.id, d, n
                 """,
                 {
@@ -189,6 +196,8 @@ def seed_provider(
                     "start": prices_from,
                     "end": prices_to,
                     "stamp": stamp,
+                    "lengths": list(lengths),
+                    "weekly": weekly_percent,
                 },
             )
 

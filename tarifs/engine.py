@@ -41,7 +41,7 @@ from django.utils.translation import ngettext
 from common.money import ZERO, percent_of, round_money
 from comptes.models import DepositRule, Provider, ProviderSettings
 from hebergements.models import AgeBracket, Lodging, Supplement
-from tarifs.models import PromoCode, PromoCodePeriod, Promotion, StayPrice, StayPriceBracket
+from tarifs.models import PromoCode, PromoCodePeriod, Promotion, StayPrice, StayPriceBracket, StayPriceGroup
 from tarifs.tourist_tax import TaxTable, TouristTax, is_adult, load_tax_table, lodging_tourist_tax, years_of
 
 
@@ -57,6 +57,7 @@ class Reason(StrEnum):
     UNDER_CAPACITY = "under_capacity"
     OVER_CAPACITY = "over_capacity"
     BRACKET_PRICE = "bracket_price"
+    GROUP_PRICE = "group_price"
     TOO_LATE = "too_late"
     SUPPLEMENT = "supplement"
     PROMO_CODE = "promo_code"
@@ -378,18 +379,25 @@ def load_pricing(
 
 
 def _with_bracket_rows(prices: Iterable[StayPrice]) -> list[StayPrice]:
-    """The stay prices, each with its per-occupant rows as ``bracket_rows`` (one query for all the
-    per-person prices; a prefetch would build a manager per price)."""
+    """The stay prices, each with its per-occupant rows as ``bracket_rows`` and its per-party rows
+    as ``group_rows`` (one query for all the per-person prices, one for all the by-number-of-people
+    ones; a prefetch would build a manager per price)."""
     prices = list(prices)
     per_person = [price.pk for price in prices if price.mode == StayPrice.Mode.PER_PERSON]
+    per_group = [price.pk for price in prices if price.mode == StayPrice.Mode.PER_GROUP]
     rows: dict[int, list[StayPriceBracket]] = {}
+    groups: dict[int, dict[int, StayPriceGroup]] = {}
     if per_person:
         for row in StayPriceBracket.objects.filter(stay_price_id__any=per_person).select_related(
             "age_bracket"
         ):
             rows.setdefault(row.stay_price_id, []).append(row)
+    if per_group:
+        for group in StayPriceGroup.objects.filter(stay_price_id__any=per_group):
+            groups.setdefault(group.stay_price_id, {})[group.persons] = group
     for price in prices:
         price.bracket_rows = rows.get(price.pk, [])
+        price.group_rows = groups.get(price.pk, {})
     return prices
 
 
@@ -572,10 +580,37 @@ def _find_stay_price(lodging: Lodging, arrival: date, nights: int, data: Pricing
     )
 
 
+def _group_lines(stay_price: StayPrice, persons: int) -> list[QuoteLine]:
+    """The lodging's price for a party of ``persons`` people (price by number of people)."""
+    groups = getattr(stay_price, "group_rows", None)
+    if groups is None:
+        groups = {row.persons: row for row in stay_price.group_prices.all()}
+    row = groups.get(persons)
+    if row is None:
+        raise StayNotBookable(
+            Reason.GROUP_PRICE,
+            ngettext(
+                "There is no price for %(count)d person on this stay.",
+                "There is no price for %(count)d people on this stay.",
+                persons,
+            )
+            % {"count": persons},
+        )
+    label = ngettext("Lodging — %(count)d person", "Lodging — %(count)d people", persons) % {"count": persons}
+    lines = [QuoteLine(LineKind.LODGING, label, row.initial_price, 1, round_money(row.initial_price))]
+    if row.discount:
+        lines.append(
+            QuoteLine(LineKind.DISCOUNT, _("Discount"), -row.discount, 1, -round_money(row.discount))
+        )
+    return lines
+
+
 def _lodging_lines(
     stay_price: StayPrice, occupants: Mapping[int, int], brackets: dict[int, AgeBracket]
 ) -> list[QuoteLine]:
     label = _("Lodging")
+    if stay_price.mode == StayPrice.Mode.PER_GROUP:
+        return _group_lines(stay_price, sum(occupants.values()))
     if stay_price.mode == StayPrice.Mode.LODGING:
         lines = [
             QuoteLine(
@@ -868,7 +903,7 @@ def _quote(
         occupants_check(lodging=lodging, persons=persons)
 
     stay_price = _find_stay_price(lodging, arrival, nights, data)
-    if stay_price.mode == StayPrice.Mode.PER_PERSON and not persons:
+    if stay_price.mode in (StayPrice.Mode.PER_PERSON, StayPrice.Mode.PER_GROUP) and not persons:
         raise StayNotBookable(
             Reason.NO_OCCUPANT, _("This lodging is priced per occupant: give the occupants.")
         )

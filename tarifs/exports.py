@@ -52,7 +52,7 @@ def _sheet(
     def rows():
         for row in stay_prices.iterator(chunk_size=1000):
             by_bracket = {line.age_bracket_id: line.sale_price for line in row.bracket_prices.all()}
-            lodging_mode = row.mode == StayPrice.Mode.LODGING
+            lodging_mode = row.mode != StayPrice.Mode.PER_PERSON  # by number of people: the smallest party
             yield [
                 row.nights,
                 row.arrival,

@@ -17,7 +17,7 @@ from common.forms import MoneyField as CommonMoneyField
 from common.forms import add_service_errors
 from hebergements.models import AgeBracket, Lodging
 from tarifs import services
-from tarifs.models import MAX_STAY_NIGHTS, Promotion, StayPrice
+from tarifs.models import MAX_GROUP_PERSONS, MAX_STAY_NIGHTS, Promotion, StayPrice
 from tarifs.selectors import DEFAULT_SORT, SORTS, StayPriceFilters
 
 # The manual lists the arrival days from Saturday (the usual changeover day) to Friday.
@@ -67,8 +67,8 @@ class LodgingChoiceField(forms.ModelChoiceField):
 
 
 class PricingForm(forms.Form):
-    """Saisissez vos tarifs: a price for the whole lodging, or a price per occupant by age bracket,
-    with an optional discount in euros or in percent."""
+    """Saisissez vos tarifs: a price for the whole lodging, a price by number of people, or a price
+    per occupant by age bracket, with an optional discount in euros or in percent."""
 
     mode = forms.ChoiceField(
         label=_("Pricing"),
@@ -92,9 +92,16 @@ class PricingForm(forms.Form):
     )
     discount_is_percent = forms.BooleanField(label=_("Apply a discount percentage"), required=False)
 
-    def __init__(self, *args, brackets: list[AgeBracket], **kwargs):
+    def __init__(self, *args, brackets: list[AgeBracket], max_persons: int = 0, lodging=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.brackets = brackets
+        self.lodging = lodging  # the lodging priced, when the form has no lodging field
+        self.max_persons = min(max_persons, MAX_GROUP_PERSONS)
+        for persons in range(1, self.max_persons + 1):
+            self.fields[self.group_field(persons)] = MoneyField(
+                label=ngettext("%(count)s person", "%(count)s people", persons) % {"count": persons},
+                required=False,
+            )
         for bracket in brackets:
             self.fields[self.bracket_field(bracket)] = MoneyField(
                 label=_("%(bracket)s (%(low)s to %(high)s years)")
@@ -104,10 +111,21 @@ class PricingForm(forms.Form):
             )
         self.amounts: services.Amounts | None = None
         self.bracket_results: dict[AgeBracket, services.Amounts] = {}
+        self.group_results: dict[int, services.Amounts] = {}
 
     @staticmethod
     def bracket_field(bracket: AgeBracket) -> str:
         return f"bracket_{bracket.pk}"
+
+    @staticmethod
+    def group_field(persons: int) -> str:
+        return f"group_{persons}"
+
+    def group_fields(self):
+        return [self[self.group_field(persons)] for persons in range(1, self.max_persons + 1)]
+
+    def priced_lodging(self):
+        return self.cleaned_data.get("lodging") or self.lodging
 
     def bracket_fields(self):
         return [self[self.bracket_field(bracket)] for bracket in self.brackets]
@@ -126,6 +144,8 @@ class PricingForm(forms.Form):
         discount = self.discount_value
         if cleaned.get("mode") == StayPrice.Mode.PER_PERSON:
             self._clean_brackets(discount)
+        elif cleaned.get("mode") == StayPrice.Mode.PER_GROUP:
+            self._clean_groups(discount)
         elif cleaned.get("mode") == StayPrice.Mode.LODGING:
             price = cleaned.get("initial_price")
             if price is None:
@@ -168,9 +188,55 @@ class PricingForm(forms.Form):
                 target = name if name in self.fields else self.bracket_field(self.brackets[0])
                 self.add_error(target, errors)
 
+    def _clean_groups(self, discount: services.Discount) -> None:
+        """A price for each number of people the lodging sleeps (its minimum to its maximum)."""
+        lodging = self.priced_lodging()
+        if lodging is None:
+            return  # "Choose the lodging." is already next to its field
+        high = min(lodging.capacity_max, self.max_persons)
+        prices: dict[int, Decimal] = {}
+        for persons in range(lodging.capacity_min, high + 1):
+            name = self.group_field(persons)
+            if name in self.errors:
+                continue
+            value = self.cleaned_data.get(name)
+            if value is None:
+                self.add_error(
+                    name,
+                    ngettext(
+                        "Enter the price for %(count)s person.",
+                        "Enter the price for %(count)s people.",
+                        persons,
+                    )
+                    % {"count": persons},
+                )
+                continue
+            try:
+                price = services.price_check(value)
+                services.discount_amount(price=price, discount=discount)
+            except ValidationError as error:
+                self.add_error("discount" if (error.code or "").startswith("discount") else name, error)
+                continue
+            prices[persons] = value
+        if self.errors:
+            return
+        try:
+            self.group_results = services.group_amounts(prices=prices, lodging=lodging, discount=discount)
+        except ValidationError as error:
+            for name, errors in error.error_dict.items():
+                target = name if name in self.fields else self.group_field(lodging.capacity_min)
+                self.add_error(target if target in self.fields else None, errors)
+
     def pricing_kwargs(self) -> dict:
         """The pricing arguments of ``stay_prices_generate`` / ``stay_price_update``."""
         discount = self.discount_value
+        if self.cleaned_data["mode"] == StayPrice.Mode.PER_GROUP:
+            return {
+                "group_prices": {
+                    persons: amounts.initial_price for persons, amounts in self.group_results.items()
+                },
+                "discount": discount,
+            }
         if self.cleaned_data["mode"] == StayPrice.Mode.PER_PERSON:
             return {
                 "bracket_prices": {b: self.cleaned_data[self.bracket_field(b)] for b in self.brackets},
@@ -272,13 +338,132 @@ PeriodFormSet = forms.formset_factory(
 )
 
 
+class PercentField(forms.DecimalField):
+    """A percentage as owners type it ("10", "10,5"); empty is 0."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_digits", 5)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("localize", True)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "class": "percent"}))
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": _("Enter a percentage, for example 10."),
+                "max_digits": _("Enter a percentage, for example 10."),
+                "max_decimal_places": _("Enter a percentage with at most two decimals."),
+                "max_whole_digits": _("A discount percentage is at least 0 and less than 100."),
+            },
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return Decimal(0) if value is None else value
+
+
+def nights_field(label, initial: int, help_text=""):
+    return forms.IntegerField(
+        label=label,
+        initial=initial,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_STAY_NIGHTS, "inputmode": "numeric"}),
+        error_messages={
+            "required": _("Enter a number of nights."),
+            "invalid": _("Enter a number of nights."),
+        },
+    )
+
+
+class NightlyPriceForm(forms.Form):
+    """ "Créer des tarifs" by the night: a price per night over periods, for every length from the
+    minimum to the maximum stay, with optional weekly and monthly discounts; the stays are the
+    same stored prices as the other entry (``services.stay_prices_generate(nightly=…)``)."""
+
+    lodging = LodgingChoiceField()
+    nightly_price = MoneyField(
+        label=_("Price per night"),
+        error_messages={"required": _("Enter the price per night.")},
+    )
+    min_nights = nights_field(_("Minimum stay (nights)"), 2)
+    max_nights = nights_field(
+        _("Maximum stay (nights)"),
+        30,
+        help_text=_("Every length from the minimum to the maximum gets a price (at most %(max)s nights).")
+        % {"max": MAX_STAY_NIGHTS},
+    )
+    all_weekdays = forms.BooleanField(label=_("Select all"), required=False)
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Possible arrival days"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    weekly_percent = PercentField(
+        label=_("Weekly discount (%)"),
+        help_text=_("Off stays of %(from)s nights or more. Leave empty for none.")
+        % {"from": services.WEEKLY_FROM},
+    )
+    monthly_percent = PercentField(
+        label=_("Monthly discount (%)"),
+        help_text=_(
+            "Off stays of %(from)s nights or more, instead of the weekly discount. Leave empty for none."
+        )
+        % {"from": services.MONTHLY_FROM},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lodging"].queryset = _lodging_queryset()
+        self.rule: services.NightlyRule | None = None
+
+    def clean_weekdays(self) -> list[int]:
+        if self.cleaned_data.get("all_weekdays"):
+            return list(ALL_WEEKDAYS)
+        days = self.cleaned_data.get("weekdays") or []
+        if not days:
+            raise ValidationError(_("Tick at least one arrival day."))
+        return days
+
+    def clean(self):
+        cleaned = super().clean()
+        names = ("nightly_price", "min_nights", "max_nights", "weekly_percent", "monthly_percent")
+        if any(name in self.errors or cleaned.get(name) is None for name in names):
+            return cleaned
+        rule = services.NightlyRule(**{name: cleaned[name] for name in names})
+        try:
+            services.nightly_rule_check(rule)
+        except ValidationError as error:
+            add_service_errors(error, self)
+        else:
+            self.rule = rule
+        return cleaned
+
+
 class StayPriceUpdateForm(PricingForm):
     """ "Modifier" one row of "Voir les tarifs"."""
 
     @classmethod
     def initial_for(cls, stay_price: StayPrice) -> dict:
         initial: dict = {"mode": stay_price.mode}
-        if stay_price.mode == StayPrice.Mode.LODGING:
+        if stay_price.mode == StayPrice.Mode.PER_GROUP:
+            rows = list(stay_price.group_prices.all())
+            for row in rows:
+                initial[f"group_{row.persons}"] = row.initial_price
+            amounts = {row.discount for row in rows}
+            if amounts and amounts != {Decimal("0")}:
+                percents = {
+                    (row.discount * 100 / row.initial_price).quantize(Decimal("0.01")) for row in rows
+                }
+                if len(amounts) == 1:
+                    initial.update(has_discount=True, discount=amounts.pop())
+                elif len(percents) == 1:
+                    initial.update(has_discount=True, discount=percents.pop(), discount_is_percent=True)
+                else:
+                    initial.update(has_discount=True, discount=max(amounts))
+        elif stay_price.mode == StayPrice.Mode.LODGING:
             initial["initial_price"] = stay_price.initial_price
             if stay_price.discount:
                 initial.update(has_discount=True, discount=stay_price.discount)

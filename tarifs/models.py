@@ -13,18 +13,24 @@ from comptes.models import Provider
 from comptes.scoping import ScopedManager
 from hebergements.models import AgeBracket, Lodging
 
-MAX_STAY_NIGHTS = 28
+# The longest stay priced, booked or searched (monthly lets included): the one place it is set.
+MAX_STAY_NIGHTS = 90
+# The largest party priced by "price by number of people" (a group gîte sleeps up to this).
+MAX_GROUP_PERSONS = 30
 
 
 class StayPrice(models.Model):
     """The price of one stay: (lodging, arrival, nights) → initial price, discount, sale price.
 
-    ``mode`` says whether the price is for the whole lodging, or per occupant by age bracket (then
-    the amounts are on the ``bracket_prices`` rows and the three amounts here stay empty).
+    ``mode`` says whether the price is for the whole lodging, per occupant by age bracket (then
+    the amounts are on the ``bracket_prices`` rows and the three amounts here stay empty), or by
+    number of people (the price of each party size is on the ``group_prices`` rows; the amounts
+    here are those of the smallest party, the stay's "from" price the search and planning read).
     """
 
     class Mode(models.TextChoices):
         LODGING = "lodging", _("Price for the whole lodging")
+        PER_GROUP = "per_group", _("Price by number of people")
         PER_PERSON = "per_person", _("Price per occupant by age bracket")
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="stay_prices")
@@ -58,7 +64,7 @@ class StayPrice(models.Model):
                 condition=(
                     Q(mode="per_person", initial_price__isnull=True, sale_price__isnull=True)
                     | Q(
-                        mode="lodging",
+                        mode__in=["lodging", "per_group"],
                         initial_price__gt=0,
                         sale_price__gt=0,
                         discount__gte=0,
@@ -114,6 +120,41 @@ class StayPriceBracket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stay_price} {self.age_bracket}: {self.sale_price}"
+
+
+class StayPriceGroup(models.Model):
+    """The price of a stay for a party of ``persons`` people ("un prix différent en fonction du
+    nombre de personnes"), whatever their ages."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    stay_price = models.ForeignKey(StayPrice, on_delete=models.CASCADE, related_name="group_prices")
+    persons = models.PositiveSmallIntegerField(
+        _("number of people"), validators=[MinValueValidator(1), MaxValueValidator(MAX_GROUP_PERSONS)]
+    )
+    initial_price = models.DecimalField(_("initial price"), max_digits=10, decimal_places=2)
+    discount = models.DecimalField(_("discount"), max_digits=10, decimal_places=2, default=0)
+    sale_price = models.DecimalField(_("sale price"), max_digits=10, decimal_places=2)
+
+    objects = ScopedManager(provider="provider")
+
+    class Meta:
+        ordering = ["stay_price", "persons"]
+        constraints = [
+            models.UniqueConstraint(fields=["stay_price", "persons"], name="stay_price_group_unique"),
+            models.CheckConstraint(
+                name="stay_price_group_amounts",
+                condition=Q(
+                    sale_price=F("initial_price") - F("discount"),
+                    initial_price__gt=0,
+                    sale_price__gt=0,
+                    discount__gte=0,
+                    persons__gte=1,
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stay_price} ×{self.persons}: {self.sale_price}"
 
 
 class Promotion(models.Model):

@@ -9,7 +9,7 @@ from datetime import date
 from django.db.models import DateField, F, Func, Prefetch, QuerySet
 
 from hebergements.models import Lodging
-from tarifs.models import Promotion, StayPrice, StayPriceBracket
+from tarifs.models import Promotion, StayPrice, StayPriceBracket, StayPriceGroup
 
 # Sort keys of the "Voir les tarifs" table → ORM ordering (the second key keeps pages stable).
 SORTS = {
@@ -76,7 +76,8 @@ def stay_prices_search(filters: StayPriceFilters) -> QuerySet[StayPrice]:
             queryset=StayPriceBracket.objects.select_related("age_bracket").order_by(
                 "age_bracket__position", "-age_bracket__age_max"
             ),
-        )
+        ),
+        Prefetch("group_prices", queryset=StayPriceGroup.objects.order_by("persons")),
     )
 
 

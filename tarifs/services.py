@@ -17,12 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common.money import ZERO, percent_of, round_money
 from comptes.audit import audit_date, log_action
 from comptes.models import Provider
 from hebergements.models import AgeBracket, Lodging
 from tarifs.models import (
+    MAX_GROUP_PERSONS,
     MAX_STAY_NIGHTS,
     LastPriceEntry,
     PromoCode,
@@ -30,12 +32,20 @@ from tarifs.models import (
     Promotion,
     StayPrice,
     StayPriceBracket,
+    StayPriceGroup,
 )
 
 ONE_DAY = timedelta(days=1)
 WEEKDAYS = range(7)  # Python's date.weekday(): Monday = 0 … Sunday = 6
 MAX_PERIODS = 12
 MAX_PERIOD_DAYS = 731  # two years: a longer period is a typing mistake
+# A price per night: the weekly discount applies from WEEKLY_FROM nights, the monthly one (which
+# replaces it) from MONTHLY_FROM nights.
+WEEKLY_FROM = 7
+MONTHLY_FROM = 28
+# One "Créer des tarifs" entry writes at most this many stays (a year of arrivals × 2–30 nights is
+# 10 585): the storage of a lodging stays bounded (benchmarks/nightly_storage.py).
+MAX_GENERATED_STAYS = 12_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,6 +168,108 @@ def bracket_amounts(
     return result
 
 
+def group_amounts(
+    *, prices: Mapping[int, Decimal], lodging: Lodging, discount: Discount = NO_DISCOUNT
+) -> dict[int, Amounts]:
+    """The price of the stay for each party size ("prix en fonction du nombre de personnes"): one
+    price for every number of people the lodging sleeps, from its minimum to its maximum; the
+    discount applies to each of them. Sizes outside the lodging's capacity are left out."""
+    low, high = lodging.capacity_min, min(lodging.capacity_max, MAX_GROUP_PERSONS)
+    missing = [persons for persons in range(low, high + 1) if prices.get(persons) is None]
+    if missing:
+        raise ValidationError(
+            {
+                "group_prices": ngettext(
+                    "Enter the price for %(count)s person.",
+                    "Enter the price for %(count)s people.",
+                    missing[0],
+                )
+                % {"count": missing[0]}
+            }
+        )
+    result: dict[int, Amounts] = {}
+    for persons in range(low, high + 1):
+        try:
+            price = price_check(prices[persons])
+        except ValidationError as error:
+            raise ValidationError({"group_prices": error}) from None
+        try:
+            amount = discount_amount(price=price, discount=discount)
+        except ValidationError as error:
+            raise ValidationError({"discount": error}) from None
+        result[persons] = Amounts(price, amount, price - amount)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# A price per night ("prix à la nuitée"): every length of a range priced from it
+
+
+@dataclass(frozen=True)
+class NightlyRule:
+    """A price per night, for stays of ``min_nights`` to ``max_nights`` nights; ``weekly_percent``
+    off from ``WEEKLY_FROM`` nights, ``monthly_percent`` off (instead) from ``MONTHLY_FROM``."""
+
+    nightly_price: Decimal
+    min_nights: int
+    max_nights: int
+    weekly_percent: Decimal = ZERO
+    monthly_percent: Decimal = ZERO
+
+    def percent_for(self, nights: int) -> Decimal:
+        if nights >= MONTHLY_FROM and self.monthly_percent:
+            return self.monthly_percent
+        if nights >= WEEKLY_FROM and self.weekly_percent:
+            return self.weekly_percent
+        return ZERO
+
+    @property
+    def lengths(self) -> range:
+        return range(self.min_nights, self.max_nights + 1)
+
+
+def stay_percent_check(percent: Decimal) -> Decimal:
+    """A weekly or monthly discount: a percentage from 0 to less than 100."""
+    if not 0 <= percent < 100:
+        raise ValidationError(
+            _("A discount percentage is at least 0 and less than 100."), code="discount_percent_range"
+        )
+    return percent
+
+
+def nightly_rule_check(rule: NightlyRule) -> None:
+    """The rule's values, each error on its field (``nightly_price``, ``min_nights``, …)."""
+    errors: dict[str, ValidationError] = {}
+    try:
+        price_check(rule.nightly_price)
+    except ValidationError as error:
+        errors["nightly_price"] = error
+    for name in ("min_nights", "max_nights"):
+        try:
+            nights_check(getattr(rule, name))
+        except ValidationError as error:
+            errors[name] = error
+    if not errors.keys() & {"min_nights", "max_nights"} and rule.max_nights < rule.min_nights:
+        errors["max_nights"] = ValidationError(
+            _("The maximum stay is shorter than the minimum stay."), code="nights_order"
+        )
+    for name in ("weekly_percent", "monthly_percent"):
+        try:
+            stay_percent_check(getattr(rule, name))
+        except ValidationError as error:
+            errors[name] = error
+    if errors:
+        raise ValidationError(errors)
+
+
+def nightly_amounts(*, rule: NightlyRule, nights: int) -> Amounts:
+    """A stay of ``nights`` nights priced by the night: nights × price, less the weekly or monthly
+    percentage, rounded half-up to the cent (7 × 90,00 € − 10 % = 567,00 €)."""
+    initial = round_money(rule.nightly_price * nights)
+    discount = percent_of(initial, rule.percent_for(nights))
+    return Amounts(initial, discount, initial - discount)
+
+
 # ---------------------------------------------------------------------------------------------
 # The generation rule
 
@@ -199,6 +311,8 @@ class GenerationPlan:
     stays: list[PlannedStay]
     amounts: Amounts | None = None
     brackets: dict[AgeBracket, Amounts] = field(default_factory=dict)
+    groups: dict[int, Amounts] = field(default_factory=dict)  # by number of people
+    nightly: NightlyRule | None = None
     written: bool = False
 
     @property
@@ -212,6 +326,34 @@ class GenerationPlan:
     @property
     def created(self) -> int:
         return self.count - self.replaced
+
+    @property
+    def by_length(self) -> list[LengthSummary]:
+        """The preview's summary: one line per length (count, first and last arrival, price)."""
+        lines: dict[int, LengthSummary] = {}
+        for stay in self.stays:
+            line = lines.get(stay.nights)
+            if line is None:
+                lines[stay.nights] = LengthSummary(stay.nights, 1, stay.arrival, stay.arrival, stay.amounts)
+            else:
+                line.count += 1
+                line.first = min(line.first, stay.arrival)
+                line.last = max(line.last, stay.arrival)
+            lines[stay.nights].replaced += stay.replaces
+        return [lines[nights] for nights in sorted(lines)]
+
+    def stays_of(self, nights: int) -> list[PlannedStay]:
+        return [stay for stay in self.stays if stay.nights == nights]
+
+
+@dataclass
+class LengthSummary:
+    nights: int
+    count: int
+    first: date
+    last: date
+    amounts: Amounts | None
+    replaced: int = 0
 
 
 def _validated_periods(periods: Sequence[tuple[date, date]]) -> list[tuple[date, date]]:
@@ -241,49 +383,63 @@ def stay_prices_generate(
     provider: Provider,
     lodging: Lodging,
     periods: Sequence[tuple[date, date]],
-    nights: int | Sequence[int],
+    nights: int | Sequence[int] | None = None,
     weekdays: Collection[int],
     initial_price: Decimal | None = None,
     discount: Discount = NO_DISCOUNT,
     bracket_prices: Mapping[AgeBracket, Decimal] | None = None,
+    group_prices: Mapping[int, Decimal] | None = None,
+    nightly: NightlyRule | None = None,
     user=None,
     commit: bool = False,
 ) -> GenerationPlan:
     """Plan — and with ``commit`` write — one stay price per arrival day of the generation rule.
 
-    The price is for the whole lodging (``initial_price``) or, with ``bracket_prices``, per
-    occupant by age bracket. Existing prices of the same (lodging, arrival, nights) are replaced,
-    the others are left alone. The write is one bulk upsert (plus one for the per-occupant rows)
-    and one audit entry on the lodging.
+    The price is for the whole lodging (``initial_price``), per occupant by age bracket
+    (``bracket_prices``), by number of people (``group_prices``: {people: price}), or by the night
+    (``nightly``: every length from its minimum to its maximum, each priced ``nightly_amounts``).
+    Existing prices of the same (lodging, arrival, nights) are replaced, the others are left
+    alone. The write is one bulk upsert (plus one for the per-occupant or per-party rows) and one
+    audit entry on the lodging.
     """
     if lodging.provider_id != provider.pk:
         raise ValidationError({"lodging": _("Unknown lodging.")})
-    durations = sorted({nights} if isinstance(nights, int) else set(nights))
-    if not durations:
-        raise ValidationError(
-            {"nights": _("A stay lasts from 1 to %(max)s nights.") % {"max": MAX_STAY_NIGHTS}}
-        )
-    for duration in durations:
-        try:
-            nights_check(duration)
-        except ValidationError as error:
-            raise ValidationError({"nights": error}) from None
     periods = _validated_periods(periods)
     days = _validated_weekdays(weekdays)
-
-    if bracket_prices is not None:
-        if any(bracket.provider_id != provider.pk for bracket in bracket_prices):
-            raise ValidationError({"bracket_prices": _("Unknown age bracket.")})
-        mode, amounts = StayPrice.Mode.PER_PERSON, None
-        brackets = bracket_amounts(prices=bracket_prices, discount=discount)
+    groups: dict[int, Amounts] = {}
+    brackets: dict[AgeBracket, Amounts] = {}
+    amounts: Amounts | None = None
+    if nightly is not None:
+        nightly_rule_check(nightly)
+        durations = list(nightly.lengths)
+        mode = StayPrice.Mode.LODGING
+        by_length = {duration: nightly_amounts(rule=nightly, nights=duration) for duration in durations}
     else:
-        if initial_price is None:
-            raise ValidationError({"initial_price": _("Enter the price.")})
-        mode, amounts, brackets = (
-            StayPrice.Mode.LODGING,
-            stay_amounts(initial_price=initial_price, discount=discount),
-            {},
-        )
+        durations = sorted({nights} if isinstance(nights, int) else set(nights or ()))
+        if not durations:
+            raise ValidationError(
+                {"nights": _("A stay lasts from 1 to %(max)s nights.") % {"max": MAX_STAY_NIGHTS}}
+            )
+        for duration in durations:
+            try:
+                nights_check(duration)
+            except ValidationError as error:
+                raise ValidationError({"nights": error}) from None
+        if bracket_prices is not None:
+            if any(bracket.provider_id != provider.pk for bracket in bracket_prices):
+                raise ValidationError({"bracket_prices": _("Unknown age bracket.")})
+            mode = StayPrice.Mode.PER_PERSON
+            brackets = bracket_amounts(prices=bracket_prices, discount=discount)
+        elif group_prices is not None:
+            mode = StayPrice.Mode.PER_GROUP
+            groups = group_amounts(prices=group_prices, lodging=lodging, discount=discount)
+            amounts = groups[min(groups)]
+        else:
+            if initial_price is None:
+                raise ValidationError({"initial_price": _("Enter the price.")})
+            mode = StayPrice.Mode.LODGING
+            amounts = stay_amounts(initial_price=initial_price, discount=discount)
+        by_length = dict.fromkeys(durations, amounts)
 
     stays = [
         (arrival, duration)
@@ -297,6 +453,16 @@ def stay_prices_generate(
                 "arrival day of the period is ticked."
             ),
             code="no_stay",
+        )
+    if len(stays) > MAX_GENERATED_STAYS:
+        raise ValidationError(
+            {
+                "max_nights" if nightly is not None else "periods": _(
+                    "This entry would create %(count)s stay prices, more than %(max)s: shorten the "
+                    "period or the range of lengths, and make several entries."
+                )
+                % {"count": len(stays), "max": MAX_GENERATED_STAYS}
+            }
         )
     stays.sort()
 
@@ -315,39 +481,44 @@ def stay_prices_generate(
             mode=mode,
             amounts=amounts,
             brackets=brackets,
+            groups=groups,
+            nightly=nightly,
             stays=[
-                PlannedStay(arrival, duration, amounts, (arrival, duration) in existing)
+                PlannedStay(arrival, duration, by_length[duration], (arrival, duration) in existing)
                 for arrival, duration in stays
             ],
         )
         if commit:
             _plan_write(provider=provider, plan=plan)
-            log_action(
-                lodging,
-                "stay_prices.generated",
-                user=user,
-                data={
-                    "periods": [[start.isoformat(), end.isoformat()] for start, end in periods],
-                    "nights": durations,
-                    "weekdays": sorted(days),
-                    "mode": mode,
-                    "initial_price": str(amounts.initial_price) if amounts else None,
-                    "discount": str(amounts.discount) if amounts else None,
-                    "sale_price": str(amounts.sale_price) if amounts else None,
-                    "brackets": {
-                        str(bracket.pk): str(value.sale_price) for bracket, value in brackets.items()
-                    },
-                    "count": plan.count,
-                    "created": plan.created,
-                    "replaced": plan.replaced,
-                },
-            )
+            data = {
+                "periods": [[start.isoformat(), end.isoformat()] for start, end in periods],
+                "nights": durations,
+                "weekdays": sorted(days),
+                "mode": mode,
+                "initial_price": str(amounts.initial_price) if amounts else None,
+                "discount": str(amounts.discount) if amounts else None,
+                "sale_price": str(amounts.sale_price) if amounts else None,
+                "brackets": {str(bracket.pk): str(value.sale_price) for bracket, value in brackets.items()},
+                "count": plan.count,
+                "created": plan.created,
+                "replaced": plan.replaced,
+            }
+            if groups:
+                data["groups"] = {str(persons): str(value.sale_price) for persons, value in groups.items()}
+            if nightly is not None:
+                data["nightly"] = {
+                    "nightly_price": str(nightly.nightly_price),
+                    "min_nights": nightly.min_nights,
+                    "max_nights": nightly.max_nights,
+                    "weekly_percent": str(nightly.weekly_percent),
+                    "monthly_percent": str(nightly.monthly_percent),
+                }
+            log_action(lodging, "stay_prices.generated", user=user, data=data)
             plan.written = True
     return plan
 
 
 def _plan_write(*, provider: Provider, plan: GenerationPlan) -> None:
-    amounts = plan.amounts
     rows = [
         StayPrice(
             provider=provider,
@@ -355,9 +526,9 @@ def _plan_write(*, provider: Provider, plan: GenerationPlan) -> None:
             arrival=stay.arrival,
             nights=stay.nights,
             mode=plan.mode,
-            initial_price=amounts.initial_price if amounts else None,
-            discount=amounts.discount if amounts else ZERO,
-            sale_price=amounts.sale_price if amounts else None,
+            initial_price=stay.amounts.initial_price if stay.amounts else None,
+            discount=stay.amounts.discount if stay.amounts else ZERO,
+            sale_price=stay.amounts.sale_price if stay.amounts else None,
         )
         for stay in plan.stays
     ]
@@ -371,18 +542,36 @@ def _plan_write(*, provider: Provider, plan: GenerationPlan) -> None:
         # A replaced price may have had per-occupant rows (or other brackets): start afresh.
         replaced_ids = [row.pk for row, stay in zip(rows, plan.stays, strict=True) if stay.replaces]
         StayPriceBracket.objects.filter(stay_price_id__in=replaced_ids).delete()
+        StayPriceGroup.objects.filter(stay_price_id__in=replaced_ids).delete()
+    if plan.groups:
+        StayPriceGroup.objects.bulk_create(
+            [
+                StayPriceGroup(
+                    provider=provider,
+                    stay_price_id=row.pk,
+                    persons=persons,
+                    initial_price=value.initial_price,
+                    discount=value.discount,
+                    sale_price=value.sale_price,
+                )
+                for row in rows
+                for persons, value in plan.groups.items()
+            ],
+        )
     if plan.brackets:
         StayPriceBracket.objects.bulk_create(
-            StayPriceBracket(
-                provider=provider,
-                stay_price_id=row.pk,
-                age_bracket=bracket,
-                initial_price=value.initial_price,
-                discount=value.discount,
-                sale_price=value.sale_price,
-            )
-            for row in rows
-            for bracket, value in plan.brackets.items()
+            [
+                StayPriceBracket(
+                    provider=provider,
+                    stay_price_id=row.pk,
+                    age_bracket=bracket,
+                    initial_price=value.initial_price,
+                    discount=value.discount,
+                    sale_price=value.sale_price,
+                )
+                for row in rows
+                for bracket, value in plan.brackets.items()
+            ],
         )
 
 
@@ -397,6 +586,7 @@ def _stay_price_snapshot(stay_price: StayPrice) -> dict:
         "discount": str(stay_price.discount),
         "sale_price": None if stay_price.sale_price is None else str(stay_price.sale_price),
         "brackets": {str(row.age_bracket_id): str(row.sale_price) for row in stay_price.bracket_prices.all()},
+        "groups": {str(row.persons): str(row.sale_price) for row in stay_price.group_prices.all()},
     }
 
 
@@ -407,11 +597,22 @@ def stay_price_update(
     initial_price: Decimal | None = None,
     discount: Discount = NO_DISCOUNT,
     bracket_prices: Mapping[AgeBracket, Decimal] | None = None,
+    group_prices: Mapping[int, Decimal] | None = None,
     user=None,
 ) -> StayPrice:
-    """ "Modifier" one row of "Voir les tarifs": new amounts, whole-lodging or per occupant."""
+    """ "Modifier" one row of "Voir les tarifs": new amounts, whole-lodging, by number of people or
+    per occupant."""
     before = _stay_price_snapshot(stay_price)
-    if bracket_prices is not None:
+    groups: dict[int, Amounts] = {}
+    if group_prices is not None:
+        groups = group_amounts(prices=group_prices, lodging=stay_price.lodging, discount=discount)
+        brackets = {}
+        smallest = groups[min(groups)]
+        stay_price.mode = StayPrice.Mode.PER_GROUP
+        stay_price.initial_price = smallest.initial_price
+        stay_price.discount = smallest.discount
+        stay_price.sale_price = smallest.sale_price
+    elif bracket_prices is not None:
         if any(bracket.provider_id != stay_price.provider_id for bracket in bracket_prices):
             raise ValidationError({"bracket_prices": _("Unknown age bracket.")})
         brackets = bracket_amounts(prices=bracket_prices, discount=discount)
@@ -430,6 +631,18 @@ def stay_price_update(
     stay_price.full_clean()
     stay_price.save()
     StayPriceBracket.objects.filter(stay_price=stay_price).delete()
+    StayPriceGroup.objects.filter(stay_price=stay_price).delete()
+    for persons, value in groups.items():
+        group = StayPriceGroup(
+            provider_id=stay_price.provider_id,
+            stay_price=stay_price,
+            persons=persons,
+            initial_price=value.initial_price,
+            discount=value.discount,
+            sale_price=value.sale_price,
+        )
+        group.full_clean()
+        group.save()
     for bracket, value in brackets.items():
         row = StayPriceBracket(
             provider_id=stay_price.provider_id,
@@ -441,7 +654,7 @@ def stay_price_update(
         )
         row.full_clean()
         row.save()
-    stay_price = StayPrice.objects.prefetch_related("bracket_prices").get(pk=stay_price.pk)
+    stay_price = StayPrice.objects.prefetch_related("bracket_prices", "group_prices").get(pk=stay_price.pk)
     log_action(
         stay_price,
         "stay_price.updated",

@@ -7,6 +7,7 @@ app_name = "tarifs"
 urlpatterns = [
     path("tarifs/", views.stay_price_list, name="list"),
     path("tarifs/creer/", views.stay_price_create, name="create"),
+    path("tarifs/creer/par-nuit/", views.stay_price_create_nightly, name="create_nightly"),
     path("tarifs/export.xlsx", views.stay_price_export, name="export"),
     path("tarifs/supprimer/", views.stay_price_delete, name="delete"),
     path("tarifs/<int:stay_price_pk>/modifier/", views.stay_price_update, name="stay_price_update"),

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +27,7 @@ from tarifs import selectors, services
 from tarifs.forms import (
     ALL_WEEKDAYS,
     WEEKDAY_CHOICES,
+    NightlyPriceForm,
     PeriodFormSet,
     PromotionForm,
     StayPriceFilterForm,
@@ -40,6 +42,11 @@ PERIODS_PREFIX = "periods"
 
 def _brackets() -> list[AgeBracket]:
     return list(AgeBracket.objects.order_by("position", "-age_max"))
+
+
+def _max_persons() -> int:
+    """The largest capacity of the provider's lodgings: the sizes "price by number of people" asks."""
+    return Lodging.objects.active().aggregate(most=Max("capacity_max"))["most"] or 0
 
 
 def _lodging_from(request: HttpRequest) -> Lodging | None:
@@ -80,6 +87,9 @@ def _entry_from_forms(form: StayPriceGenerateForm, periods: PeriodFormSet) -> di
     for bracket in form.brackets:
         value = data.get(form.bracket_field(bracket))
         entry[form.bracket_field(bracket)] = None if value is None else str(value)
+    for field in form.group_fields():
+        value = data.get(field.name)
+        entry[field.name] = None if value is None else str(value)
     return entry
 
 
@@ -88,7 +98,7 @@ def _initial_from_entry(entry: dict) -> tuple[dict, list[dict]]:
     for key, value in entry.items():
         if key == "periods" or value is None:
             continue
-        if key in ("initial_price", "discount") or key.startswith("bracket_"):
+        if key in ("initial_price", "discount") or key.startswith(("bracket_", "group_")):
             try:
                 initial[key] = Decimal(value)
             except (InvalidOperation, TypeError):
@@ -135,12 +145,12 @@ def stay_price_create(request: HttpRequest) -> HttpResponse:
         lodging = _lodging_from(request)
         if lodging is not None:
             initial["lodging"] = lodging.pk
-        form = StayPriceGenerateForm(initial=initial, brackets=brackets)
+        form = StayPriceGenerateForm(initial=initial, brackets=brackets, max_persons=_max_persons())
         periods = PeriodFormSet(prefix=PERIODS_PREFIX, initial=period_initial or None)
         return _form_page(request, form, periods, has_last_entry=bool(last_entry))
 
     action = text_param(request, "action", source="POST") or "generate"
-    form = StayPriceGenerateForm(request.POST, brackets=brackets)
+    form = StayPriceGenerateForm(request.POST, brackets=brackets, max_persons=_max_persons())
     periods = PeriodFormSet(request.POST, prefix=PERIODS_PREFIX)
 
     if action == "sale_price":
@@ -169,34 +179,100 @@ def stay_price_create(request: HttpRequest) -> HttpResponse:
         else:
             if plan.written:
                 services.price_entry_remember(provider=provider, data=_entry_from_forms(form, periods))
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s stay price saved (%(created)s new, %(replaced)s replaced).",
-                        "%(count)s stay prices saved (%(created)s new, %(replaced)s replaced).",
-                        plan.count,
-                    )
-                    % {"count": plan.count, "created": plan.created, "replaced": plan.replaced},
-                )
-                return redirect(
-                    _list_url(
-                        plan.lodging,
-                        date_from=plan.stays[0].arrival.isoformat(),
-                        date_to=plan.stays[-1].arrival.isoformat(),
-                    )
-                )
-            hidden = [
-                (key, value)
-                for key in request.POST
-                if key not in ("csrfmiddlewaretoken", "action")
-                for value in request.POST.getlist(key)
-            ]
-            return render(
-                request,
-                "tarifs/stay_price_preview.html",
-                {"plan": plan, "hidden": hidden, "lodging": plan.lodging.pk, "brackets": brackets},
-            )
+                return _success(request, plan)
+            return _preview_page(request, plan, url=reverse("tarifs:create"), brackets=brackets)
     return _form_page(request, form, periods, has_last_entry=bool(last_entry), status=200)
+
+
+def _preview_page(
+    request: HttpRequest, plan: services.GenerationPlan, *, url: str, brackets=()
+) -> HttpResponse:
+    """ "Générer les tarifs": the stays planned, summed up by length; a length's stays on demand
+    (htmx, ``action=details``), the whole list at once when there is a single length."""
+    hidden = [
+        (key, value)
+        for key in request.POST
+        if key not in ("csrfmiddlewaretoken", "action", "length")
+        for value in request.POST.getlist(key)
+    ]
+    return render(
+        request,
+        "tarifs/stay_price_preview.html",
+        {"plan": plan, "hidden": hidden, "lodging": plan.lodging.pk, "brackets": brackets, "url": url},
+    )
+
+
+def _success(request: HttpRequest, plan: services.GenerationPlan) -> HttpResponse:
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s stay price saved (%(created)s new, %(replaced)s replaced).",
+            "%(count)s stay prices saved (%(created)s new, %(replaced)s replaced).",
+            plan.count,
+        )
+        % {"count": plan.count, "created": plan.created, "replaced": plan.replaced},
+    )
+    return redirect(
+        _list_url(
+            plan.lodging,
+            date_from=min(stay.arrival for stay in plan.stays).isoformat(),
+            date_to=max(stay.arrival for stay in plan.stays).isoformat(),
+        )
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+@query_params(lodging=ID)
+def stay_price_create_nightly(request: HttpRequest) -> HttpResponse:
+    """ "Créer des tarifs" by the night: the form → the stays of every length, summed up by length →
+    "Confirmer". The same generation service (and preview) as the other entry."""
+    if request.method == "GET":
+        lodging = _lodging_from(request)
+        form = NightlyPriceForm(initial={"lodging": lodging.pk} if lodging else None)
+        periods = PeriodFormSet(prefix=PERIODS_PREFIX)
+        return _nightly_page(request, form, periods)
+
+    action = text_param(request, "action", source="POST") or "generate"
+    form = NightlyPriceForm(request.POST)
+    periods = PeriodFormSet(request.POST, prefix=PERIODS_PREFIX)
+    if action == "edit":
+        return _nightly_page(request, form, periods)
+    valid = form.is_valid()
+    valid = periods.is_valid() and valid
+    if valid and form.rule is not None:
+        try:
+            plan = services.stay_prices_generate(
+                provider=request.provider,
+                lodging=form.cleaned_data["lodging"],
+                periods=periods.periods,
+                weekdays=form.cleaned_data["weekdays"],
+                nightly=form.rule,
+                user=request.user,
+                commit=action == "confirm",
+            )
+        except ValidationError as error:
+            add_service_errors(error, form)
+        else:
+            if plan.written:
+                return _success(request, plan)
+            if action == "details":
+                length = int_param(request, "length", source="POST")
+                return render(
+                    request,
+                    "tarifs/stay_price_preview.html#length-stays",
+                    {"stays": plan.stays_of(length) if length else []},
+                )
+            return _preview_page(request, plan, url=reverse("tarifs:create_nightly"))
+    return _nightly_page(request, form, periods)
+
+
+def _nightly_page(request, form, periods) -> HttpResponse:
+    return render(
+        request,
+        "tarifs/stay_price_nightly_form.html",
+        {"form": form, "periods": periods, "lodging": form["lodging"].value(), "all_weekdays": ALL_WEEKDAYS},
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -305,12 +381,18 @@ def stay_price_delete(request: HttpRequest) -> HttpResponse:
 def stay_price_update(request: HttpRequest, stay_price_pk: int) -> HttpResponse:
     """ "Modifier" one stay price."""
     stay_price = get_object_or_404(
-        StayPrice.objects.select_related("lodging").prefetch_related("bracket_prices"), pk=stay_price_pk
+        StayPrice.objects.select_related("lodging").prefetch_related("bracket_prices", "group_prices"),
+        pk=stay_price_pk,
     )
     brackets = _brackets()
+    pricing = {
+        "brackets": brackets,
+        "max_persons": stay_price.lodging.capacity_max,
+        "lodging": stay_price.lodging,
+    }
     back = next_param(request, _list_url(stay_price.lodging))
     if request.method == "POST":
-        form = StayPriceUpdateForm(request.POST, brackets=brackets)
+        form = StayPriceUpdateForm(request.POST, **pricing)
         if form.is_valid():
             try:
                 services.stay_price_update(stay_price=stay_price, user=request.user, **form.pricing_kwargs())
@@ -320,7 +402,7 @@ def stay_price_update(request: HttpRequest, stay_price_pk: int) -> HttpResponse:
                 messages.success(request, _("The stay price is saved."))
                 return redirect(back)
     else:
-        form = StayPriceUpdateForm(initial=StayPriceUpdateForm.initial_for(stay_price), brackets=brackets)
+        form = StayPriceUpdateForm(initial=StayPriceUpdateForm.initial_for(stay_price), **pricing)
     return render(
         request,
         "tarifs/stay_price_update.html",

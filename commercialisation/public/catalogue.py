@@ -28,9 +28,9 @@ from comptes.models import Office, Provider, ProviderSettings
 from hebergements.models import Lodging, Photo
 from reservations import availability
 from tarifs import engine
-from tarifs.models import Promotion, StayPrice
+from tarifs.models import MAX_STAY_NIGHTS, Promotion, StayPrice
 
-MAX_NIGHTS = 90
+MAX_NIGHTS = MAX_STAY_NIGHTS  # the longest stay a guest can search or book (set in tarifs.models)
 FROM_PRICE_DAYS = 365  # "à partir de": the cheapest stay of the coming year
 
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('comptes', '0010_provider_lifecycle'),
         ('reservations', '0007_test_files_own_series'),
-        ('tarifs', '0008_tourist_tax_scales_from_2024_table'),
+        ('tarifs', '0007_promotion_optional_dates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

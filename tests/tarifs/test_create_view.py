@@ -202,7 +202,7 @@ def test_per_occupant_needs_a_price_for_each_bracket(owner_client, provider, lod
             "discount",
             "Un pourcentage de remise doit être inférieur à 100 %.",
         ),
-        ({"nights": "0"}, "nights", "Un séjour dure de 1 à 28 nuits."),
+        ({"nights": "0"}, "nights", "Un séjour dure de 1 à 90 nuits."),
         ({"nights": ""}, "nights", "Choisissez la durée des séjours."),
         ({"periods-0-start": ""}, "periods-0-start", "Saisissez le premier jour."),
     ],

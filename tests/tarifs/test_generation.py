@@ -258,7 +258,7 @@ def test_per_occupant_prices_write_one_row_per_bracket_in_bulk(provider, lodging
         ({"discount": Discount(Decimal("60"))}, "discount"),
         ({"discount": Discount(Decimal("100"), percent=True)}, "discount"),
         ({"nights": 0}, "nights"),
-        ({"nights": 29}, "nights"),
+        ({"nights": 91}, "nights"),
     ],
 )
 def test_bad_input_names_the_field_and_writes_nothing(provider, lodging, scoped, overrides, field):

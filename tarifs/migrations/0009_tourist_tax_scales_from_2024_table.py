@@ -11,6 +11,6 @@ def reload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tarifs", "0007_promotion_optional_dates")]
+    dependencies = [("tarifs", "0008_nightly_prices_and_group_prices")]
 
     operations = [migrations.RunPython(reload, migrations.RunPython.noop)]
