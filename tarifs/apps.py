@@ -7,6 +7,9 @@ class TarifsConfig(AppConfig):
     verbose_name = _("Prices")
 
     def ready(self) -> None:
+        from hebergements.online import register_online_requirement
         from tarifs.exports import register_exports
+        from tarifs.selectors import lodgings_without_prices_ahead
 
         register_exports()
+        register_online_requirement(lodgings_without_prices_ahead)

@@ -2,14 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import DateField, F, Func, Prefetch, QuerySet
+from django.db.models import DateField, F, Func, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from comptes.scoping import scopes_disabled
 from hebergements.models import Lodging
+from hebergements.online import Missing
 from tarifs.models import Promotion, StayPrice, StayPriceBracket
+
+#: "Stay prices in the coming 6 months": at least one stay arriving within this many days. A
+#: lodging without one cannot be booked online (``hebergements.online``), and the office's
+#: production checklist asks for it.
+PRICES_AHEAD = timedelta(days=183)
+
+
+def prices_ahead_q(today: date) -> Q:
+    """Stay prices arriving in the coming 6 months."""
+    return Q(arrival__gte=today, arrival__lt=today + PRICES_AHEAD)
+
+
+def lodgings_without_prices_ahead(lodgings: Sequence[Lodging], today: date) -> dict[int, Missing]:
+    """The online requirement "prices ahead" (registered in ``hebergements.online``): one query."""
+    ids = [lodging.pk for lodging in lodgings]
+    with scopes_disabled():  # the lodgings given are already the provider's
+        priced = set(
+            StayPrice.objects.filter(prices_ahead_q(today), lodging_id__in=ids)
+            .values_list("lodging_id", flat=True)
+            .distinct()
+        )
+    create = reverse("tarifs:create")
+    return {
+        pk: Missing(
+            "prices", _("No stay price in the coming 6 months."), f"{create}?lodging={pk}", _("Create prices")
+        )
+        for pk in ids
+        if pk not in priced
+    }
+
 
 # Sort keys of the "Voir les tarifs" table → ORM ordering (the second key keeps pages stable).
 SORTS = {
