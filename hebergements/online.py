@@ -15,23 +15,23 @@ predicates, and the office's production checklist reads the same terms and price
 status the owner reads, the catalogue and the checklist cannot disagree. Each missing point names
 itself with the page that fixes it (``Missing.url``).
 
-``online_statuses(lodgings, provider=…)`` computes the status of many lodgings of one provider in a
-constant number of queries (one for the provider's settings, one per registered requirement): the
-lodging list and the planning show it on every line.
+``online_statuses(lodgings, provider=…)`` computes the status of many lodgings of one provider in
+one query (the provider's settings and every registered requirement as annotations): the lodging
+list and the planning show it on every line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Expression, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptes.models import Provider, ProviderSettings
+from comptes.models import Provider
 from comptes.scoping import scopes_disabled
 from hebergements.models import Lodging
 
@@ -93,23 +93,29 @@ class OnlineStatus:
         return _("Visible on the internet, not bookable yet")
 
 
-#: ``requirement(lodgings, today) -> {lodging_id: Missing}`` for the lodgings that fail it; called
-#: once per status computation with all the lodgings (one or two queries, never one per lodging).
-Requirement = Callable[[Sequence[Lodging], date], Mapping[int, Missing]]
+@dataclass(frozen=True)
+class Requirement:
+    """A condition a lodging must meet, registered by an app above (``tarifs``: prices ahead).
+
+    ``met(today)`` is a boolean expression on ``Lodging`` (an ``Exists``…), so every requirement
+    is read in the one query of ``online_statuses``; ``missing(lodging_pk)`` says what to do."""
+
+    key: str
+    met: Callable[[date], Expression]
+    missing: Callable[[int], Missing]
+
+
 _requirements: list[Requirement] = []
 
 
 def register_online_requirement(requirement: Requirement) -> Requirement:
-    """Add a condition a lodging must meet to be bookable online (idempotent)."""
-    if requirement not in _requirements:
+    """Add a condition a lodging must meet to be bookable online (idempotent by key)."""
+    if all(other.key != requirement.key for other in _requirements):
         _requirements.append(requirement)
     return requirement
 
 
-def _provider_missing(provider: Provider) -> list[Missing]:
-    with scopes_disabled():
-        row = ProviderSettings.objects.filter(provider=provider).values("online_booking", "terms_fr").first()
-    row = row or {"online_booking": False, "terms_fr": ""}
+def _provider_missing(row: dict, provider: Provider) -> list[Missing]:
     sales_terms = reverse("comptes:sales_terms")
     missing = []
     if not row["terms_fr"]:  # as settings_sell_online_q
@@ -135,19 +141,25 @@ def _provider_missing(provider: Provider) -> list[Missing]:
 def online_statuses(
     lodgings: Iterable[Lodging], *, provider: Provider, today: date | None = None
 ) -> dict[int, OnlineStatus]:
-    """The status of each lodging (of ``provider``) by id."""
+    """The status of each lodging (of ``provider``) by id: one query, whatever their number."""
     lodgings = list(lodgings)
     if not lodgings:
         return {}
     today = today or timezone.localdate()
-    provider_missing = _provider_missing(provider)
-    found: dict[int, list[Missing]] = {lodging.pk: [] for lodging in lodgings}
-    for requirement in list(_requirements):
-        for lodging_id, missing in requirement(lodgings, today).items():
-            if lodging_id in found:
-                found[lodging_id].append(missing)
+    requirements = list(_requirements)
+    with scopes_disabled():  # the lodgings given are the provider's
+        rows = {
+            row["pk"]: row
+            for row in Lodging.objects.filter(pk__in=[lodging.pk for lodging in lodgings]).values(
+                "pk",
+                online_booking=F("provider__settings__online_booking"),
+                terms_fr=F("provider__settings__terms_fr"),
+                **{f"requirement_{index}": r.met(today) for index, r in enumerate(requirements)},
+            )
+        }
     result = {}
     for lodging in lodgings:
+        row = rows.get(lodging.pk) or {"online_booking": False, "terms_fr": ""}
         missing = []
         shown = lodging.is_visible
         if lodging.archived:
@@ -161,8 +173,10 @@ def online_statuses(
                     _("Change the visibility"),
                 )
             )
-        missing.extend(found[lodging.pk])
-        missing.extend(provider_missing)
+        for index, requirement in enumerate(requirements):
+            if not row.get(f"requirement_{index}"):
+                missing.append(requirement.missing(lodging.pk))
+        missing.extend(_provider_missing({**row, "terms_fr": row["terms_fr"] or ""}, provider))
         result[lodging.pk] = OnlineStatus(lodging.pk, shown, tuple(missing))
     return result
 

@@ -9,7 +9,7 @@ class TarifsConfig(AppConfig):
     def ready(self) -> None:
         from hebergements.online import register_online_requirement
         from tarifs.exports import register_exports
-        from tarifs.selectors import lodgings_without_prices_ahead
+        from tarifs.selectors import PRICES_AHEAD_REQUIREMENT
 
         register_exports()
-        register_online_requirement(lodgings_without_prices_ahead)
+        register_online_requirement(PRICES_AHEAD_REQUIREMENT)

@@ -81,7 +81,9 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_saved(new_client,
     assert stored_files(media_root) == []
 
 
-def test_photos_chosen_with_a_bad_field_are_kept_for_the_next_try(new_client, new_provider, media_root):
+def test_photos_chosen_with_a_bad_field_are_kept_for_the_next_try(
+    new_client, new_provider, media_root, django_capture_on_commit_callbacks
+):
     response = new_client.post(
         WIZARD,
         lodging_data(
@@ -97,7 +99,8 @@ def test_photos_chosen_with_a_bad_field_are_kept_for_the_next_try(new_client, ne
     assert len(stored_files(media_root)) == 1  # held apart until the lodging is saved
 
     # The second try sends no file: the photo kept is saved with the lodging, then released.
-    response = new_client.post(WIZARD, lodging_data(characteristics=characteristic_ids("four")))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = new_client.post(WIZARD, lodging_data(characteristics=characteristic_ids("four")))
     assert response.status_code == 302
     with provider_scope(new_provider):
         lodging = Lodging.objects.get()
