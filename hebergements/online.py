@@ -163,7 +163,14 @@ def online_statuses(
         missing = []
         shown = lodging.is_visible
         if lodging.archived:
-            missing.append(Missing("archived", _("This lodging is archived.")))
+            missing.append(
+                Missing(
+                    "archived",
+                    _("This lodging is archived."),
+                    reverse("hebergements:lodging_list") + "?archives=1",
+                    _("Restore it"),
+                )
+            )
         elif not shown:
             missing.append(
                 Missing(

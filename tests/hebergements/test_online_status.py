@@ -122,6 +122,7 @@ def test_an_archived_lodging_says_so(bookable):
     with provider_scope(bookable.provider):
         Lodging.objects.filter(pk=bookable.pk).update(archived=True)
     assert missing_keys(bookable) == ["archived"]
+    assert status_of(bookable).missing[0].url == f"{LIST}?archives=1"  # where "Restore" is
     assert not in_catalogue(bookable)
 
 
