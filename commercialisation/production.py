@@ -18,9 +18,9 @@ Every change writes an audit entry on the provider's account.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,10 +39,10 @@ from comptes.models import ContractSettings, Membership, Provider, ProviderSetti
 from comptes.scoping import scopes_disabled
 from comptes.services import provider_status_set
 from hebergements.models import Lodging, Photo
+from hebergements.online import lodging_shown_q, settings_sell_online_q
+from reservations.dashboard import SetupStep
 from tarifs.models import StayPrice
-
-#: "Stay prices in the coming 6 months": at least one stay arriving within this many days.
-PRICES_AHEAD = timedelta(days=183)
+from tarifs.selectors import prices_ahead_q
 
 CHECKLIST_LABELS = {
     "contact": gettext_lazy("Contact details complete"),
@@ -101,20 +101,20 @@ def provider_checklists(providers: Iterable[Provider], *, today: date | None = N
     with scopes_disabled():
         photos = Photo.objects.filter(lodging=OuterRef("pk"))
         with_lodging = set(
-            Lodging.objects.filter(provider_id__in=ids, archived=False, visibility=Lodging.Visibility.VISIBLE)
+            Lodging.objects.filter(lodging_shown_q(), provider_id__in=ids)
             .exclude(description_fr="")
             .filter(Exists(photos))
             .values_list("provider_id", flat=True)
         )
         with_prices = set(
-            StayPrice.objects.filter(
-                provider_id__in=ids, arrival__gte=today, arrival__lt=today + PRICES_AHEAD
-            ).values_list("provider_id", flat=True)
+            StayPrice.objects.filter(prices_ahead_q(today), provider_id__in=ids).values_list(
+                "provider_id", flat=True
+            )
         )
         with_terms = set(
-            ProviderSettings.objects.filter(provider_id__in=ids, online_booking=True)
-            .exclude(terms_fr="")
-            .values_list("provider_id", flat=True)
+            ProviderSettings.objects.filter(settings_sell_online_q(), provider_id__in=ids).values_list(
+                "provider_id", flat=True
+            )
         )
         with_contract = set(
             ContractSettings.objects.filter(provider_id__in=ids, saved_at__isnull=False).values_list(
@@ -142,6 +142,32 @@ def provider_checklists(providers: Iterable[Provider], *, today: date | None = N
 def provider_checklist(provider: Provider, *, today: date | None = None) -> Checklist:
     """The checklist of one provider ("Tests de réservation", the staff's provider page)."""
     return provider_checklists([provider], today=today)[provider.pk]
+
+
+# The dashboard's "étapes à suivre" (manual, "Configurer son compte lors de la 1ère connexion"): the
+# checklist's items under the manual's step numbers, then ETAPE 5, going into production.
+SETUP_STEPS = (
+    (1, "contact", gettext_lazy("Edit my contact details")),
+    (2, "terms", gettext_lazy("Sales terms")),
+    (2, "contract", gettext_lazy("Contract customisation")),
+    (3, "lodging", gettext_lazy("Access to lodgings")),
+    (4, "prices", gettext_lazy("Create prices")),
+)
+
+
+def dashboard_setup_steps(provider: Provider, today: date) -> Iterator[SetupStep]:
+    """``reservations.dashboard`` source: each step ticked from the account's data, with its link."""
+    checklist = {item.key: item for item in provider_checklist(provider, today=today)}
+    for number, key, link_label in SETUP_STEPS:
+        item = checklist[key]
+        yield SetupStep(number, item.label, item.done, item.url, str(link_label))
+    yield SetupStep(
+        5,
+        _("Make booking tests, then ask to go into production"),
+        provider.in_production,
+        reverse("commercialisation:booking_tests"),
+        _("Booking tests"),
+    )
 
 
 def pending_request(provider: Provider) -> ProductionRequest | None:

@@ -164,9 +164,12 @@ FLOOR_CHOICES = [
 
 
 class LodgingSetupForm(forms.ModelForm):
-    """The lodging tab of the first-connection wizard (the manual's "Général" block)."""
+    """The lodging tab of the first-connection wizard (the manual's "Général" block, its photos and
+    characteristics)."""
 
     commune = CommuneField(required=True)
+    photos = PhotosField()
+    characteristics = CharacteristicsField()
 
     class Meta:
         model = Lodging
@@ -181,6 +184,8 @@ class LodgingSetupForm(forms.ModelForm):
             "capacity_min",
             "capacity_max",
             "description_fr",
+            "photos",
+            "characteristics",
         ]
         widgets = {
             "has_stock": forms.RadioSelect(choices=YES_NO),
@@ -261,6 +266,17 @@ class LodgingForm(forms.ModelForm):
     def clean_security_deposit(self):
         value = self.cleaned_data.get("security_deposit")
         return Decimal("0.00") if value is None else value
+
+
+class VisibilityForm(forms.Form):
+    """The visibility window of a lodging (planning, lodging list)."""
+
+    visibility = forms.ChoiceField(
+        label=_("Visibility"),
+        choices=Lodging.Visibility.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a visibility."), "invalid_choice": _("Choose a visibility.")},
+    )
 
 
 class LodgingCreateForm(LodgingForm):

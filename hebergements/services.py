@@ -8,12 +8,14 @@ fault) for bad input: nothing is ever half-saved.
 from __future__ import annotations
 
 import math
+import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from io import BytesIO
+from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
@@ -333,6 +335,46 @@ def photos_add(*, owner: Lodging | Structure, uploads: Sequence[UploadedFile]) -
     if not uploads:
         raise ValidationError({"photos": _("Choose at least one photo.")}, code="required")
     return _photos_store(owner=owner, checked=photos_check(uploads=uploads))
+
+
+def _held_prefix(provider: Provider) -> str:
+    return f"photos/{provider.pk}/held/"
+
+
+def photos_hold(*, provider: Provider, uploads: Sequence[UploadedFile]) -> list[str]:
+    """Keep the photos of a form that failed on another field (the first-connection wizard): a
+    browser never fills a file field again, so they are checked now, stored apart, and given back
+    by ``photos_held`` when the form is sent again. Returns their storage names."""
+    names = []
+    for upload, image_format in photos_check(uploads=uploads):
+        upload.seek(0)
+        names.append(
+            default_storage.save(
+                f"{_held_prefix(provider)}{uuid.uuid4().hex}{PHOTO_FORMATS[image_format]}", upload
+            )
+        )
+    return names
+
+
+def photos_held(*, provider: Provider, names: Iterable[str]) -> list[File]:
+    """The photos kept by ``photos_hold`` (only this provider's, still stored), as uploads."""
+    prefix = _held_prefix(provider)
+    return [
+        File(default_storage.open(name), name=PurePosixPath(name).name)
+        for name in names
+        if isinstance(name, str)
+        and name.startswith(prefix)
+        and ".." not in name
+        and default_storage.exists(name)
+    ]
+
+
+def photos_release(*, provider: Provider, names: Iterable[str]) -> None:
+    """Forget the photos kept by ``photos_hold`` (after they were stored with their lodging)."""
+    prefix = _held_prefix(provider)
+    _delete_files(
+        name for name in names if isinstance(name, str) and name.startswith(prefix) and ".." not in name
+    )
 
 
 def photo_update(*, photo: Photo, caption: str) -> Photo:

@@ -7,9 +7,11 @@ page that holds the action, after the object was looked up in the provider's sco
 from __future__ import annotations
 
 import copy
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,11 +21,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from common.forms import add_service_errors
+from common.htmx import htmx_target
 from common.params import CHOICE, FLAG, NEXT, TEXT, next_param, query_params, search_param, text_param
 from comptes.decorators import provider_required
 from comptes.forms import ProviderContactForm
 from comptes.selectors import sales_terms_for
-from hebergements import selectors, services
+from hebergements import online, selectors, services
 from hebergements.forms import (
     AgeBracketForm,
     LodgingCreateForm,
@@ -33,6 +36,7 @@ from hebergements.forms import (
     PhotoUploadForm,
     StructureForm,
     SupplementForm,
+    VisibilityForm,
 )
 from hebergements.models import AgeBracket, Commune, Lodging, Photo, Supplement
 
@@ -66,11 +70,12 @@ def _offset(request: HttpRequest) -> int:
 def lodging_list(request: HttpRequest) -> HttpResponse:
     """Accès aux hébergements: photo, name, reference, capacity, Modifier; archived ones apart."""
     archived = text_param(request, "archives") == "1"
+    lodgings = online.with_online_status(selectors.lodging_list(archived=archived), provider=request.provider)
     return render(
         request,
         "hebergements/lodging_list.html",
         {
-            "lodgings": selectors.lodging_list(archived=archived),
+            "lodgings": lodgings,
             "archived": archived,
             "counts": selectors.lodging_counts(),
         },
@@ -122,6 +127,7 @@ def lodging_edit(request: HttpRequest, lodging_pk: int) -> HttpResponse:
 def _lodging_page(lodging: Lodging, **extra) -> dict:
     return {
         "lodging": lodging,
+        "online_status": online.online_status(lodging),
         "photos": selectors.lodging_photos(lodging=lodging),
         "photo_form": PhotoUploadForm(),
         "photo_upload_url": reverse("hebergements:lodging_photo_add", kwargs={"lodging_pk": lodging.pk}),
@@ -171,25 +177,53 @@ def lodging_photo_add(request: HttpRequest, lodging_pk: int) -> HttpResponse:
     )
 
 
+VISIBILITY_WINDOW = "visibility-window"
+
+
 @provider_required
 @require_http_methods(GET_POST)
 @query_params(next=NEXT)
 def lodging_visibility(request: HttpRequest, lodging_pk: int) -> HttpResponse:
-    """Switch between "Visible sur internet…" and "Non visible sur internet"."""
-    lodging = get_object_or_404(Lodging, pk=lodging_pk)
-    if request.method == "POST":
-        visibility = text_param(request, "visibility", source="POST")
+    """The visibility window (the planning opens it in a dialog; a page of its own without htmx):
+    "Visible sur internet avec autorisation de réservation" / "Non visible sur internet", with the
+    lodging's online status — what still keeps guests from booking it."""
+    lodging = get_object_or_404(Lodging.objects.select_related("provider"), pk=lodging_pk)
+    next_url = next_param(request, reverse("hebergements:lodging_list"))
+    window = htmx_target(request) in ("planning-dialog-content", VISIBILITY_WINDOW)
+    form = VisibilityForm(request.POST or None, initial={"visibility": lodging.visibility})
+    saved = False
+    if request.method == "POST" and form.is_valid():
         try:
-            services.lodging_set_visibility(lodging=lodging, visibility=visibility)
-        except ValidationError:
-            messages.error(request, _("Choose a visibility."))
+            services.lodging_set_visibility(lodging=lodging, visibility=form.cleaned_data["visibility"])
+        except ValidationError as error:
+            add_service_errors(error, form)
         else:
-            messages.success(
-                request,
-                _("“%(name)s”: %(visibility)s.")
-                % {"name": lodging.name, "visibility": lodging.get_visibility_display()},
-            )
-    return redirect(next_param(request, reverse("hebergements:lodging_list")))
+            saved = True
+            if not window:
+                messages.success(
+                    request,
+                    _("“%(name)s”: %(visibility)s.")
+                    % {"name": lodging.name, "visibility": online.online_status(lodging).label},
+                )
+                return redirect(next_url)
+            form = VisibilityForm(initial={"visibility": lodging.visibility})
+    template = "hebergements/lodging_visibility.html"
+    if window:
+        template += "#visibility"
+    return render(
+        request,
+        template,
+        {
+            "lodging": lodging,
+            "form": form,
+            "online_status": online.online_status(lodging),
+            "saved": saved,
+            "in_window": window,
+            "next_url": next_url,
+            # the planning's copy of the status, refreshed out of band, opens this window again
+            "visibility_url": request.path + "?" + urlencode({"next": next_url}),
+        },
+    )
 
 
 @provider_required
@@ -469,16 +503,19 @@ def age_bracket_move(request: HttpRequest, age_bracket_pk: int) -> HttpResponse:
 # --- first connection ("1ère connexion") ---------------------------------------------------------
 
 WIZARD_SESSION_KEY = "setup_wizard_contact"
+WIZARD_PHOTOS_KEY = "setup_wizard_photos"  # storage names of the photos kept between two tries
 
 
 @provider_required(setup_complete=False)
 @require_http_methods(["GET", "POST"])
 @query_params(step=CHOICE)
 def wizard(request: HttpRequest) -> HttpResponse:
-    """First connection: tab 1 "Coordonnées", tab 2 "Hébergement", then "Valider mon hébergement".
+    """First connection: tab 1 "Coordonnées", tab 2 "Hébergement" (with its photos and
+    characteristics), then "Valider mon hébergement".
 
     The contact tab is only kept in the session until the lodging tab validates too: then both are
-    written in one transaction, so a wizard left half-done saves nothing.
+    written in one transaction, so a wizard left half-done saves nothing. Photos chosen with a
+    lodging tab that fails on another field are kept (``services.photos_hold``) for the next try.
     """
     provider = request.provider
     if provider.is_setup_complete:
@@ -487,6 +524,7 @@ def wizard(request: HttpRequest) -> HttpResponse:
     stored_contact = request.session.get(WIZARD_SESSION_KEY)
     if step == "lodging" and stored_contact is None:
         step = "contact"
+    held = list(request.session.get(WIZARD_PHOTOS_KEY, []))
 
     contact_form = ProviderContactForm(instance=provider, initial=stored_contact or None)
     lodging_form = LodgingSetupForm()
@@ -499,18 +537,36 @@ def wizard(request: HttpRequest) -> HttpResponse:
             }
             return redirect(reverse("hebergements:wizard") + "?step=lodging")
     elif request.method == "POST" and step == "lodging":
-        lodging_form = LodgingSetupForm(request.POST)
+        lodging_form = LodgingSetupForm(request.POST, request.FILES)
         contact_form = ProviderContactForm(stored_contact, instance=provider)
         if not contact_form.is_valid():
             step = "contact"
         elif lodging_form.is_valid():
-            fields = {k: v for k, v in lodging_form.cleaned_data.items() if k != "characteristics"}
-            services.first_connection_complete(
-                provider=provider, contact=contact_form.cleaned_data, lodging=fields
-            )
-            request.session.pop(WIZARD_SESSION_KEY, None)
-            messages.success(request, _("Your lodging is saved. Welcome to Open Pro!"))
-            return redirect("reservations:dashboard")
+            fields = {k: v for k, v in lodging_form.cleaned_data.items() if k != "photos"}
+            kept = services.photos_held(provider=provider, names=held)
+            try:
+                services.first_connection_complete(
+                    provider=provider,
+                    contact=contact_form.cleaned_data,
+                    lodging={**fields, "photos": [*kept, *lodging_form.cleaned_data["photos"]]},
+                )
+            except ValidationError as error:
+                add_service_errors(error, lodging_form)
+            else:
+                request.session.pop(WIZARD_SESSION_KEY, None)
+                request.session.pop(WIZARD_PHOTOS_KEY, None)
+                transaction.on_commit(lambda: services.photos_release(provider=provider, names=held))
+                messages.success(request, _("Your lodging is saved. Welcome to Open Pro!"))
+                return redirect("reservations:dashboard")
+            finally:
+                for photo in kept:
+                    photo.close()
+        if "photos" not in lodging_form.errors and request.FILES.getlist("photos"):
+            try:
+                held += services.photos_hold(provider=provider, uploads=request.FILES.getlist("photos"))
+            except ValidationError as error:
+                add_service_errors(error, lodging_form)
+            request.session[WIZARD_PHOTOS_KEY] = held
 
     return render(
         request,
@@ -520,5 +576,6 @@ def wizard(request: HttpRequest) -> HttpResponse:
             "contact_form": contact_form,
             "lodging_form": lodging_form,
             "contact_done": stored_contact is not None,
+            "held_photos": len(held),
         },
     )

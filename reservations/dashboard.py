@@ -4,7 +4,8 @@
 ``reservations.selectors`` for each figure and the rules they share): revenue by month of
 creation (bars or lines, an interval, the previous year for comparison), "Mon activité récente",
 "Mes relances", "Origines de toutes vos réservations", "Prochaines arrivées", "Prochains départs",
-"Dernières réservations", and the alerts other apps register.
+"Dernières réservations", the alerts other apps register, and — until the account can sell —
+the manual's "étapes à suivre" (``register_setup_source``).
 
 Extension point (dependencies point one way: ``commercialisation`` knows ``reservations``, never the
 reverse)::
@@ -95,6 +96,40 @@ def collect_alerts(provider: Provider, today: date) -> list[DashboardAlert]:
         except Exception:
             logger.exception("Dashboard alert source %r failed", source)
     return alerts
+
+
+# --- "Les étapes à suivre pour la configuration de votre compte" ----------------------------------
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    """One step of the manual's "étapes à suivre" (ETAPE 1, 2…), ticked from the account's data."""
+
+    number: int
+    label: str
+    done: bool
+    url: str
+    link_label: str = ""
+
+
+SetupSource = Callable[[Provider, date], Iterable[SetupStep]]
+_setup_sources: list[SetupSource] = []
+
+
+def register_setup_source(source: SetupSource) -> SetupSource:
+    """Add a source of "étapes à suivre" (idempotent): ``commercialisation`` registers the steps it
+    reads from the production checklist, so the dashboard and the office check the same things."""
+    if source not in _setup_sources:
+        _setup_sources.append(source)
+    return source
+
+
+def setup_steps(provider: Provider, today: date) -> list[SetupStep]:
+    """The steps in the manual's order; empty once every one is done (the block disappears)."""
+    steps = sorted(
+        (step for source in list(_setup_sources) for step in source(provider, today)), key=lambda s: s.number
+    )
+    return steps if not all(step.done for step in steps) else []
 
 
 @dataclass(frozen=True)
@@ -267,4 +302,5 @@ def build_dashboard(*, provider: Provider, today: date, options: RevenueOptions)
         "next_departures": selectors.upcoming_stays(moving="departure", today=today),
         "latest": selectors.latest_bookings(),
         "alerts": collect_alerts(provider, today),
+        "setup_steps": setup_steps(provider, today),
     }

@@ -4,12 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import DateField, F, Func, Prefetch, QuerySet
+from django.db.models import DateField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from comptes.scoping import scopes_disabled
 from hebergements.models import Lodging
+from hebergements.online import Missing, Requirement
 from tarifs.models import Promotion, StayPrice, StayPriceBracket, StayPriceGroup
+
+#: "Stay prices in the coming 6 months": at least one stay arriving within this many days. A
+#: lodging without one cannot be booked online (``hebergements.online``), and the office's
+#: production checklist asks for it.
+PRICES_AHEAD = timedelta(days=183)
+
+
+def prices_ahead_q(today: date) -> Q:
+    """Stay prices arriving in the coming 6 months."""
+    return Q(arrival__gte=today, arrival__lt=today + PRICES_AHEAD)
+
+
+def _prices_ahead(today: date) -> Exists:
+    with scopes_disabled():  # a subquery of the lodgings' own query, which is scoped
+        return Exists(StayPrice.objects.filter(prices_ahead_q(today), lodging_id=OuterRef("pk")))
+
+
+def _no_prices_ahead(lodging_pk: int) -> Missing:
+    url = f"{reverse('tarifs:create')}?lodging={lodging_pk}"
+    return Missing("prices", _("No stay price in the coming 6 months."), url, _("Create prices"))
+
+
+#: The online requirement "stay prices in the coming 6 months" (registered in ``TarifsConfig``).
+PRICES_AHEAD_REQUIREMENT = Requirement("prices", _prices_ahead, _no_prices_ahead)
+
 
 # Sort keys of the "Voir les tarifs" table → ORM ordering (the second key keeps pages stable).
 SORTS = {

@@ -3,7 +3,8 @@
 Public pages resolve their tenancy from the URL (an office's or a provider's slug, never a session)
 and read across providers with the tenant scope disabled, so every query here filters explicitly:
 only lodgings of providers **in production** that sell online with terms of sale, visible and not
-archived — of the office of the page, or of the provider of the page. A provider in test status is
+archived — of the office of the page, or of the provider of the page (the predicates of
+``hebergements.online``, which says the owner whether a lodging can be booked). A provider in test status is
 never shown, except on its own site opened with the signed link of "Tests de réservation"
 (``Channel.test_token``, ``commercialisation.public.testmode``). A deactivated provider is never
 shown.
@@ -26,6 +27,7 @@ from django_scopes import scopes_disabled
 
 from comptes.models import Office, Provider, ProviderSettings
 from hebergements.models import Lodging, Photo
+from hebergements.online import lodging_shown_q, provider_sells_q
 from reservations import availability
 from tarifs import engine
 from tarifs.models import MAX_STAY_NIGHTS, Promotion, StayPrice
@@ -69,11 +71,7 @@ def sellable_providers(channel: Channel) -> QuerySet[Provider]:
     """Providers whose lodgings the channel shows: active, in production (or any status in test
     mode), selling online, terms of sale written (French at least)."""
     with scopes_disabled():
-        providers = Provider.objects.filter(
-            deactivated_at__isnull=True, settings__online_booking=True
-        ).exclude(settings__terms_fr="")
-        if not channel.is_test:
-            providers = providers.filter(status=Provider.Status.PRODUCTION)
+        providers = Provider.objects.filter(provider_sells_q(production=not channel.is_test))
         if channel.office is not None:
             providers = providers.filter(office=channel.office)
         else:
@@ -86,9 +84,7 @@ def public_lodgings(channel: Channel) -> QuerySet[Lodging]:
     Their photos are loaded for the lodgings shown only (``with_photos``)."""
     with scopes_disabled():
         return Lodging.objects.filter(
-            provider__in=sellable_providers(channel),
-            archived=False,
-            visibility=Lodging.Visibility.VISIBLE,
+            lodging_shown_q(), provider__in=sellable_providers(channel)
         ).select_related("provider", "commune")
 
 

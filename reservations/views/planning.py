@@ -7,7 +7,7 @@ the partial the request targets) is rendered again.
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -37,6 +37,7 @@ from common.params import (
 )
 from comptes.decorators import provider_required
 from hebergements.models import Lodging, LodgingType
+from hebergements.online import with_online_status
 from reservations import availability, services
 from reservations.forms.bookings import ProhibitionForm
 from reservations.planning import (
@@ -89,6 +90,8 @@ def _planning_context(request: HttpRequest, start) -> dict:
         compact=compact,
         lodgings=list(page.object_list),
     )
+    with_online_status([row.lodging for row in planning.lodgings], provider=request.provider)
+    here = f"{reverse('reservations:planning')}?{urlencode({'debut': start.isoformat()})}"
 
     def page_url(number: int) -> str:
         query = {"debut": start.isoformat(), **{k: v for k, v in (("q", text), ("type", kind)) if v}}
@@ -107,6 +110,7 @@ def _planning_context(request: HttpRequest, start) -> dict:
         "lodging_types": LodgingType.choices,
         "show_filters": page.paginator.count > PAGE_SIZE or bool(text or kind),
         "kept": f"&{kept}" if kept else "",
+        "planning_here": quote(here + (f"&{kept}" if kept else ""), safe=""),
     }
 
 

@@ -94,6 +94,17 @@
     clearSelection();
   });
 
+  // A lodging's online status opens its visibility window in the dialog (its page without htmx).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-planning-dialog]");
+    var dialog = document.getElementById("planning-dialog");
+    if (!link || !window.htmx || !dialog || typeof dialog.showModal !== "function") return;
+    event.preventDefault();
+    window.htmx.ajax("GET", link.href, { target: "#planning-dialog-content", swap: "innerHTML" }).then(function () {
+      if (!dialog.open) dialog.showModal();
+    });
+  });
+
   // After a prohibition is saved the server swaps the planning and triggers "planning-changed".
   document.addEventListener("planning-changed", function () {
     var dialog = document.getElementById("planning-dialog");

@@ -43,7 +43,7 @@ def test_lodging_header_rows_and_period(owner_client, provider, lodging):
     html = planning(owner_client).content.decode()
     assert "Mon planning" in html
     assert "Petit coin de paradis" in html and "OSMB-92750-1" in html
-    assert "Visible sur internet avec autorisation de réservation" in html
+    assert "Visible sur internet, pas encore réservable" in html  # the honest status: not selling yet
     assert "1 mai 2024 - 21 mai 2024" in html  # normal display: 21 days
     assert len(cells(html, lodging.pk)) == NORMAL_DAYS
     for label in ("Réservations", "Prix nuitée", "Créer un dossier", "Créer des tarifs", "Voir les tarifs"):
