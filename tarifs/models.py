@@ -81,6 +81,13 @@ class StayPrice(models.Model):
                 name="stay_price_cheapest",
                 condition=Q(sale_price__isnull=False),
             ),
+            # A dated search: every lodging's price of exactly that stay in one range of this index
+            # (a probe per lodging of ``stay_price_unique_stay`` took 7 ms for 1 000 lodgings).
+            models.Index(
+                fields=["arrival", "nights"],
+                include=["lodging", "mode", "sale_price"],
+                name="stay_price_by_stay",
+            ),
         ]
 
     def __str__(self) -> str:
