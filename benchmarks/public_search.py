@@ -11,6 +11,9 @@ is the yardstick. Then times, with Django's test client (DEBUG off):
   faster than the planning of 20 lodgings measured in the same run;
 * a lodging page with its month calendar, and the calendar of a chosen arrival day (htmx).
 
+The pages are requested in rounds (each page once per round), so that whatever the machine does
+meanwhile — the checkpoint that follows the seeding, another process — weighs on all of them.
+
     .venv/bin/python benchmarks/public_search.py [--runs 10] [--keep] [--nightly]
 
 ``--nightly``: the public lodgings are priced by the night instead (every length from 2 to 30
@@ -40,18 +43,31 @@ os.environ["SECURE_SSL_REDIRECT"] = "0"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 
-def timed(client, url: str, params: dict, runs: int, **headers) -> tuple[float, float, int, int]:
-    """(median ms, worst ms, queries of the last run, status) of ``runs`` GETs."""
+def timed_together(pages: list[tuple], runs: int) -> list[tuple[str, float, float, int, int]]:
+    """Each page of ``pages`` ((label, client, url, params, headers)) requested once per round, for
+    ``runs`` rounds after one warm-up round: the pages share whatever the machine does meanwhile (a
+    checkpoint after the seeding, another process), so their medians compare. Returns (label, median
+    ms, worst ms, queries of one request, status) per page."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    times = []
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as queries:
-            began = time.perf_counter()
-            response = client.get(url, params, **headers)
-            times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times), max(times), len(queries), response.status_code
+    times: dict[str, list[float]] = {label: [] for label, *_rest in pages}
+    queries: dict[str, int] = {}
+    status: dict[str, int] = {}
+    for round_ in range(runs + 1):
+        for label, client, url, params, headers in pages:
+            with CaptureQueriesContext(connection) as captured:
+                began = time.perf_counter()
+                response = client.get(url, params, **headers)
+                elapsed = (time.perf_counter() - began) * 1000
+            queries[label] = len(captured)  # read now: the next request resets the query log
+            status[label] = response.status_code
+            if round_:
+                times[label].append(elapsed)
+    return [
+        (label, statistics.median(times[label]), max(times[label]), queries[label], status[label])
+        for label, *_rest in pages
+    ]
 
 
 def first_saturday_of_august(today: date) -> date:
@@ -126,52 +142,47 @@ def main() -> None:
         today = timezone.localdate()
         arrival = first_saturday_of_august(today)
         guest = Client()
-        rows = []
-        search = {"arrivee": arrival.isoformat(), "nuits": 7, "personnes": 2}
-        for office in (small, big):
-            url = reverse("public:office_search", kwargs={"lang": "fr", "slug": office.slug})
-            rows.append(
-                (
-                    f"search, week in August, {lodgings[office.slug]} lodgings",
-                    *timed(guest, url, search, args.runs),
-                )
-            )
-        rows.append(
-            (
-                "search without dates (“à partir de”), 1 000 lodgings",
-                *timed(
-                    guest,
-                    reverse("public:office_search", kwargs={"lang": "fr", "slug": big.slug}),
-                    {},
-                    args.runs,
-                ),
-            )
-        )
-        with scopes_disabled():
-            lodging = Lodging.objects.filter(provider__office=big).order_by("pk").first()
-        page = reverse("public:office_lodging", kwargs={"lang": "fr", "slug": big.slug, "pk": lodging.pk})
-        rows.append(
-            (
-                "lodging page with its month calendar",
-                *timed(guest, page, {"mois": f"{arrival:%Y-%m}"}, args.runs),
-            )
-        )
-        rows.append(
-            (
-                "calendar of a chosen arrival day (htmx)",
-                *timed(guest, page, {"arrivee": arrival.isoformat()}, args.runs, HTTP_HX_REQUEST="true"),
-            )
-        )
-
         owner = Client()
         with scopes_disabled():
             owner.force_login(Membership.objects.get(provider=planning_provider).user)
-        rows.append(
+            lodging = Lodging.objects.filter(provider__office=big).order_by("pk").first()
+        search = {"arrivee": arrival.isoformat(), "nuits": 7, "personnes": 2}
+        page = reverse("public:office_lodging", kwargs={"lang": "fr", "slug": big.slug, "pk": lodging.pk})
+        pages = [
+            (
+                f"search, week in August, {lodgings[office.slug]} lodgings",
+                guest,
+                reverse("public:office_search", kwargs={"lang": "fr", "slug": office.slug}),
+                search,
+                {},
+            )
+            for office in (small, big)
+        ]
+        pages += [
+            (
+                "search without dates (“à partir de”), 1 000 lodgings",
+                guest,
+                reverse("public:office_search", kwargs={"lang": "fr", "slug": big.slug}),
+                {},
+                {},
+            ),
+            ("lodging page with its month calendar", guest, page, {"mois": f"{arrival:%Y-%m}"}, {}),
+            (
+                "calendar of a chosen arrival day (htmx)",
+                guest,
+                page,
+                {"arrivee": arrival.isoformat()},
+                {"HTTP_HX_REQUEST": "true"},
+            ),
             (
                 "yardstick: back-office planning, 20 lodgings × 21 days",
-                *timed(owner, reverse("reservations:planning"), {"affichage": "normal"}, args.runs),
-            )
-        )
+                owner,
+                reverse("reservations:planning"),
+                {"affichage": "normal"},
+                {},
+            ),
+        ]
+        rows = timed_together(pages, args.runs)
 
         print(f"\n{'page':58} {'median':>9} {'worst':>9} {'queries':>8}")
         for label, median, worst, queries, status in rows:

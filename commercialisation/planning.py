@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from commercialisation.models import FAILURES_BEFORE_FLAG, IcalFeed, ImportedBlock, unlinked_blocks
 from commercialisation.selectors import BlockView, failing_feeds, imported_blocks, open_conflicts
+from common.lookups import IntArray
 from comptes.models import Provider
 from hebergements.models import Lodging
 from reservations import availability
@@ -117,7 +118,7 @@ def imported_units_taken(
     availability block) takes one unit of its lodging on its nights. One query."""
     taken: dict[int, list[availability.Taken]] = {pk: [] for pk in lodging_ids}
     rows = availability.overlapping(
-        ImportedBlock.objects.filter(unlinked_blocks(), lodging_id__any=list(lodging_ids)), start, end
+        ImportedBlock.objects.filter(unlinked_blocks(), lodging_id__any=IntArray(lodging_ids)), start, end
     )
     for row in rows.values("lodging_id", "arrival", "departure"):
         taken[row["lodging_id"]].append(

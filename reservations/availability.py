@@ -39,6 +39,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Value
 from django.utils.translation import gettext as _
 
+from common.lookups import IntArray
 from hebergements.models import Lodging
 from reservations.models import Stay, stay_period
 
@@ -120,7 +121,7 @@ def overlapping(queryset: QuerySet, start: date, end: date) -> QuerySet:
 
 def active_stays(lodging_ids: Iterable[int], start: date, end: date) -> QuerySet[Stay]:
     """Active stays and sale prohibitions of the lodgings overlapping ``[start, end)``."""
-    return overlapping(Stay.objects.filter(lodging_id__any=list(lodging_ids), active=True), start, end)
+    return overlapping(Stay.objects.filter(lodging_id__any=IntArray(lodging_ids), active=True), start, end)
 
 
 def external_taken(lodging_ids: Sequence[int], start: date, end: date) -> dict[int, list[Taken]]:

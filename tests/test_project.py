@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.template import Context, Template
 from django.utils import translation
 
+from common.lookups import IntArray
 from common.money import format_money, round_money
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,6 +142,26 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 def test_models_and_migrations_agree(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_any_lookup_takes_a_list_or_one_array_literal(lodging):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comptes.scoping import scopes_disabled
+    from hebergements.models import Lodging
+    from tests import factories
+
+    other = factories.make_lodging(lodging.provider)
+    wanted = [lodging.pk, other.pk + 1000]
+    with scopes_disabled():
+        assert list(Lodging.objects.filter(pk__any=wanted)) == [lodging]
+        with CaptureQueriesContext(connection) as queries:
+            assert list(Lodging.objects.filter(pk__any=IntArray(wanted))) == [lodging]
+            assert list(Lodging.objects.filter(pk__any=IntArray([]))) == []
+    assert f"= ANY('{{{lodging.pk},{other.pk + 1000}}}'::bigint[])" in queries[0]["sql"]
+    with pytest.raises(ValueError):
+        IntArray(["1} OR TRUE --"])
 
 
 def test_money_is_rounded_half_up_and_formatted_in_french():

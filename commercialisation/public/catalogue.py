@@ -19,9 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Max, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -208,10 +209,11 @@ CARD_FIELDS = (
 CANDIDATE_FIELDS = ("id", "provider_id", "name", "has_stock", "stock_units")
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A lodging a search considers, before the engine quotes it: its stay, and a floor under the
-    engine's total for that stay (``_floor``) that decides which lodgings to quote first."""
+    engine's total for that stay (``_floor``) that decides which lodgings to quote first. A named
+    tuple: a search builds one per lodging of the office, and a frozen dataclass costs twice as
+    much to build."""
 
     pk: int
     provider_id: int
@@ -257,8 +259,10 @@ class OfferList(Sequence):
         by_name: bool,
         keep_unpriced: bool,
         now: datetime,
+        providers: dict[int, Provider],
     ) -> None:
         self.channel = channel
+        self.providers = providers  # the channel's sellable providers, by id
         self.persons = persons
         self.by_name = by_name
         self.keep_unpriced = keep_unpriced  # "à partir de": a lodging without a price is still listed
@@ -269,7 +273,6 @@ class OfferList(Sequence):
         self._offers: list[Offer] = []  # quoted, priced
         self._unpriced: list[Offer] = []  # quoted (or with nothing to quote), without a price
         self._refused = 0
-        self._providers: dict[int, Provider] | None = None
 
     def __len__(self) -> int:
         return len(self._order) - self._refused
@@ -330,15 +333,15 @@ class OfferList(Sequence):
             self._offers.sort(key=lambda offer: (offer.price, offer.lodging.name.lower()))
 
     def _cards(self, ids: list[int]) -> dict[int, Lodging]:
-        """The lodgings with the fields of a card only, each with its provider (loaded once)."""
-        if self._providers is None:
-            self._providers = {provider.pk: provider for provider in sellable_providers(self.channel)}
+        """The lodgings with the fields of a card only, each with its provider."""
         with scopes_disabled():
             found = public_lodgings(self.channel).filter(pk__any=ids)
             found = found.select_related(None).select_related("commune").only(*CARD_FIELDS)
-            lodgings = {lodging.pk: lodging for lodging in found}
+            # A provider that became sellable since the search began is not in ``providers``: its
+            # lodgings wait for the next search.
+            lodgings = {lodging.pk: lodging for lodging in found if lodging.provider_id in self.providers}
         for lodging in lodgings.values():
-            lodging.provider = self._providers[lodging.provider_id]
+            lodging.provider = self.providers[lodging.provider_id]
         return lodgings
 
 
@@ -351,6 +354,7 @@ def search(channel: Channel, query: SearchQuery, *, now: datetime | None = None)
     now = now or timezone.now()
     today = timezone.localdate(now)
     with scopes_disabled():
+        providers = {provider.pk: provider for provider in sellable_providers(channel)}
         lodgings = _filtered(channel, query)
         if query.dated:
             candidates = _dated_candidates(lodgings, query, now=now)
@@ -358,7 +362,7 @@ def search(channel: Channel, query: SearchQuery, *, now: datetime | None = None)
             free = availability.free_throughout(candidates, query.arrival, query.departure)
             candidates = [candidate for candidate in candidates if candidate.pk in free]
             refusing = engine.providers_refusing(
-                sellable_providers(channel).filter(pk__any=sorted({c.provider_id for c in candidates})),
+                [providers[pk] for pk in sorted({c.provider_id for c in candidates}) if pk in providers],
                 arrival=query.arrival,
                 nights=query.nights,
                 now=now,
@@ -374,18 +378,19 @@ def search(channel: Channel, query: SearchQuery, *, now: datetime | None = None)
         by_name=query.sort == "name",
         keep_unpriced=not query.dated,
         now=now,
+        providers=providers,
     )
     return SearchResult(offers=offers, candidates=count)
 
 
-def _best_promotions(lodging_ids: list[int]) -> dict[int, Decimal]:
-    rows = (
-        Promotion.objects.filter(lodging_id__any=lodging_ids, active=True)
-        .values("lodging_id")
-        .annotate(best=Max("percent"))
-        .values_list("lodging_id", "best")
+def _best_promotion(lodging: str) -> Subquery:
+    """The lodging's largest active promotion (percent), for ``_floor``: a subquery of the
+    candidates' own query (no second round trip with a thousand ids)."""
+    return Subquery(
+        Promotion.objects.filter(lodging_id=OuterRef(lodging), active=True)
+        .order_by("-percent")
+        .values("percent")[:1]
     )
-    return dict(rows)
 
 
 def _dated_candidates(lodgings: QuerySet[Lodging], query: SearchQuery, *, now: datetime) -> list[Candidate]:
@@ -394,16 +399,18 @@ def _dated_candidates(lodgings: QuerySet[Lodging], query: SearchQuery, *, now: d
         StayPrice.objects.filter(
             arrival=query.arrival, nights=query.nights, lodging__in=lodgings.values("pk")
         )
+        .annotate(best_promotion=_best_promotion("lodging_id"))
         .order_by()
-        .values_list(*(f"lodging__{name}" for name in CANDIDATE_FIELDS), "mode", "sale_price")
+        .values_list(
+            *(f"lodging__{name}" for name in CANDIDATE_FIELDS), "mode", "sale_price", "best_promotion"
+        )
     )
-    promotions = _best_promotions([row[0] for row in rows])
     return [
         Candidate(
             *row[: len(CANDIDATE_FIELDS)],
             arrival=query.arrival,
             nights=query.nights,
-            floor=_floor(row[-2], row[-1], promotions.get(row[0])),
+            floor=_floor(*row[len(CANDIDATE_FIELDS) :]),
         )
         for row in rows
     ]
@@ -412,7 +419,11 @@ def _dated_candidates(lodgings: QuerySet[Lodging], query: SearchQuery, *, now: d
 def _cheapest_candidates(lodgings: QuerySet[Lodging], *, today: date) -> list[Candidate]:
     """Each lodging with its cheapest stay price of the coming year (SQL selects it; the engine
     quotes it for the party, mandatory supplements included: its "à partir de")."""
-    rows = list(lodgings.values_list(*CANDIDATE_FIELDS))
+    rows = list(
+        lodgings.annotate(best_promotion=_best_promotion("pk")).values_list(
+            *CANDIDATE_FIELDS, "best_promotion"
+        )
+    )
     if not rows:
         return []
     first = today + timedelta(days=1)
@@ -428,15 +439,14 @@ def _cheapest_candidates(lodgings: QuerySet[Lodging], *, today: date) -> list[Ca
             [[row[0] for row in rows], first, today + timedelta(days=FROM_PRICE_DAYS)],
         )
         cheapest = {lodging_id: rest for lodging_id, *rest in cursor.fetchall()}
-    promotions = _best_promotions(list(cheapest))
     candidates = []
-    for row in rows:
+    for *row, best_promotion in rows:
         stay = cheapest.get(row[0])
         if stay is None:
             candidates.append(Candidate(*row))
         else:
             arrival, nights, mode, sale_price = stay
-            floor = _floor(mode, sale_price, promotions.get(row[0]))
+            floor = _floor(mode, sale_price, best_promotion)
             candidates.append(Candidate(*row, arrival=arrival, nights=nights, floor=floor))
     return candidates
 
