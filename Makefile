@@ -43,7 +43,7 @@ CELERY_WORKER = $(VENV)/bin/celery -A openpro worker \
 
 run: $(STAMP) sysdeps messages migrate
 	$(PY) manage.py collectstatic --no-input -v 0
-	$(PY) manage.py demo
+	$(PY) manage.py demo --base-url http://$(HOST):$(PORT)
 	@mkdir -p $(CELERY_DIR)
 	@echo "Serving on http://$(HOST):$(PORT)/ with a background Celery worker and beat (Ctrl+C stops both)"
 	@$(CELERY_WORKER) & worker=$$!; \

@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -219,6 +219,20 @@ def test_demo_data_is_idempotent_and_its_printed_logins_work(client, db, capsys)
             email
         )
         client.logout()
+    # The guest pages it prints (the marketplace, the provider's site) sell both lodgings in the
+    # coming months: a week from a Saturday two months ahead, and the cheapest stay without dates.
+    guest_pages = sorted(set(re.findall(r"http://127\.0\.0\.1:8000(/\S+)", output)))
+    assert len(guest_pages) == 2
+    from django.utils import timezone
+
+    ahead = timezone.localdate() + timedelta(days=60)
+    saturday = ahead + timedelta(days=(5 - ahead.weekday()) % 7)
+    for path in guest_pages:
+        for params in ({"arrivee": saturday.isoformat(), "nuits": 7, "personnes": 2}, {}):
+            page = client.get(path, params).content.decode()
+            for name in ("Petit coin de paradis", "Gîte La Colline Verte"):
+                assert name in page, (path, params, name)
+            assert page.count('class="offer-price"') == 2, (path, params)  # both priced, bookable
 
 
 def test_uploaded_media_is_served(client, settings, tmp_path):

@@ -84,7 +84,15 @@ class Command(BaseCommand):
     help = "Create the demo office, provider, lodgings and logins (safe to run again)."
 
     @transaction.atomic
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="where the server answers, for the guest pages' addresses printed at the end",
+        )
+
     def handle(self, *args, **options):
+        self.base_url = options["base_url"]
         with scopes_disabled():
             office, _ = Office.objects.get_or_create(
                 slug="ariege-pyrenees", defaults={"name": "Ariège Pyrénées Tourisme", "email": STAFF_EMAIL}
@@ -225,7 +233,7 @@ class Command(BaseCommand):
             )
 
     def _print_public_urls(self, office, provider):
-        base = "http://127.0.0.1:8000"
+        base = self.base_url.rstrip("/")
         marketplace = reverse("public:office_search", kwargs={"lang": "fr", "slug": office.slug})
         site = reverse("public:site_search", kwargs={"lang": "fr", "number": provider.number})
         self.stdout.write("Guest pages (booking online):")
