@@ -927,7 +927,13 @@ def _quote(
         else:
             reduction = min(round_money(promo.value), net)
         lines.append(
-            QuoteLine(LineKind.PROMO_CODE, f"{_('Promo code')} {promo.code}", -reduction, 1, -reduction)
+            QuoteLine(
+                LineKind.PROMO_CODE,
+                _("%(label)s (promo code %(code)s)") % {"label": promo.public_label, "code": promo.code},
+                -reduction,
+                1,
+                -reduction,
+            )
         )
 
     extra_lines, warnings = supplement_lines(lodging, nights, persons, supplements or {}, data)

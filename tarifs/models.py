@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from comptes.models import Provider
@@ -267,6 +268,11 @@ class PromoCode(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def public_label(self) -> str:
+        """What guests read: the public label in their language (English falls back to French)."""
+        return (self.label_en or self.label) if get_language() == "en" else self.label
 
 
 class PromoCodePeriod(models.Model):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from comptes.models import DepositRule, ProviderSettings
 from comptes.scoping import provider_scope
@@ -193,6 +194,11 @@ def test_last_minute_and_early_booking_promotions_on_the_lodging_price_only(scop
     assert neither.promotion is None and neither.total == Decimal("400.00")
 
 
+def promo_line(quote):
+    (line,) = (line for line in quote.lines if line.kind == LineKind.PROMO_CODE)
+    return line
+
+
 def test_promo_codes(scoped, lodging):
     price(lodging, JUNE_8, 7, "350.00")
     supplement(lodging, "Frais de ménage", "50.00", mandatory=True)
@@ -213,6 +219,22 @@ def test_promo_codes(scoped, lodging):
     assert quote.promo_code == code
     assert quote.lodging_price == Decimal("315.00")
     assert quote.total == Decimal("365.00")
+    with translation.override("fr"):  # the guest reads the public label, in their language
+        line = promo_line(
+            quote_stay(
+                lodging=lodging, arrival=JUNE_8, nights=7, booking_date=BOOKED_ON, promo_code="ETE2024"
+            )
+        )
+    assert (line.label, line.amount) == ("Été (code promo ETE2024)", Decimal("-35.00"))
+    code.label_en = "Summer"
+    code.save()
+    with translation.override("en"):
+        line = promo_line(
+            quote_stay(
+                lodging=lodging, arrival=JUNE_8, nights=7, booking_date=BOOKED_ON, promo_code="ETE2024"
+            )
+        )
+    assert line.label == "Summer (promo code ETE2024)"
 
     code.kind, code.value = PromoCode.Kind.AMOUNT, Decimal("400.00")
     code.save()
