@@ -15,7 +15,7 @@ price is the price engine's (``tarifs.engine.quote_batch``): SQL only selects wh
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Container, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -474,30 +474,41 @@ class CalendarDay:
 
 
 def lodging_calendar(
-    lodging: Lodging, first: date, last: date, *, persons: int | None = None, now: datetime | None = None
+    lodging: Lodging,
+    first: date,
+    last: date,
+    *,
+    persons: int | None = None,
+    now: datetime | None = None,
+    detailed: Container[date] | None = None,
+    lengths: Collection[int] | None = None,
 ) -> dict[date, CalendarDay]:
     """Each day of ``[first, last]``: whether a stay can start then and, when one can, the durations
     on offer with their quotes (the engine's), for ``persons`` (the lodging's minimum by default).
-    A constant number of queries: the stay prices of the period, the availability, the pricing."""
+
+    Every duration of a day is quoted for the days of ``detailed`` (all days when None); any other
+    day gets the shortest duration the engine accepts, enough to say an arrival is possible (a
+    month of prices by the night is 29 lengths a day: the month view quotes 31 stays, not 900).
+    ``lengths`` keeps only stays of those lengths. A constant number of queries: the stay prices
+    of the period, the availability, the pricing (twice when a day's shortest stay is refused)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     with scopes_disabled():
-        prices = list(
-            StayPrice.objects.filter(
-                lodging=lodging, arrival__gte=first, arrival__lte=last, nights__lte=MAX_NIGHTS
-            )
-            .order_by("arrival", "nights")
-            .values_list("arrival", "nights")
+        prices = StayPrice.objects.filter(
+            lodging=lodging, arrival__gte=max(first, today), arrival__lte=last, nights__lte=MAX_NIGHTS
         )
+        if lengths is not None:
+            prices = prices.filter(nights__any=sorted(lengths))
+        prices = list(prices.order_by("arrival", "nights").values_list("arrival", "nights"))
         horizon = max(
             [last + timedelta(days=1), *(arrival + timedelta(days=nights) for arrival, nights in prices)]
         )
         nights_of = availability.nights([lodging], first, horizon)[lodging.pk]
-        quotes = engine.quote_batch(
-            stays=[(lodging, arrival, nights) for arrival, nights in prices],
-            occupants_for=party(persons),
-            now=now,
-        )
+    free_run = _free_runs(nights_of)
+    on_offer: dict[date, list[int]] = {}  # each day's free stays, shortest first
+    for arrival, nights in prices:
+        if nights <= free_run.get(arrival, 0):
+            on_offer.setdefault(arrival, []).append(nights)
     calendar: dict[date, CalendarDay] = {}
     day = first
     while day <= last:
@@ -510,13 +521,42 @@ def lodging_calendar(
             state = "free"
         calendar[day] = CalendarDay(day, state)
         day += timedelta(days=1)
-    for arrival, nights in prices:
-        quote = quotes.get((lodging.pk, arrival, nights))
-        if not isinstance(quote, engine.Quote) or arrival not in calendar:
-            continue
-        stay_nights = [arrival + timedelta(days=offset) for offset in range(nights)]
-        if all(nights_of.get(night) is None or nights_of[night].free > 0 for night in stay_nights):
-            calendar[arrival].durations.append(Duration(nights, quote))
+
+    def every(day: date) -> bool:
+        return detailed is None or day in detailed
+
+    def quote(stays: list[tuple[date, int]]) -> None:
+        if not stays:
+            return
+        with scopes_disabled():
+            quotes = engine.quote_batch(
+                stays=[(lodging, arrival, nights) for arrival, nights in stays],
+                occupants_for=party(persons),
+                now=now,
+            )
+        for arrival, nights in stays:  # by day, shortest first: a day's first quote is its shortest
+            result = quotes.get((lodging.pk, arrival, nights))
+            entry = calendar[arrival]
+            if isinstance(result, engine.Quote) and (every(arrival) or not entry.durations):
+                entry.durations.append(Duration(nights, result))
+
+    # The shortest stay of each day (every stay of a detailed day); then, for the days whose
+    # shortest stay the engine refused (a minimum stay, say), all their other stays at once.
+    quote(
+        [
+            (day, nights)
+            for day, offered in on_offer.items()
+            for nights in (offered if every(day) else offered[:1])
+        ]
+    )
+    quote(
+        [
+            (day, nights)
+            for day, offered in on_offer.items()
+            if not every(day) and not calendar[day].durations
+            for nights in offered[1:]
+        ]
+    )
     for entry in calendar.values():
         if entry.durations and entry.state == "free":
             entry.state = "arrival"

@@ -417,7 +417,9 @@ def other_arrivals(
     if lodging is None:
         return []
     first = max(draft.arrival - timedelta(days=14), timezone.localdate(now or timezone.now()))
-    calendar = lodging_calendar(lodging, first, draft.arrival + timedelta(days=45), now=now)
+    calendar = lodging_calendar(
+        lodging, first, draft.arrival + timedelta(days=45), now=now, lengths={draft.nights}
+    )
     found = []
     for day in calendar.values():
         for duration in day.durations:

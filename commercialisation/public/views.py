@@ -324,7 +324,8 @@ def _lodging_page(request: HttpRequest, channel: Channel, pk: int, *, error: str
     chosen = date_param(request, "arrivee")
     month = _month(request, today) if not chosen or "mois" in request.GET else chosen.replace(day=1)
     last = _shift(month, 1) - timedelta(days=1)
-    days = lodging_calendar(lodging, month, last)
+    # Durations and prices for the day chosen; the other days only say whether a stay starts then.
+    days = lodging_calendar(lodging, month, last, detailed={chosen} if chosen else ())
     weeks = calendars.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     selected = days.get(chosen) if chosen else None
     lang = request.LANGUAGE_CODE
