@@ -447,6 +447,12 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# The guests' per-address rate limits (django-ratelimit) read the guest's address from
+# X-Forwarded-For, the entry our proxies did not add, behind this many proxies of ours: 1 in
+# production (the TLS proxy above), 0 otherwise — the header is then ignored, since anyone may send
+# one (commercialisation.public.views.client_ip).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0" if DEBUG else "1"))
+RATELIMIT_IP_META_KEY = "commercialisation.public.views.client_ip"
 
 LOGGING = {
     "version": 1,

@@ -393,7 +393,7 @@ def _book(draft: BookingDraft, lodging: Lodging, client: dict, now: datetime) ->
             client_data=client,
             supplements=_supplements(draft),
             promo_code=draft.promo_code,
-            origin=BookingOrigin.WIDGET if draft.widget or not draft.office_id else BookingOrigin.INTERNET,
+            origin=BookingOrigin(channel_of(draft).origin),  # internet, or widget when framed
             is_test=draft.is_test,
             online=True,
             language=draft.language,

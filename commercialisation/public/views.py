@@ -12,12 +12,14 @@ from __future__ import annotations
 import calendar as calendars
 import functools
 import hashlib
+import ipaddress
 import json
 from dataclasses import replace
 from datetime import date, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
@@ -32,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 from django_scopes import scopes_disabled
 
 from commercialisation.models import BookingDraft
@@ -62,7 +64,29 @@ HONEYPOT = "website"  # a field hidden from people: a bot that fills it is refus
 # Public POSTs per address: enough for a family trying several stays, not for a flood.
 POST_RATE = "30/h"
 START_RATE = "10/h"
+# Pré-réservations actually made per address (an option blocks dates); failed tries of the summary
+# (terms not ticked, a total that changed) count only in POST_RATE.
 SUBMIT_RATE = "3/h"
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The guest's address for the per-address rate limits (django-ratelimit calls it:
+    ``RATELIMIT_IP_META_KEY``).
+
+    Behind ``TRUSTED_PROXY_COUNT`` proxies of ours (production: the TLS proxy), ``REMOTE_ADDR`` is
+    the nearest proxy's, shared by every guest; each proxy appends the address it was reached from
+    to ``X-Forwarded-For``, so the guest's is the entry the outermost one appended: the
+    ``TRUSTED_PROXY_COUNT``-th from the right. Entries left of it were sent by the client and may be
+    anything. With no trusted proxy (0) the header is ignored: anyone can send one."""
+    count = settings.TRUSTED_PROXY_COUNT
+    if count > 0:
+        entries = [entry.strip() for entry in request.headers.get("X-Forwarded-For", "").split(",")]
+        if len(entries) >= count:
+            try:
+                return str(ipaddress.ip_address(entries[-count]))
+            except ValueError:
+                pass  # no header (or not an address where our proxy writes one): the peer's
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def _origin_ok(request: HttpRequest) -> bool:
@@ -113,8 +137,14 @@ def flood_message() -> str:
 
 
 def _flooding(request: HttpRequest) -> bool:
-    """An option blocks dates: a few pré-réservations per address and hour, no more."""
-    return is_ratelimited(request, group="public-submit", key="ip", rate=SUBMIT_RATE, increment=True)
+    """An option blocks dates: a few pré-réservations per address and hour, no more. Only looks
+    at the count: ``_pre_booking_counted`` adds one once a pré-réservation is made."""
+    usage = get_usage(request, group="public-submit", key="ip", rate=SUBMIT_RATE)
+    return usage is not None and (usage["should_limit"] or usage["count"] >= usage["limit"])
+
+
+def _pre_booking_counted(request: HttpRequest) -> None:
+    get_usage(request, group="public-submit", key="ip", rate=SUBMIT_RATE, increment=True)
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
@@ -661,6 +691,8 @@ def journey_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         except ValidationError as error:
             errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
         else:
+            if step == "recapitulatif":
+                _pre_booking_counted(request)
             return redirect(_step_url(request, draft, ORDER[min(ORDER.index(step) + 1, len(ORDER) - 1)]))
     lodging = journey.draft_lodging(draft) or draft.lodging
     try:

@@ -266,7 +266,12 @@ def test_tampering_is_refused(client, office, seller, paradis):
         **ORIGIN,
     )
     response = client.post(step_url(draft, "options"), {"promo_code": "VOISIN"}, **ORIGIN)
-    assert response.status_code == 400 and "promo" in response.content.decode().lower()
+    assert response.status_code == 400
+    assert '<span class="errorlist" id="promo-error">This promo code does not exist.</span>' in (
+        response.content.decode()
+    )
+    draft.refresh_from_db()
+    assert draft.promo_code == "" and draft.step == BookingDraft.Step.OPTIONS
     with scopes_disabled():
         assert not Booking.objects.exists()
 
