@@ -90,11 +90,14 @@ def public_lodgings(channel: Channel) -> QuerySet[Lodging]:
 
 
 def with_photos(lodgings: Sequence[Lodging]) -> None:
-    """Attach each lodging's photos, in their order, as ``gallery`` (one query)."""
+    """Attach each lodging's photos as ``gallery``, the main one first, then in their order (one
+    query)."""
     with scopes_disabled():
         prefetch_related_objects(
             list(lodgings),
-            Prefetch("photos", queryset=Photo.objects.order_by("position", "id"), to_attr="gallery"),
+            Prefetch(
+                "photos", queryset=Photo.objects.order_by("-is_main", "position", "id"), to_attr="gallery"
+            ),
         )
 
 

@@ -361,11 +361,13 @@ def _lodging_page(request: HttpRequest, channel: Channel, pk: int, *, error: str
     lang = request.LANGUAGE_CODE
     url = channel_url(channel, "lodging", lang, pk=lodging.pk)
     book_url = channel_link(channel, "start", lang, pk=lodging.pk)
+    nights = int_param(request, "nuits", minimum=1, maximum=MAX_NIGHTS)
+    description = (lodging.description_en if lang == "en" else "") or lodging.description_fr
     context = _context(
         request,
         channel,
         lodging=lodging,
-        description=(lodging.description_en if lang == "en" else "") or lodging.description_fr,
+        description=description,
         families=_equipment(lodging, lang),
         weeks=[[days.get(day) if day.month == month.month else None for day in week] for week in weeks],
         month=month,
@@ -379,11 +381,11 @@ def _lodging_page(request: HttpRequest, channel: Channel, pk: int, *, error: str
         error=error,
         title=lodging.name,
         photos=getattr(lodging, "gallery", []),
-        nights_selected=int_param(request, "nuits", minimum=1, maximum=MAX_NIGHTS),
+        nights_selected=nights,
         map_url=_map_url(lodging),
         contact=_contact(lodging.provider),
         weekday_names=[(WEEKDAYS_ABBR[index], WEEKDAYS[index]) for index in range(7)],
-        json_ld=_json_ld(request, lodging, url),
+        json_ld=_json_ld(request, lodging, url, description, _chosen(selected, nights)),
         photo_url=_photo_url(request, lodging),
     )
     page = "public/widget_lodging.html" if channel.widget else "public/lodging.html"
@@ -396,21 +398,31 @@ def _photo_url(request: HttpRequest, lodging) -> str:
     return request.build_absolute_uri(gallery[0].image.url) if gallery else ""
 
 
-def _json_ld(request: HttpRequest, lodging, url: str) -> str:
-    """schema.org ``LodgingBusiness`` with its ``Offer`` ("à partir de" is on the search page)."""
+def _chosen(selected, nights: int | None):
+    """The stay the durations' form has ticked: the nights asked for, or the first on offer."""
+    durations = selected.durations if selected else []
+    return next((d for d in durations if d.nights == nights), durations[0] if durations else None)
+
+
+def _json_ld(request: HttpRequest, lodging, url: str, description: str, duration=None) -> str:
+    """schema.org ``LodgingBusiness`` with its ``Offer``: the price of the stay chosen, when one is
+    ("à partir de" is on the search page)."""
+    offer = {"@type": "Offer", "url": request.build_absolute_uri(url), "priceCurrency": "EUR"}
+    if duration is not None:
+        offer["price"] = f"{duration.quote.total:.2f}"
     data = {
         "@context": "https://schema.org",
         "@type": "LodgingBusiness",
         "name": lodging.name,
         "url": request.build_absolute_uri(url),
-        "description": (lodging.description_fr or "")[:300],
+        "description": (description or "")[:300],
         "address": {
             "@type": "PostalAddress",
             "addressLocality": lodging.commune.name if lodging.commune else "",
             "postalCode": lodging.commune.postcode if lodging.commune else "",
             "addressCountry": "FR",
         },
-        "makesOffer": {"@type": "Offer", "url": request.build_absolute_uri(url), "priceCurrency": "EUR"},
+        "makesOffer": offer,
     }
     if photo := _photo_url(request, lodging):
         data["image"] = photo
