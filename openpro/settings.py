@@ -453,6 +453,7 @@ if not DEBUG:
 # one (commercialisation.public.views.client_ip).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0" if DEBUG else "1"))
 RATELIMIT_IP_META_KEY = "commercialisation.public.views.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # the login's rate limits, likewise per person
 
 LOGGING = {
     "version": 1,
