@@ -100,6 +100,7 @@ def main() -> None:
     from comptes.models import Membership, Office, Provider, ProviderSettings
     from comptes.scoping import scopes_disabled
     from hebergements.models import Lodging
+    from tarifs.models import StayPrice
 
     cleanup = ExitStack()
     yardstick, seeded_in = cleanup.enter_context(seeded_database(keep=args.keep))
@@ -134,9 +135,13 @@ def main() -> None:
             lodgings=20, files=1000, number=99020, email="planning20@openpro.example"
         )
         print(f"VACUUM ANALYZE in {vacuum_analyze():.1f} s (what autovacuum does to a live database)")
+        with scopes_disabled():
+            stay_prices = StayPrice.objects.count()
+        priced = "prices by the night (2–30 nights)" if args.nightly else "3 years of stay prices"
         print(
             f"Seeded in {seeded_in + time.perf_counter() - began:.0f} s: yardstick provider, "
-            f"{lodgings['bench-small']} + {lodgings['bench-big']} public lodgings with 3 years of stay prices"
+            f"{lodgings['bench-small']} + {lodgings['bench-big']} public lodgings with {priced} "
+            f"({stay_prices:,} stay prices in all)"
         )
 
         today = timezone.localdate()
