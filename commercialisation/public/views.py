@@ -148,7 +148,8 @@ def _pre_booking_counted(request: HttpRequest) -> None:
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/too_many.html", {"channel": None}, status=429)
+    context = _context(request, None, title=_("Too many attempts"))
+    return render(request, "public/too_many.html", context, status=429)
 
 
 # --- channels --------------------------------------------------------------------------------------

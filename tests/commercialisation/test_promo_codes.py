@@ -3,6 +3,7 @@ fields and nothing saved when one is wrong."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -84,3 +85,22 @@ def test_a_code_is_unique_per_provider(owner_client, provider, lodging):
     factories.make_promo_code(lodging, code="ETE2030")
     response = owner_client.post(reverse("commercialisation:promo_code_create"), form_data(lodging))
     assert response.status_code == 200 and "ETE2030" in str(response.context["form"].errors)
+
+
+def test_the_list_counts_each_codes_uses_in_a_constant_number_of_queries(
+    owner_client, provider, lodging, django_assert_max_num_queries
+):
+    used = factories.make_promo_code(lodging, code="ETE")
+    factories.make_promo_code(lodging, code="NOEL")
+    with provider_scope(provider):
+        PromoCode.objects.filter(pk=used.pk).update(times_used=3)  # three files booked with it
+    url = reverse("commercialisation:promo_code_list")
+    owner_client.get(url)  # the session and the menu's cache, warm
+    with django_assert_max_num_queries(12):
+        page = owner_client.get(url).content.decode()
+    uses = dict(re.findall(r"<strong>([A-Z0-9]+)</strong>.*?<td class=\"num\">(\d+)</td>", page, re.S))
+    assert uses == {"ETE": "3", "NOEL": "0"}
+    for code in ("A", "B", "C", "D"):
+        factories.make_promo_code(lodging, code=code)
+    with django_assert_max_num_queries(12):
+        assert owner_client.get(url).status_code == 200

@@ -213,21 +213,6 @@ def test_terms_must_be_accepted(client, office, paradis):
         assert not Booking.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        ({"nuits": 6}, "No price"),
-        ({"arrivee": date(2030, 5, 25)}, ""),
-    ],
-)
-def test_stays_without_a_price_or_in_the_past_are_refused(client, office, paradis, change, message):
-    arrival = change.get("arrivee", ARRIVAL)
-    response = start(client, office, paradis, arrival=arrival, nights=change.get("nuits", 7))
-    assert response.status_code == 400
-    with scopes_disabled():
-        assert not BookingDraft.objects.exists()
-
-
 def test_tampering_is_refused(client, office, seller, paradis):
     # No Origin header (a cross-site form or a script): refused.
     url = reverse("public:office_start", kwargs={"lang": "en", "slug": office.slug, "pk": paradis.pk})
