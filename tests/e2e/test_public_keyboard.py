@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from comptes.models import ProviderSettings
 from comptes.scoping import scopes_disabled
+from reservations.models import Booking
 from tests import factories
 from tests.e2e.axe_checks import accessible
 from tests.e2e.conftest import day
@@ -132,6 +133,54 @@ def test_the_calendar_and_the_first_step_with_the_keyboard_only(new_context, liv
     page.keyboard.press("Tab")
     assert active(page)["name"] == "Skip to content"
     check(page, "journey, first step", width)
+
+    # The steps, with the keyboard only: Tab to each field, type, Space on a box, Enter to go on.
+    (adults,) = factories.adults(provider, 2)
+    keyboard_form(page, {f"occupants_{adults}": "2"}, "Continue")
+    expect(page.locator(".journey-steps [aria-current=step]")).to_have_text("Options")
+    check(page, "journey, options", width)
+    keyboard_form(page, {}, "Continue")
+    expect(page.locator(".journey-steps [aria-current=step]")).to_have_text("Your details")
+    details = {
+        "last_name": "Martin",
+        "first_name": "Claire",
+        "address": "3 rue des Lilas",
+        "postcode": "31000",
+        "city": "Toulouse",
+        "phone1": "06 12 34 56 78",
+        "email": "claire@example.com",
+    }
+    keyboard_form(page, details, "Continue")
+    expect(page.locator("#total")).to_contain_text("€350.00")
+    check(page, "journey, summary", width)
+    keyboard_form(page, {"accept_terms": SPACE}, "Send my pre-booking")
+    expect(page.get_by_role("heading", level=2)).to_contain_text("has been sent")
+    with scopes_disabled():
+        assert Booking.objects.get().client.last_name == "Martin"
+
+
+SPACE = object()  # tick the box that has the focus
+
+
+def keyboard_form(page, values: dict, button: str) -> None:
+    """Tab through the page's form: type each value when its field has the focus (Space for
+    ``SPACE``), then Enter on ``button`` — every field reached, the hidden honeypot never."""
+    values = dict(values)
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        focused = active(page)
+        assert focused["id"] != "website", "the honeypot is out of the keyboard's way"
+        if focused["id"] in values:
+            value = values.pop(focused["id"])
+            if value is SPACE:
+                page.keyboard.press("Space")
+            else:
+                page.keyboard.type(value)
+        elif focused["tag"] == "BUTTON" and focused["name"] == button:
+            assert not values, f"never reached with Tab: {sorted(values)}"
+            page.keyboard.press("Enter")
+            return
+    raise AssertionError(f"{button!r} never reached with Tab")
 
 
 def test_an_empty_search_passes_axe(page, live_server, seller):
