@@ -243,7 +243,7 @@ def provider_detail(request: HttpRequest, provider_pk: int) -> HttpResponse:
             .order_by("-requested_at")
         )
     with provider_scope(provider):
-        entries = list(history(provider)[:30])
+        entries = [(entry, provider_entry_sentence(entry)) for entry in history(provider)[:30]]
     return render(
         request,
         "offices/provider_detail.html",
@@ -365,6 +365,42 @@ OFFICE_ACTIONS = {
     assist_mode.STARTED: gettext_lazy("Account viewed read-only"),
     assist_mode.ENDED: gettext_lazy("Read-only consultation ended"),
 }
+
+
+PROVIDER_SENTENCES = {
+    "provider.created": gettext_lazy("Account no. %(number)s created for %(email)s"),
+    "provider.invited": gettext_lazy("Invitation sent to %(email)s"),
+    "provider.invitation_accepted": gettext_lazy("Invitation accepted by %(email)s"),
+    "provider.deactivated": gettext_lazy("Account deactivated"),
+    "provider.reactivated": gettext_lazy("Account reactivated"),
+    "provider.status": gettext_lazy("Status: %(from)s → %(to)s"),
+    "production.requested": gettext_lazy("Going into production requested"),
+    "production.approved": gettext_lazy("Going into production approved"),
+    "production.refused": gettext_lazy("Going into production refused: %(reason)s"),
+    "formula.created": gettext_lazy("Formula “%(name)s” created"),
+    "formula.renamed": gettext_lazy("Formula “%(from)s” renamed “%(to)s”"),
+    "formula.deleted": gettext_lazy("Formula “%(name)s” deleted"),
+    assist_mode.STARTED: gettext_lazy("Account viewed read-only by %(staff)s"),
+}
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "—"
+
+
+def provider_entry_sentence(entry) -> str:
+    """A line of a provider's history as a sentence ("Statut : Test → Production"), not its code;
+    an action without a sentence yet shows its code."""
+    sentence = PROVIDER_SENTENCES.get(entry.action)
+    if sentence is None:
+        return entry.action
+    data = _Blank({key: value for key, value in (entry.data or {}).items() if value not in (None, "")})
+    if entry.action == "provider.status":
+        for key in ("from", "to"):
+            if data[key] in Provider.Status.values:
+                data[key] = str(Provider.Status(data[key]).label)
+    return str(sentence) % data
 
 
 def _office_entry_detail(entry: OfficeAuditEntry) -> str:

@@ -83,7 +83,18 @@ def test_every_staff_action_on_a_provider_is_in_its_log(client, settings, tmp_pa
         "provider.status",
     ]
     page = client.get(reverse("offices:provider_detail", kwargs=detail)).content.decode()
-    assert "provider.deactivated" in page and "production.refused" in page
+    # In sentences, not codes.
+    for sentence in (
+        "Compte désactivé",
+        "Compte réactivé",
+        "Passage en production refusé : ",
+        "Passage en production accepté",
+        "Statut : Test → Production",
+        "Statut : Production → Test",
+        "Invitation envoyée à ",
+    ):
+        assert sentence in page, sentence
+    assert "provider.deactivated" not in page and "production.refused" not in page
 
 
 def test_an_offices_own_actions_are_in_the_offices_log(client):
