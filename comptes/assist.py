@@ -11,6 +11,8 @@
   would write a provider-owned table is refused, whatever the page (a GET that would write lazily
   answers the read-only page instead).
 * ``assist_end`` leaves the mode (the office's log records it; the provider's log is not written).
+  A consultation ends by itself after ``MAX_MINUTES`` (an hour): the next request is the staff's
+  own again, with a message, and the office's log records the end as expired.
 * Each request checks again that the provider is still one of the staff's office's: a session
   pointing at another office's provider is dropped.
 """
@@ -22,12 +24,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from comptes.audit import log_action, log_office_action
 from comptes.models import Membership, Provider, User
@@ -39,6 +43,7 @@ SESSION_KEY = "assist"
 STAFF_PATH_PREFIX = "/office/"
 STARTED = "offices.assist.started"
 ENDED = "offices.assist.ended"
+MAX_MINUTES = 60  # a consultation ends by itself after this long
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,19 @@ def assist_for(request) -> Assist | None:
         started_at = datetime.fromisoformat(started) if started else None
     except (TypeError, ValueError):
         started_at = None
-    return Assist(provider=provider, staff=request.user, started_at=started_at)
+    assist = Assist(provider=provider, staff=request.user, started_at=started_at)
+    if started_at is None or timezone.now() - started_at > timedelta(minutes=MAX_MINUTES):
+        # A consultation lasts an hour at most: past it, the session is the staff's own again.
+        request.session.pop(SESSION_KEY, None)
+        request.assist_expired = provider  # the middleware takes the staff back to its page
+        _log_end(request, assist, expired=True)
+        messages.info(
+            request,
+            _("Your read-only consultation of %(account)s ended after %(minutes)s minutes.")
+            % {"account": provider.account_name, "minutes": MAX_MINUTES},
+        )
+        return None
+    return assist
 
 
 @transaction.atomic
@@ -116,17 +133,18 @@ def assist_end(*, request) -> Provider | None:
     request.session.pop(SESSION_KEY, None)
     if assist is None:
         return None
+    _log_end(request, assist)
+    return assist.provider
+
+
+def _log_end(request, assist: Assist, *, expired: bool = False) -> None:
+    """The office's log: the consultation ended (left, or ``expired`` after ``MAX_MINUTES``)."""
     office = request.membership.office if is_staff_membership(request.membership) else None
     minutes = None
     if assist.started_at is not None:
         minutes = max(0, int((timezone.now() - assist.started_at).total_seconds() // 60))
-    log_office_action(
-        office,
-        ENDED,
-        user=request.user,
-        data={"provider": assist.provider.pk, "number": assist.provider.number, "minutes": minutes},
-    )
-    return assist.provider
+    data = {"provider": assist.provider.pk, "number": assist.provider.number, "minutes": minutes}
+    log_office_action(office, ENDED, user=request.user, data=data | ({"expired": True} if expired else {}))
 
 
 # --- nothing written to a provider-owned table ------------------------------------------------------

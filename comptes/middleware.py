@@ -67,6 +67,10 @@ class TenantMiddleware:
                 )
             if request.provider is None and (request.membership is not None or user.is_superuser):
                 request.assist = assist_mode.assist_for(request)
+                expired = getattr(request, "assist_expired", None)
+                if expired is not None and not request.path_info.startswith(assist_mode.STAFF_PATH_PREFIX):
+                    # The consultation just ended by itself: the provider's page of the staff space.
+                    return redirect("offices:provider_detail", provider_pk=expired.pk)
         if request.assist is not None:
             return self._assisted(request)
         return self._respond(request)

@@ -8,6 +8,7 @@ references masked; another office's provider out of reach.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -412,3 +413,33 @@ def test_the_guard_refuses_a_write_whatever_the_page(tenant):
         factories.make_user("someone@example.com")  # not provider-owned
     assert not is_read_only()
     assert digest() == before
+
+
+def test_a_consultation_ends_by_itself_after_an_hour(client, staff, tenant, office):
+    import time_machine
+    from django.utils import timezone
+
+    provider = tenant["provider"]
+    client.force_login(staff)
+    began = timezone.now()
+    with time_machine.travel(began, tick=False):
+        client.post(reverse("offices:assist_start", kwargs={"provider_pk": provider.pk}))
+    with time_machine.travel(began + timedelta(minutes=59), tick=False):
+        page = client.get(reverse("reservations:planning"))
+        assert page.status_code == 200 and 'data-testid="assist-banner"' in page.content.decode()
+    with time_machine.travel(began + timedelta(minutes=61), tick=False):
+        # Back to the provider's page of the staff space, which says so; the back office is the
+        # staff's own again (none).
+        response = client.get(reverse("reservations:planning"), follow=True)
+        detail = reverse("offices:provider_detail", kwargs={"provider_pk": provider.pk})
+        assert response.redirect_chain == [(detail, 302)]
+        page = response.content.decode()
+        assert client.get(reverse("reservations:planning")).status_code == 404
+    assert SESSION_KEY not in client.session
+    assert 'data-testid="assist-banner"' not in page
+    assert (
+        f"Votre consultation en lecture seule de {provider.account_name} a pris fin après 60 minutes." in page
+    )
+    with scopes_disabled():
+        ended = OfficeAuditEntry.objects.get(office=office, action="offices.assist.ended")
+    assert ended.data["expired"] is True and ended.data["minutes"] == 61 and ended.user == staff
