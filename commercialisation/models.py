@@ -253,10 +253,27 @@ class ImportedBlock(models.Model):
         return (self.departure - self.arrival).days
 
 
-def unlinked_blocks() -> Q:
-    """Imported blocks that take their nights themselves: not made into a booking file, or made
+def linkable_blocks() -> Q:
+    """Imported blocks without an active booking file made from them: not made into one, or made
     into one that was cancelled since (the platform's reservation is still there)."""
     return Q(booking__isnull=True) | Q(booking__status=BookingStatus.CANCELLED)
+
+
+def moved_blocks() -> Q:
+    """Blocks made into a file whose dates the platform has moved since (a sync rewrote them): the
+    file no longer covers them."""
+    return (
+        Q(booking__isnull=False)
+        & ~Q(booking__status=BookingStatus.CANCELLED)
+        & ~Q(booking__first_arrival=F("arrival"), booking__last_departure=F("departure"))
+    )
+
+
+def unlinked_blocks() -> Q:
+    """Imported blocks that take their nights themselves: those without an active file, and those
+    whose dates the platform moved away from their file's — until the owner moves the file too,
+    the new nights are not sold twice (and the owner is told: ``planning.moved_reservations``)."""
+    return linkable_blocks() | moved_blocks()
 
 
 def _draft_token() -> str:

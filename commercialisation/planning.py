@@ -15,7 +15,14 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from commercialisation.models import FAILURES_BEFORE_FLAG, IcalFeed, ImportedBlock, unlinked_blocks
+from commercialisation.models import (
+    FAILURES_BEFORE_FLAG,
+    IcalFeed,
+    ImportedBlock,
+    Platform,
+    moved_blocks,
+    unlinked_blocks,
+)
 from commercialisation.selectors import BlockView, failing_feeds, imported_blocks, open_conflicts
 from common.lookups import IntArray
 from comptes.models import Provider
@@ -45,6 +52,12 @@ def _planning_block(view: BlockView) -> PlanningBlock:
     if view.can_become_file:  # "Créer le dossier": the file takes the block's place
         url = reverse("commercialisation:block_booking_create", kwargs={"block_pk": view.pk})
         link_label = _("Create the file")
+    elif view.file_id is not None:  # made into a file, then moved by the platform
+        lines.append(
+            _("Dates moved by the platform since file no. %(number)s") % {"number": view.file_number}
+        )
+        url = reverse("reservations:booking_detail", kwargs={"booking_pk": view.file_id})
+        link_label = _("See file no. %(number)s") % {"number": view.file_number}
     return PlanningBlock(
         arrival=view.arrival,
         departure=view.departure,
@@ -74,6 +87,7 @@ def ical_alert_rows(provider: Provider, today: date):
     return [
         ImportedBlock.objects.filter(provider=provider, in_conflict=True, departure__gt=today),
         IcalFeed.objects.filter(provider=provider, consecutive_failures__gte=FAILURES_BEFORE_FLAG),
+        moved_reservations(provider, today),
     ]
 
 
@@ -108,7 +122,34 @@ def ical_dashboard_alerts(provider: Provider, today: date) -> list[DashboardAler
         )
         for feed in failing_feeds(provider)
     )
+    alerts.extend(
+        DashboardAlert(
+            message=_(
+                "%(platform)s moved the reservation of file no. %(number)s (%(lodging)s): it is now "
+                "from %(arrival)s to %(departure)s. Move the file too."
+            )
+            % {
+                "platform": str(Platform(block.feed.platform).label),
+                "number": block.booking.number,
+                "lodging": block.lodging.name,
+                "arrival": formats.date_format(block.arrival, "SHORT_DATE_FORMAT"),
+                "departure": formats.date_format(block.departure, "SHORT_DATE_FORMAT"),
+            },
+            url=reverse("reservations:booking_detail", kwargs={"booking_pk": block.booking_id}),
+            link_label=_("See file no. %(number)s") % {"number": block.booking.number},
+            level=WARNING,
+        )
+        for block in moved_reservations(provider, today).select_related("feed", "lodging", "booking")
+    )
     return alerts
+
+
+def moved_reservations(provider: Provider, today: date):
+    """Platform reservations made into a file whose dates the platform has moved since (still to
+    come): the owner is to move the file (``models.moved_blocks``)."""
+    return ImportedBlock.objects.filter(moved_blocks(), provider=provider, departure__gt=today).order_by(
+        "arrival", "id"
+    )
 
 
 def imported_units_taken(

@@ -33,6 +33,7 @@ from commercialisation.models import (
     IcalFeed,
     ImportedBlock,
     Platform,
+    linkable_blocks,
     unlinked_blocks,
 )
 from common.http import FetchError, fetch, normalize_url
@@ -536,6 +537,8 @@ def _conflicts(lodging: Lodging, blocks: list[ImportedBlock], since) -> dict[int
     found = {}
     for block in reservations:
         for row in files:
+            if row["booking_id"] == block.booking_id:
+                continue  # its own file (the platform moved the dates since): the same guest
             if row["arrival"] < block.departure and row["departure"] > block.arrival:
                 days = availability.days_between(
                     max(row["arrival"], block.arrival), min(row["departure"], block.departure)
@@ -562,6 +565,7 @@ def conflicts_refresh(*, lodging: Lodging, feed: IcalFeed | None = None) -> int:
     blocks = list(
         ImportedBlock.objects.filter(unlinked_blocks(), lodging=lodging, departure__gt=today).only(
             "pk",
+            "booking_id",
             "feed_id",
             "kind",
             "arrival",
@@ -674,7 +678,7 @@ def imported_block_for_file(block_pk: int) -> ImportedBlock | None:
     """The platform's reservation a file can be made from (inside the provider's scope), or None:
     an availability block, a block made into an active file already, or one in conflict."""
     return (
-        ImportedBlock.objects.filter(unlinked_blocks(), pk=block_pk, kind=ImportedBlock.Kind.RESERVATION)
+        ImportedBlock.objects.filter(linkable_blocks(), pk=block_pk, kind=ImportedBlock.Kind.RESERVATION)
         .select_related("feed", "lodging", "lodging__provider")
         .first()
     )
@@ -709,7 +713,7 @@ def imported_block_booking_create(
         raise ValidationError(_("This reservation is no longer in the platform’s calendar."))
     if locked.kind != ImportedBlock.Kind.RESERVATION:
         raise ValidationError(_("Only a platform’s reservation can become a file."))
-    if not ImportedBlock.objects.filter(unlinked_blocks(), pk=locked.pk).exists():
+    if not ImportedBlock.objects.filter(linkable_blocks(), pk=locked.pk).exists():
         raise booking_services.AlreadyDone(_("A file was already made from this reservation."))
     if amount is None:
         raise ValidationError({"price": _("Give the amount of the reservation on the platform.")})

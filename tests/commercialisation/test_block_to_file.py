@@ -246,3 +246,66 @@ def test_the_file_is_exported_to_the_other_platforms_but_not_back_to_its_own(pro
         assert dates(None) == [(stay.arrival, stay.departure)]  # once: the file, not the block besides
         assert dates(booking_com.pk) == [(ARRIVAL, DEPARTURE)]
         assert dates(airbnb.pk) == []  # Airbnb has its own reservation: no echo of it
+
+
+def test_a_reservation_the_platform_moves_after_its_file_takes_its_new_nights_and_warns(
+    feed_server, provider, lodging, owner_client, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from tests.commercialisation import feeds
+
+    feed = factories.make_ical_feed(lodging, feed_server.url("/airbnb.ics"), platform=Platform.AIRBNB)
+
+    def sync(*events):
+        feed_server.serve("/airbnb.ics", feeds.airbnb(*events))
+        with provider_scope(provider), django_capture_on_commit_callbacks(execute=True):
+            services.feed_sync(feed=feed)
+
+    def night(day):
+        with provider_scope(provider):
+            found = availability.nights([lodging], day, day + timedelta(days=1))[lodging.pk][day]
+        return found.booked, found.external
+
+    sync(feeds.airbnb_reserved("hm1", "20240515", "20240518"))
+    with provider_scope(provider):
+        reservation = ImportedBlock.objects.get()
+    booking = make_file(reservation)
+    assert night(date(2024, 5, 16)) == (1, 0)
+
+    # The guest moves the stay on Airbnb by a week: the file keeps its dates, the platform's new
+    # nights are taken all the same (not sold twice), and the owner is told to move the file.
+    sync(feeds.airbnb_reserved("hm1", "20240522", "20240525"))
+    assert night(date(2024, 5, 16)) == (1, 0) and night(date(2024, 5, 23)) == (0, 1)
+    with provider_scope(provider):
+        assert services.imported_block_for_file(reservation.pk) is None  # not a second file
+        with pytest.raises(AlreadyDone):
+            make_file(reservation)
+        reservation.refresh_from_db()
+        assert not reservation.in_conflict  # its own file is the same guest, not a clash
+        views = selectors.imported_blocks([lodging], date(2024, 5, 1), date(2024, 6, 1))[lodging.pk]
+        assert [(view.arrival, view.file_number) for view in views] == [(date(2024, 5, 22), booking.number)]
+    page = owner_client.get(reverse("reservations:dashboard")).content.decode()
+    assert (
+        f"Airbnb a déplacé la réservation du dossier n°{booking.number} (Petit coin de paradis) : elle "
+        "est maintenant du 22/05/2024 au 25/05/2024. Déplacez aussi le dossier."
+    ) in page
+
+    # The owner moves the file to the new dates: one stay again, no warning.
+    from reservations.services import stay_update
+
+    with provider_scope(provider):
+        stay = booking.stays.get()
+        stay_update(
+            stay=stay,
+            arrival=date(2024, 5, 22),
+            departure=date(2024, 5, 25),
+            occupants=factories.adults(provider, 2),
+            lodging_price=stay.lodging_price,
+            discount=stay.discount,
+        )
+    assert night(date(2024, 5, 23)) == (1, 0) and night(date(2024, 5, 16)) == (0, 0)
+    assert (
+        "Déplacez aussi le dossier"
+        not in owner_client.get(reverse("reservations:dashboard")).content.decode()
+    )
