@@ -11,6 +11,7 @@ import math
 import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import PurePosixPath
 
@@ -20,6 +21,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, ProtectedError
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -375,6 +377,33 @@ def photos_release(*, provider: Provider, names: Iterable[str]) -> None:
     _delete_files(
         name for name in names if isinstance(name, str) and name.startswith(prefix) and ".." not in name
     )
+
+
+HELD_PHOTOS_KEPT = timedelta(days=1)  # a wizard left with photos held: they go after a day
+
+
+def held_photos_purge(*, now: datetime | None = None) -> int:
+    """Delete the photos ``photos_hold`` kept for a form that was never sent again (the wizard
+    abandoned after a bad input), a day after they were held, for every provider. Returns how many."""
+    limit = (now or timezone.now()) - HELD_PHOTOS_KEPT
+    try:
+        providers, _files = default_storage.listdir("photos")
+    except FileNotFoundError:
+        return 0
+    stale = []
+    for folder in providers:
+        prefix = f"photos/{folder}/held"
+        try:
+            _dirs, names = default_storage.listdir(prefix)
+        except FileNotFoundError:
+            continue
+        stale += [
+            f"{prefix}/{name}"
+            for name in names
+            if default_storage.get_modified_time(f"{prefix}/{name}") < limit
+        ]
+    _delete_files(stale)
+    return len(stale)
 
 
 def photo_update(*, photo: Photo, caption: str) -> Photo:

@@ -336,6 +336,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reservations.reminders_run",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Photos held for a first-connection wizard that was never sent again, a day later.
+    "hebergements.held_photos_purge": {
+        "task": "hebergements.held_photos_purge",
+        "schedule": crontab(hour=4, minute=40),
+    },
     # Online pré-réservations whose deposit did not come in time are cancelled (or left flagged).
     "reservations.expired_options_run": {
         "task": "reservations.expired_options_run",

@@ -107,3 +107,24 @@ def test_photos_chosen_with_a_bad_field_are_kept_for_the_next_try(
         assert lodging.photos.count() == 1 and lodging.main_photo is not None
     files = stored_files(media_root)
     assert len(files) == 2 and not any("/held/" in name for name in files)
+
+
+def test_photos_held_for_an_abandoned_wizard_go_after_a_day(new_client, new_provider, media_root, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hebergements import services
+    from hebergements.tasks import held_photos_purge
+
+    assert "hebergements.held_photos_purge" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    response = new_client.post(WIZARD, lodging_data(name="", photos=[factories.image_upload("salon.jpg")]))
+    assert response.status_code == 200  # a bad input: the photo is held, and the owner leaves
+    (held,) = stored_files(media_root)
+    assert "/held/" in held
+    assert held_photos_purge.delay().get() == 0  # not a day old yet: kept for the owner's return
+    assert stored_files(media_root) == [held]
+    assert services.held_photos_purge(now=timezone.now() + timedelta(days=1, minutes=1)) == 1
+    assert stored_files(media_root) == []
