@@ -698,14 +698,30 @@ def stay_prices_delete(*, stay_prices, user=None) -> int:
 # "Initialiser avec la dernière saisie"
 
 
-def price_entry_remember(*, provider: Provider, data: Mapping) -> None:
-    """Keep the last form submitted on "Créer des tarifs" (JSON-friendly values) for the provider."""
-    LastPriceEntry.objects.update_or_create(provider=provider, defaults={"data": dict(data)})
+# The two ways into "Créer des tarifs" each keep their own last entry, side by side in one row.
+STAY_ENTRY, NIGHTLY_ENTRY = "stay", "nightly"
 
 
-def price_entry_last(*, provider: Provider) -> dict | None:
+def price_entry_remember(*, provider: Provider, data: Mapping, kind: str = STAY_ENTRY) -> None:
+    """Keep the last form submitted on "Créer des tarifs" (JSON-friendly values) for the provider:
+    the price of a whole stay (``STAY_ENTRY``) or by the night (``NIGHTLY_ENTRY``)."""
+    with transaction.atomic():
+        entry, _created = LastPriceEntry.objects.select_for_update().get_or_create(provider=provider)
+        entry.data = {**_entries(entry.data), kind: dict(data)}
+        entry.save(update_fields=["data", "updated_at"])
+
+
+def price_entry_last(*, provider: Provider, kind: str = STAY_ENTRY) -> dict | None:
     entry = LastPriceEntry.objects.filter(provider=provider).first()
-    return dict(entry.data) if entry else None
+    found = _entries(entry.data).get(kind) if entry else None
+    return dict(found) if found else None
+
+
+def _entries(data: Mapping) -> dict:
+    """The entries by kind; a row written before there were two kinds holds a whole-stay entry."""
+    if "lodging" in data:
+        return {STAY_ENTRY: dict(data)}
+    return dict(data)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -93,12 +93,15 @@ def _entry_from_forms(form: StayPriceGenerateForm, periods: PeriodFormSet) -> di
     return entry
 
 
+DECIMAL_ENTRY_KEYS = ("initial_price", "discount", "nightly_price", "weekly_percent", "monthly_percent")
+
+
 def _initial_from_entry(entry: dict) -> tuple[dict, list[dict]]:
     initial: dict = {}
     for key, value in entry.items():
         if key == "periods" or value is None:
             continue
-        if key in ("initial_price", "discount") or key.startswith(("bracket_", "group_")):
+        if key in DECIMAL_ENTRY_KEYS or key.startswith(("bracket_", "group_")):
             try:
                 initial[key] = Decimal(value)
             except (InvalidOperation, TypeError):
@@ -223,21 +226,27 @@ def _success(request: HttpRequest, plan: services.GenerationPlan) -> HttpRespons
 
 @provider_required
 @require_http_methods(["GET", "POST"])
-@query_params(lodging=ID)
+@query_params(lodging=ID, init=CHOICE)
 def stay_price_create_nightly(request: HttpRequest) -> HttpResponse:
     """ "Créer des tarifs" by the night: the form → the stays of every length, summed up by length →
     "Confirmer". The same generation service (and preview) as the other entry."""
+    last_entry = services.price_entry_last(provider=request.provider, kind=services.NIGHTLY_ENTRY)
     if request.method == "GET":
+        initial, period_initial = {}, []
+        if text_param(request, "init") == "last" and last_entry:
+            initial, period_initial = _initial_from_entry(last_entry)
         lodging = _lodging_from(request)
-        form = NightlyPriceForm(initial={"lodging": lodging.pk} if lodging else None)
-        periods = PeriodFormSet(prefix=PERIODS_PREFIX)
-        return _nightly_page(request, form, periods)
+        if lodging is not None:
+            initial["lodging"] = lodging.pk
+        form = NightlyPriceForm(initial=initial)
+        periods = PeriodFormSet(prefix=PERIODS_PREFIX, initial=period_initial or None)
+        return _nightly_page(request, form, periods, has_last_entry=bool(last_entry))
 
     action = text_param(request, "action", source="POST") or "generate"
     form = NightlyPriceForm(request.POST)
     periods = PeriodFormSet(request.POST, prefix=PERIODS_PREFIX)
     if action == "edit":
-        return _nightly_page(request, form, periods)
+        return _nightly_page(request, form, periods, has_last_entry=bool(last_entry))
     valid = form.is_valid()
     valid = periods.is_valid() and valid
     if valid and form.rule is not None:
@@ -255,6 +264,9 @@ def stay_price_create_nightly(request: HttpRequest) -> HttpResponse:
             add_service_errors(error, form)
         else:
             if plan.written:
+                services.price_entry_remember(
+                    provider=request.provider, data=_nightly_entry(form, periods), kind=services.NIGHTLY_ENTRY
+                )
                 return _success(request, plan)
             if action == "details":
                 length = int_param(request, "length", source="POST")
@@ -264,14 +276,36 @@ def stay_price_create_nightly(request: HttpRequest) -> HttpResponse:
                     {"stays": plan.stays_of(length) if length else []},
                 )
             return _preview_page(request, plan, url=reverse("tarifs:create_nightly"))
-    return _nightly_page(request, form, periods)
+    return _nightly_page(request, form, periods, has_last_entry=bool(last_entry))
 
 
-def _nightly_page(request, form, periods) -> HttpResponse:
+def _nightly_entry(form: NightlyPriceForm, periods: PeriodFormSet) -> dict:
+    """The submitted nightly entry as JSON, for "Initialiser avec la dernière saisie"."""
+    data = form.cleaned_data
+    return {
+        "lodging": data["lodging"].pk,
+        "nightly_price": str(data["nightly_price"]),
+        "min_nights": data["min_nights"],
+        "max_nights": data["max_nights"],
+        "all_weekdays": bool(data.get("all_weekdays")),
+        "weekdays": list(data["weekdays"]),
+        "weekly_percent": None if data.get("weekly_percent") is None else str(data["weekly_percent"]),
+        "monthly_percent": None if data.get("monthly_percent") is None else str(data["monthly_percent"]),
+        "periods": [[start.isoformat(), end.isoformat()] for start, end in periods.periods],
+    }
+
+
+def _nightly_page(request, form, periods, *, has_last_entry: bool) -> HttpResponse:
     return render(
         request,
         "tarifs/stay_price_nightly_form.html",
-        {"form": form, "periods": periods, "lodging": form["lodging"].value(), "all_weekdays": ALL_WEEKDAYS},
+        {
+            "form": form,
+            "periods": periods,
+            "lodging": form["lodging"].value(),
+            "all_weekdays": ALL_WEEKDAYS,
+            "has_last_entry": has_last_entry,
+        },
     )
 
 

@@ -243,7 +243,7 @@ def test_initialise_with_the_last_entry(owner_client, provider, lodging):
     )
     owner_client.post(URL, data)
     with scopes_disabled():
-        assert LastPriceEntry.objects.get(provider=provider).data["nights"] == 3
+        assert LastPriceEntry.objects.get(provider=provider).data["stay"]["nights"] == 3
 
     html = owner_client.get(URL).content.decode()
     assert "Initialiser avec la dernière saisie" in html

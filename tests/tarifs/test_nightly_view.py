@@ -166,3 +166,40 @@ def test_a_seven_night_file_is_priced_567(owner_client, lodging):
     discount = html[html.index('name="discount"') - 200 :][:400]
     assert 'value="630,00"' in price and 'value="63,00"' in discount  # 630,00 − 63,00 = 567,00
     assert "Aucun tarif" not in html
+
+
+def test_initialise_with_the_last_nightly_entry_beside_the_whole_stay_one(owner_client, provider, lodging):
+    from datetime import date
+
+    from comptes.scoping import provider_scope
+    from tarifs import services
+    from tarifs.models import LastPriceEntry
+
+    assert "Initialiser avec la dernière saisie" not in owner_client.get(URL).content.decode()
+    with provider_scope(provider):  # a row written before the nightly entry existed: a whole stay
+        LastPriceEntry.objects.create(provider=provider, data={"lodging": lodging.pk, "nights": 7})
+    assert "Initialiser avec la dernière saisie" not in owner_client.get(URL).content.decode()
+
+    data = form_data(
+        lodging,
+        all_weekdays=None,
+        weekdays=["5", "6"],
+        nightly_price="85,50",
+        max_nights="14",
+        action="confirm",
+    )
+    assert owner_client.post(URL, data).status_code == 302
+    html = owner_client.get(URL).content.decode()
+    assert "Initialiser avec la dernière saisie" in html and f"{URL}?init=last" in html
+    response = owner_client.get(URL, {"init": "last"})
+    form, periods = response.context["form"], response.context["periods"]
+    assert form["lodging"].value() == lodging.pk
+    assert form["nightly_price"].value() == Decimal("85.50")
+    assert (form["min_nights"].value(), form["max_nights"].value()) == (2, 14)
+    assert [int(day) for day in form["weekdays"].value()] == [5, 6]
+    assert form["weekly_percent"].value() == Decimal("10")
+    assert periods.forms[0]["start"].value() == date(2030, 7, 1)
+    assert 'value="85,50"' in response.content.decode()
+    with provider_scope(provider):  # the whole-stay entry is kept beside it
+        assert services.price_entry_last(provider=provider)["nights"] == 7
+        assert services.price_entry_last(provider=provider, kind=services.NIGHTLY_ENTRY)["max_nights"] == 14
