@@ -63,6 +63,7 @@ LANGUAGES = ("fr", "en")
 HONEYPOT = "website"  # a field hidden from people: a bot that fills it is refused
 # Public POSTs per address: enough for a family trying several stays, not for a flood.
 POST_RATE = "30/h"
+LIVE_TOTAL_RATE = "300/h"
 START_RATE = "10/h"
 # Pré-réservations actually made per address (an option blocks dates); failed tries of the summary
 # (terms not ticked, a total that changed) count only in POST_RATE.
@@ -113,7 +114,13 @@ def public(view):
                     return HttpResponseForbidden(_("This form must be sent from our own pages."))
                 if request.POST.get(HONEYPOT):
                     return HttpResponseForbidden(_("This form looks automated and was not sent."))
-                if is_ratelimited(request, group="public-post", key="ip", rate=POST_RATE, increment=True):
+                # The options step's live total (htmx) posts on every change and saves nothing: its
+                # own, looser count, so that trying options never uses up the guest's real POSTs.
+                live_total = bool(getattr(request, "htmx", False)) and kwargs.get("step") == "options"
+                group, rate = (
+                    ("public-live-total", LIVE_TOTAL_RATE) if live_total else ("public-post", POST_RATE)
+                )
+                if is_ratelimited(request, group=group, key="ip", rate=rate, increment=True):
                     return _too_many(request)
             response = view(request, *args, **kwargs)
             response.headers["Content-Language"] = lang

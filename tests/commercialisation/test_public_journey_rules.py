@@ -370,3 +370,31 @@ def test_a_file_booked_in_the_providers_widget_has_origin_widget(client, seller,
 def test_a_file_booked_in_the_offices_widget_has_origin_widget(client, office, paradis):
     booking = _book_from(client, _start_url("widget_office_start", paradis, slug=office.slug), paradis)
     assert booking.origin == BookingOrigin.WIDGET
+
+
+def test_trying_options_never_uses_up_the_guests_posts(client, office, seller, paradis):
+    cleaning = factories.offer_supplement(paradis, "Ménage", "50.00")
+    draft = _at_options(client, office, paradis)
+    posts = int(views.POST_RATE.split("/")[0])
+    for count in (1, 0) * posts:  # the live total: a POST per change of the options, nothing saved
+        response = client.post(
+            step_url(draft, "options"), {f"supplement_{cleaning.pk}": count}, HTTP_HX_REQUEST="true", **ORIGIN
+        )
+        assert response.status_code == 200
+    assert "€350.00" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.step == BookingDraft.Step.OPTIONS and not draft.supplements  # nothing was saved
+    # The guest's own POSTs are all still there: the options, then the details.
+    response = client.post(step_url(draft, "options"), {f"supplement_{cleaning.pk}": 1}, **ORIGIN)
+    assert response.status_code == 302
+    assert client.post(step_url(draft, "coordonnees"), GUEST, **ORIGIN).status_code == 302
+
+
+def test_the_header_of_the_live_total_buys_no_extra_posts_elsewhere(client, office, seller, paradis):
+    draft = _at_options(client, office, paradis)
+    posts = int(views.POST_RATE.split("/")[0])
+    answers = [
+        client.post(step_url(draft, "coordonnees"), {}, HTTP_HX_REQUEST="true", **ORIGIN).status_code
+        for _attempt in range(posts)
+    ]
+    assert answers[-1] == 429 and 429 not in answers[: posts - 3], answers
