@@ -10,16 +10,19 @@ journey's token, and rate-limited per address.
 from __future__ import annotations
 
 import calendar as calendars
+import contextlib
 import functools
 import hashlib
 import ipaddress
 import json
+import time
 from dataclasses import replace
 from datetime import date, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from csp.decorators import csp_replace
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
@@ -34,7 +37,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
-from django_ratelimit.core import get_usage, is_ratelimited
+from django_ratelimit.core import is_ratelimited
 from django_scopes import scopes_disabled
 
 from commercialisation.models import BookingDraft
@@ -143,15 +146,24 @@ def flood_message() -> str:
     )
 
 
-def _flooding(request: HttpRequest) -> bool:
-    """An option blocks dates: a few pré-réservations per address and hour, no more. Only looks
-    at the count: ``_pre_booking_counted`` adds one once a pré-réservation is made."""
-    usage = get_usage(request, group="public-submit", key="ip", rate=SUBMIT_RATE)
-    return usage is not None and (usage["should_limit"] or usage["count"] >= usage["limit"])
+def _submit_slot(request: HttpRequest) -> str | None:
+    """An option blocks dates: a few pré-réservations per address and hour, no more. Takes one of
+    the address's slots of the hour before the submission is tried — one atomic increment, so that
+    submissions sent at the same second cannot all pass a count read before any is made — and
+    returns its key (``None``: none left); ``_submit_slot_give_back`` returns it when no
+    pré-réservation was made. (django-ratelimit counts the same way but cannot give one back.)"""
+    allowed, _per = SUBMIT_RATE.split("/")
+    key = f"openpro:public-submit:{client_ip(request)}:{int(time.time() // 3600)}"
+    cache.add(key, 0, timeout=3600)
+    if cache.incr(key) > int(allowed):
+        cache.decr(key)
+        return None
+    return key
 
 
-def _pre_booking_counted(request: HttpRequest) -> None:
-    get_usage(request, group="public-submit", key="ip", rate=SUBMIT_RATE, increment=True)
+def _submit_slot_give_back(key: str) -> None:
+    with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
+        cache.decr(key)
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
@@ -699,7 +711,7 @@ def journey_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     if request.method == "POST" and step == "options" and request.htmx:
         preview = {"supplements": _counts(request, "supplement_")}  # the live total, nothing saved
         preview["promo_code"] = text_param(request, "promo_code", max_length=30, source="POST").upper()
-    elif request.method == "POST" and step == "recapitulatif" and _flooding(request):
+    elif request.method == "POST" and step == "recapitulatif" and (slot := _submit_slot(request)) is None:
         errors = {"__all__": [flood_message()]}
     elif request.method == "POST":
         try:
@@ -711,9 +723,10 @@ def journey_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         except ValidationError as error:
             errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
         else:
-            if step == "recapitulatif":
-                _pre_booking_counted(request)
             return redirect(_step_url(request, draft, ORDER[min(ORDER.index(step) + 1, len(ORDER) - 1)]))
+        finally:
+            if step == "recapitulatif" and errors:
+                _submit_slot_give_back(slot)  # no pré-réservation made: the slot is the guest's again
     lodging = journey.draft_lodging(draft) or draft.lodging
     try:
         quote = (

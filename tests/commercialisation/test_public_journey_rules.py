@@ -398,3 +398,39 @@ def test_the_header_of_the_live_total_buys_no_extra_posts_elsewhere(client, offi
         for _attempt in range(posts)
     ]
     assert answers[-1] == 429 and 429 not in answers[: posts - 3], answers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pre_bookings_sent_at_the_same_second_from_one_address_keep_to_the_limit():
+    from django.test import Client
+    from django.utils import translation
+
+    from commercialisation.public import journey
+    from commercialisation.public.catalogue import Channel
+    from tests.concurrency import race
+
+    office = factories.make_office(slug="rafale")
+    seller = factories.make_seller(office)
+    drafts = []
+    for index in range(2 * SUBMITS):  # as many stays as twice the pré-réservations allowed
+        lodging = factories.make_priced_lodging(seller, name=f"Gîte {index}")
+        draft = journey.draft_start(
+            channel=Channel(office=office), lodging_id=lodging.pk, arrival=ARRIVAL, nights=7, language="en"
+        )
+        journey.draft_details_update(draft=draft, data={**GUEST, "last_name": f"Client {index}"})
+        drafts.append(draft)
+    answers: list[int] = []
+
+    def attempt(index):
+        response = Client().post(
+            step_url(drafts[index], "recapitulatif"), {"accept_terms": "1", "total": "350.00"}, **ORIGIN
+        )
+        answers.append(response.status_code)
+        if response.status_code != 302:
+            with translation.override("en"):
+                assert views.flood_message() in response.content.decode()
+
+    with time_machine.travel(NOW, tick=True):
+        assert race(len(drafts), attempt) == ["ok"] * len(drafts)
+    assert sorted(answers) == [302] * SUBMITS + [400] * SUBMITS
+    assert len(bookings()) == SUBMITS
