@@ -144,6 +144,9 @@ class WidgetOptionsForm(forms.Form):
         return color
 
 
+CLIENT_FIELDS = ("last_name", "first_name", "email", "phone1")  # of BlockBookingForm: a new client
+
+
 class BlockBookingForm(forms.Form):
     """ "Créer le dossier" of a platform's reservation: the guest, the occupants, the platform's
     amount (the dates are the reservation's)."""
@@ -159,9 +162,12 @@ class BlockBookingForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "money-input"}),
     )
 
-    def __init__(self, *args, brackets=(), **kwargs):
+    def __init__(self, *args, brackets=(), client_required: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.brackets = list(brackets)
+        if not client_required:  # a client of an earlier file was picked instead
+            for name in CLIENT_FIELDS:
+                self.fields[name].required = False
         occupant_fields = {}
         for index, bracket in enumerate(self.brackets):
             occupant_fields[f"occupants_{bracket.pk}"] = forms.IntegerField(
@@ -192,6 +198,4 @@ class BlockBookingForm(forms.Form):
         return cleaned
 
     def client_data(self) -> dict:
-        return {
-            name: self.cleaned_data.get(name) or "" for name in ("last_name", "first_name", "email", "phone1")
-        }
+        return {name: self.cleaned_data.get(name) or "" for name in CLIENT_FIELDS}

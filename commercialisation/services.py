@@ -691,11 +691,13 @@ def imported_block_booking_create(
     client_data: dict,
     occupants: dict[int, int],
     amount,
+    client=None,
     user=None,
 ):
     """Make a booking file of a platform's reservation ("Créer le dossier"): its dates, the guest's
     name, origin "iCal platform" with the platform's name as its site, and the amount the platform
-    gives, recorded as the platform's price (audited). The file is confirmed (the platform took the
+    gives, recorded as the platform's price (audited) — for ``client`` (a returning guest) or a new
+    client of ``client_data``. The file is confirmed (the platform took the
     booking) and linked to the block, which then no longer takes the nights, shows on the planning
     or clashes: the file does. Raises ``ValidationError`` (fields of ``booking_create``)."""
     from reservations import services as booking_services
@@ -724,7 +726,8 @@ def imported_block_booking_create(
         arrival=locked.arrival,
         departure=locked.departure,
         occupants=occupants,
-        client_data=client_data,
+        client=client,
+        client_data=None if client is not None else client_data,
         origin=BookingOrigin.ICAL,
         origin_site=platform,
         platform_amount=amount,

@@ -31,6 +31,7 @@ from comptes.decorators import provider_required
 from comptes.models import AuditEntry, Provider
 from comptes.scoping import provider_scope, scopes_disabled
 from hebergements.models import Lodging
+from reservations.forms.bookings import ExistingClientForm
 from tarifs import services as tarifs_services
 from tarifs.models import PromoCode
 
@@ -180,11 +181,16 @@ def block_booking_create(request: HttpRequest, block_pk: int) -> HttpResponse:
         raise Http404("not a platform's reservation")
     brackets = list(AgeBracket.objects.order_by("position", "-age_max"))
     initial = {"last_name": services.guest_name_guess(block.summary)}
-    form = BlockBookingForm(request.POST or None, initial=initial, brackets=brackets)
+    existing_form = ExistingClientForm(request.POST or None)  # a returning guest: their client
+    existing = existing_form.cleaned_data.get("existing_client") if existing_form.is_valid() else None
+    form = BlockBookingForm(
+        request.POST or None, initial=initial, brackets=brackets, client_required=existing is None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             booking = services.imported_block_booking_create(
                 block=block,
+                client=existing,
                 client_data=form.client_data(),
                 occupants=form.occupants,
                 amount=form.cleaned_data["amount"],
@@ -212,6 +218,7 @@ def block_booking_create(request: HttpRequest, block_pk: int) -> HttpResponse:
         {
             "imported": block,
             "platform": Platform(block.feed.platform).label,
+            "existing_form": existing_form,
             "form": form,
             "planning_url": f"{reverse('reservations:planning')}?debut={block.arrival.isoformat()}",
         },

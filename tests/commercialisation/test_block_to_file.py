@@ -309,3 +309,29 @@ def test_a_reservation_the_platform_moves_after_its_file_takes_its_new_nights_an
         "Déplacez aussi le dossier"
         not in owner_client.get(reverse("reservations:dashboard")).content.decode()
     )
+
+
+def test_a_returning_guest_gets_the_file_on_their_client(owner_client, provider, lodging, reservation):
+    from reservations.models import Client
+
+    earlier = factories.make_booking(lodging, date(2024, 6, 1), date(2024, 6, 8), last_name="Ossipian")
+    with provider_scope(provider):
+        returning = Client.objects.get(pk=earlier.client_id)
+    page = owner_client.get(create_url(reservation)).content.decode()
+    assert 'name="existing_client"' in page  # the client picker of the file's creation
+    response = owner_client.post(
+        create_url(reservation),
+        {"existing_client": returning.pk, "last_name": "", adults_field(provider): "2", "amount": "412,50"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with provider_scope(provider):
+        booking = Booking.objects.exclude(pk=earlier.pk).get()
+        assert booking.client_id == returning.pk and Client.objects.count() == 1
+    # Without a client picked, the name stays required (a new client).
+    make_file_page = owner_client.post(
+        create_url(block(reservation.feed, "hm-2", date(2024, 7, 1), date(2024, 7, 5))),
+        {"last_name": "", adults_field(provider): "2", "amount": "100"},
+    )
+    assert "Donnez le nom du client." in make_file_page.content.decode()
+    with provider_scope(provider):
+        assert Booking.objects.count() == 2 and Client.objects.count() == 1  # nothing saved
