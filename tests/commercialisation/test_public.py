@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import translation
 
@@ -25,32 +24,11 @@ from tarifs.models import PromoCode
 from tests import factories
 from tests.concurrency import race
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("guests_today")]
 
 NOW = factories.paris(2030, 6, 1, 10)
 ARRIVAL = date(2030, 7, 6)  # a Saturday
 ORIGIN = {"HTTP_ORIGIN": "http://testserver"}
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def office():
-    return factories.make_office(slug="ariege")
-
-
-@pytest.fixture
-def seller(office):
-    return factories.make_seller(office)
-
-
-@pytest.fixture
-def paradis(seller):
-    return factories.make_priced_lodging(seller)
 
 
 def search_url(office, **params):

@@ -15,13 +15,9 @@ from django.urls import reverse
 from comptes.models import MailSettings, Membership, OutgoingMail, ProviderSettings
 from comptes.scoping import scopes_disabled
 from reservations.models import Booking, BookingStatus
-from tests.commercialisation import test_public as public
 from tests.commercialisation.test_public import NOW, ORIGIN, book_to_summary, step_url
 
-# The guest side's fixtures: a marketplace, a provider selling on it, its priced lodging, 1 June 2030.
-office, seller, paradis, _today = public.office, public.seller, public.paradis, public._today
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("guests_today")]
 
 
 def submit(client, draft, **extra):

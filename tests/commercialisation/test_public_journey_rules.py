@@ -30,34 +30,13 @@ from tests.commercialisation.test_public import (
     step_url,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("guests_today")]
 
 FLOOD = (
     "Several pre-bookings were already sent from your connection in the last hour. "
     "Please contact the owner directly, or try again later."
 )
 SUBMITS = int(views.SUBMIT_RATE.split("/")[0])  # pré-réservations allowed per address and hour
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def office():
-    return factories.make_office(slug="ariege")
-
-
-@pytest.fixture
-def seller(office):
-    return factories.make_seller(office)
-
-
-@pytest.fixture
-def paradis(seller):
-    return factories.make_priced_lodging(seller)
 
 
 def submit(client, draft, *, lang="en", forwarded_for: str | None = None, **post):

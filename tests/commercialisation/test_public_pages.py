@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from comptes.models import ProviderSettings
@@ -19,31 +18,10 @@ from comptes.scoping import provider_scope, scopes_disabled
 from hebergements.models import Commune, LodgingType
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("guests_today")]
 
 NOW = factories.paris(2030, 6, 1, 10)
 ARRIVAL = date(2030, 7, 6)  # a Saturday: the 7-night stays of ``make_priced_lodging`` start then
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def office():
-    return factories.make_office(slug="ariege")
-
-
-@pytest.fixture
-def seller(office):
-    return factories.make_seller(office)
-
-
-@pytest.fixture
-def paradis(seller):
-    return factories.make_priced_lodging(seller)
 
 
 def lodging_url(office, lodging, lang="en"):
