@@ -498,6 +498,8 @@ def _reconcile(feed: IcalFeed, parsed: ParsedFeed, result: SyncResult, *, today)
         ImportedBlock.objects.bulk_update(
             to_update, ["kind", "summary", "tentative", "arrival", "departure", "updated_at"], batch_size=500
         )
+        if any(block.booking_id for block in to_update):
+            alert_badge_forget(feed.provider_id)  # a reservation made into a file may have moved
     if to_create:
         ImportedBlock.objects.bulk_create(to_create, batch_size=500)
     result.ignored = parsed.ignored + parsed.echoes

@@ -772,6 +772,7 @@ def stay_update(
         stay.exclusive = availability.reserve(
             lodging=stay.lodging, arrival=arrival, departure=departure, units=stay.units, exclude_stay=stay
         )
+        alert_badge_forget(booking.provider_id)  # e.g. a file moved after its platform's reservation
     stay.arrival, stay.departure = arrival, departure
     if priced is not None:
         stay.lodging_price, stay.discount, stay.price_source = priced.initial, priced.discount, priced.source

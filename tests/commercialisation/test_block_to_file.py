@@ -267,16 +267,24 @@ def test_a_reservation_the_platform_moves_after_its_file_takes_its_new_nights_an
             found = availability.nights([lodging], day, day + timedelta(days=1))[lodging.pk][day]
         return found.booked, found.external
 
+    def badge():
+        from reservations.dashboard import alert_badge_count
+
+        with provider_scope(provider):
+            return alert_badge_count(provider=provider, today=date(2024, 5, 1))
+
     sync(feeds.airbnb_reserved("hm1", "20240515", "20240518"))
     with provider_scope(provider):
         reservation = ImportedBlock.objects.get()
     booking = make_file(reservation)
     assert night(date(2024, 5, 16)) == (1, 0)
+    before = badge()
 
     # The guest moves the stay on Airbnb by a week: the file keeps its dates, the platform's new
     # nights are taken all the same (not sold twice), and the owner is told to move the file.
     sync(feeds.airbnb_reserved("hm1", "20240522", "20240525"))
     assert night(date(2024, 5, 16)) == (1, 0) and night(date(2024, 5, 23)) == (0, 1)
+    assert badge() == before + 1  # the top bar's count too, at once
     with provider_scope(provider):
         assert services.imported_block_for_file(reservation.pk) is None  # not a second file
         with pytest.raises(AlreadyDone):
@@ -294,7 +302,7 @@ def test_a_reservation_the_platform_moves_after_its_file_takes_its_new_nights_an
     # The owner moves the file to the new dates: one stay again, no warning.
     from reservations.services import stay_update
 
-    with provider_scope(provider):
+    with provider_scope(provider), django_capture_on_commit_callbacks(execute=True):
         stay = booking.stays.get()
         stay_update(
             stay=stay,
@@ -305,6 +313,7 @@ def test_a_reservation_the_platform_moves_after_its_file_takes_its_new_nights_an
             discount=stay.discount,
         )
     assert night(date(2024, 5, 23)) == (1, 0) and night(date(2024, 5, 16)) == (0, 0)
+    assert badge() == before
     assert (
         "Déplacez aussi le dossier"
         not in owner_client.get(reverse("reservations:dashboard")).content.decode()
